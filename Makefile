@@ -1,0 +1,29 @@
+# One command sets everything up and runs the main job (`make book`); one sets up and runs the tests (`make test`).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.gammanet-installed
+# The book and the tests run offline on the embedded MNIST subset; FAST=1 shrinks the chapters' experiments.
+FAST ?= 1
+export GAMMANET_DATA ?= embedded
+
+.PHONY: setup test book bench student clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup_venv.sh
+	PYTHON=$(PYTHON) bash scripts/setup_venv.sh $(VENV)
+	touch $@
+
+test: setup
+	GAMMANET_FAST=1 $(PY) -m pytest --nbval-lax tests notebooks
+
+book: setup
+	GAMMANET_FAST=$(FAST) $(VENV)/bin/jupyter-book build . --config book.yml --toc toc.yml --path-output . -W --keep-going
+	@echo "The book is at _build/html/index.html"
+
+bench: setup
+	$(PY) benchmarks/bench_grid.py
+
+clean:
+	rm -rf _build .jupyter_cache

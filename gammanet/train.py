@@ -1,0 +1,165 @@
+"""Plain SGD with the theory's per-layer rates, on tensors already on the device; a tidy history per epoch.
+
+The clock of the theory is t = k / N_L (k = SGD steps so far, N_L = width of the last hidden layer): with the
+rates of :func:`gammanet.learning_rates` the output moves O(1/N_L) per step, so curves of different widths are
+compared at equal t, not at equal k.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, Optional, Union
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from .data import MNISTData
+from .model import GammaMLP, check_choice, param_groups
+
+LOSSES = ("ce", "mse")
+HISTORY_COLUMNS = ["epoch", "step", "t", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "status"]
+
+
+def resolve_device(device: Union[str, torch.device, None] = None) -> torch.device:
+    """``None`` → CUDA when available, else the CPU."""
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def check_positive_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
+    return int(value)
+
+
+def loss_function(loss: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """``"ce"``: cross-entropy of the logits; ``"mse"``: mean over batch × classes of (logit - one-hot)².
+
+    Both average over the batch (as ``nn.CrossEntropyLoss`` / ``nn.MSELoss`` do in the authors' code).
+    Signature: (logits (..., B, K), labels (..., B)) → per-leading-index loss, shape (...).
+    """
+    check_choice("loss", loss, LOSSES)
+    if loss == "ce":
+        def ce(logits, y):
+            return -torch.log_softmax(logits, dim=-1).gather(-1, y.unsqueeze(-1)).squeeze(-1).mean(-1)
+        return ce
+
+    def mse(logits, y):
+        onehot = F.one_hot(y, logits.shape[-1]).to(logits.dtype)
+        return ((logits - onehot) ** 2).mean(dim=(-2, -1))
+    return mse
+
+
+def data_order(n: int, epoch: int, seed: int, shuffle: bool = True, device=None) -> torch.Tensor:
+    """The permutation of the n training examples used in ``epoch`` (1-based), shape (n,).
+
+    Without shuffling it is 0..n-1 every epoch (the authors' DataLoader).  With shuffling it depends only on
+    (seed, epoch), so a run resumed at any epoch sees the same batches as an uninterrupted one, and a batched
+    ensemble can reproduce any member's order exactly.
+    """
+    if not shuffle:
+        return torch.arange(n, device=device)
+    gen = torch.Generator().manual_seed(int(np.random.SeedSequence([int(seed), int(epoch)]).generate_state(1)[0]))
+    return torch.randperm(n, generator=gen).to(device)
+
+
+def batch_slices(n: int, batch_size: int) -> list[slice]:
+    """Consecutive batches of a permutation; the last one may be smaller (``drop_last=False``, as the authors)."""
+    return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+@torch.no_grad()
+def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str = "ce",
+             chunk: int = 10_000) -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` on (x, y), computed in chunks to bound memory."""
+    was_training = model.training
+    model.eval()
+    fn = loss_function(loss)
+    total_loss, correct = 0.0, 0
+    for i in range(0, x.shape[0], chunk):
+        logits = model(x[i:i + chunk])
+        yy = y[i:i + chunk]
+        total_loss += float(fn(logits, yy)) * yy.shape[0]
+        correct += int((logits.argmax(-1) == yy).sum())
+    model.train(was_training)
+    n = x.shape[0]
+    return total_loss / n, correct / n
+
+
+def fit(
+    model: GammaMLP,
+    data: MNISTData,
+    epochs: int,
+    batch_size: int = 20,
+    loss: str = "ce",
+    alpha: float = 1.0,
+    seed: int = 0,
+    shuffle: bool = True,
+    device: Union[str, torch.device, None] = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Train ``model`` in place with SGD at the theory's per-layer rates times ``alpha``.
+
+    Returns a tidy history, one row per epoch (epoch 0 = at initialization), with columns
+    ``epoch, step, t, train_loss, train_accuracy, test_loss, test_accuracy, status``; ``t = step / N_L``.
+    ``seed`` fixes the data order (the model's initial weights are fixed by the model's own seed).  A NaN or
+    infinite training loss stops the run and ends the history with a row whose status is ``"diverged"``.
+    The configuration, seed included, is in ``history.attrs["config"]``.
+    """
+    epochs = check_positive_int("epochs", epochs, minimum=0)
+    batch_size = check_positive_int("batch_size", batch_size)
+    if batch_size > data.n_train:
+        raise ValueError(f"batch_size={batch_size} is not allowed; it exceeds the {data.n_train} training examples")
+    loss_fn = loss_function(loss)
+    dev = resolve_device(device)
+    model.to(dev)
+    data = data.to(dev)
+    optimizer = torch.optim.SGD(param_groups(model, alpha), lr=alpha)
+    n_last = model.widths[-1]
+
+    rows = []
+
+    def record(epoch, step, status="ok", train_loss=None):
+        tr = evaluate(model, data.x_train, data.y_train, loss) if status == "ok" else (train_loss, math.nan)
+        te = evaluate(model, data.x_test, data.y_test, loss) if status == "ok" else (math.nan, math.nan)
+        rows.append(dict(epoch=epoch, step=step, t=step / n_last, train_loss=tr[0], train_accuracy=tr[1],
+                         test_loss=te[0], test_accuracy=te[1], status=status))
+
+    record(0, 0)
+    slices = batch_slices(data.n_train, batch_size)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=epochs * len(slices), unit="step", disable=not progress,
+               desc=f"γ={tuple(model.gammas)} N={tuple(model.widths)}")
+    step = 0
+    model.train()
+    for epoch in range(1, epochs + 1):
+        order = data_order(data.n_train, epoch, seed, shuffle, device=dev)
+        diverged = None
+        for sl in slices:
+            idx = order[sl]
+            value = loss_fn(model(data.x_train[idx]), data.y_train[idx])
+            step += 1
+            if not torch.isfinite(value):
+                diverged = float(value)
+                break
+            optimizer.zero_grad(set_to_none=True)
+            value.backward()
+            optimizer.step()
+        bar.update(len(slices))
+        if diverged is not None:
+            record(epoch, step, status="diverged", train_loss=diverged)
+            break
+        record(epoch, step)
+        if not math.isfinite(rows[-1]["train_loss"]):  # the last update overflowed the weights
+            rows[-1]["status"] = "diverged"
+            break
+        bar.set_postfix(test_acc=f"{rows[-1]['test_accuracy']:.3f}")
+    bar.close()
+    history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+    history.attrs["config"] = dict(model=model.config(), epochs=epochs, batch_size=batch_size, loss=loss,
+                                   alpha=float(alpha), seed=int(seed), shuffle=bool(shuffle), device=str(dev),
+                                   data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test))
+    return history
