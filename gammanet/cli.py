@@ -40,6 +40,8 @@ def parse_gammas(values: Sequence[str]):
     bad = [v for v in values if not _is_number(v)]
     if bad:
         raise ValueError(f"--gammas value {bad[0]!r} is not a number; give numbers in [0.5, 1] or one preset")
+    if len(values) == 1:  # one γ for every layer
+        return float(values[0])
     return [float(v) for v in values]
 
 

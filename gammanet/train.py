@@ -143,7 +143,7 @@ def fit(
             value = loss_fn(model(data.x_train[idx]), data.y_train[idx])
             step += 1
             if not torch.isfinite(value):
-                diverged = float(value)
+                diverged = float(value.detach())
                 break
             optimizer.zero_grad(set_to_none=True)
             value.backward()

@@ -1,0 +1,30 @@
+"""Shared fixtures.  Tests run offline: the data source is the embedded MNIST subset."""
+import os
+
+# Set before any notebook kernel starts, so nbval's kernels inherit them too.
+os.environ.setdefault("GAMMANET_DATA", "embedded")
+os.environ.setdefault("GAMMANET_FAST", "1")
+
+import pytest
+import torch
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """The embedded MNIST subset on the CPU (4,000 train / 1,000 test)."""
+    from gammanet import load_mnist
+
+    return load_mnist("embedded", device="cpu", verbose=False)
+
+
+@pytest.fixture(scope="session")
+def small_mnist(mnist):
+    """A 200 / 100 slice, for tests that train."""
+    return mnist.subset(200, 100)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_threads():
+    # Reproducible float sums across tests on the 2-core machines.
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    yield
