@@ -1,0 +1,28 @@
+"""Settings the chapters share, read in one place.
+
+``GAMMANET_FAST=1`` (set by ``make test`` and ``make book``) shrinks data, widths, seeds and epochs so that every
+chapter executes on a 2-core CPU in minutes; without it the chapters run their real experiment sizes (meant for a
+Colab GPU).  Chapters ask :func:`pick` for each size, so the two versions never drift apart.
+"""
+from __future__ import annotations
+
+import os
+
+#: True when the chapters should run their small, fast versions.
+FAST: bool = os.environ.get("GAMMANET_FAST", "0").strip().lower() in ("1", "true", "yes")
+
+#: The one place the repository's address is written (badges and the Colab install cell are generated from it).
+REPOSITORY_URL = "https://github.com/gammanet-course/gammanet"
+
+
+def pick(fast, full):
+    """``fast`` when the FAST switch is on, else ``full``."""
+    return fast if FAST else full
+
+
+def describe() -> str:
+    import torch
+
+    device = "CUDA GPU " + torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+    mode = "FAST (small sizes, GAMMANET_FAST=1)" if FAST else "full sizes"
+    return f"gammanet chapters: {mode}, running on {device}"
