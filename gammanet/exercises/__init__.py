@@ -1,0 +1,13 @@
+"""Instant feedback for the chapters' exercises.
+
+A student calls a check in the cell after an exercise, e.g. ``check_learning_rates(my_learning_rates)``.  The check
+runs the student's code on hidden cases and prints, case by case, what is right and what is wrong with a hint —
+never the answer.  It returns a :class:`Report` (``report.passed`` is True when every case passed), and reports
+"not attempted yet" instead of crashing when the student's function still raises ``NotImplementedError``.
+
+The checks of each chapter live in their own module; all are importable from here.
+"""
+from .feedback import Report, NotAttempted
+from .learning_rates import check_learning_rates, check_time_scale
+
+__all__ = ["NotAttempted", "Report", "check_learning_rates", "check_time_scale"]
