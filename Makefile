@@ -16,11 +16,19 @@ $(STAMP): pyproject.toml scripts/setup_venv.sh
 	touch $@
 
 test: setup
-	GAMMANET_FAST=1 $(PY) -m pytest --nbval-lax tests notebooks
+	GAMMANET_FAST=1 $(PY) -m pytest --nbval-lax tests notebooks student/notebooks
 
 book: setup
 	GAMMANET_FAST=$(FAST) $(VENV)/bin/jupyter-book build . --config book.yml --toc toc.yml --path-output . -W --keep-going
+	$(PY) scripts/check_book.py _build/html --toc toc.yml
 	@echo "The book is at _build/html/index.html"
+
+# The student edition: notebooks with stubs instead of solutions (student/notebooks), and its book.
+student: setup
+	$(PY) scripts/student.py generate
+	GAMMANET_FAST=$(FAST) $(VENV)/bin/jupyter-book build student --config $(CURDIR)/student/book.yml --toc $(CURDIR)/student/toc.yml -W --keep-going
+	$(PY) scripts/check_book.py student/_build/html --toc student/toc.yml
+	@echo "The student book is at student/_build/html/index.html"
 
 bench: setup
 	$(PY) benchmarks/bench_grid.py
