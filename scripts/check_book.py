@@ -31,6 +31,25 @@ def toc_pages(toc_file: Path) -> list[str]:
     return pages
 
 
+LOCAL_MATHJAX = Path("/usr/share/javascript/mathjax/MathJax.js")  # Debian's libjs-mathjax (MathJax 2)
+
+
+def offline_copy(html: Path, text: str) -> Path:
+    """A copy of the page beside it whose MathJax comes from Debian's package when the CDN cannot be reached
+    (these machines are offline): the screenshot then shows the math as a reader online sees it."""
+    if LOCAL_MATHJAX.exists():
+        # The page configures MathJax 3 to process the "math" spans that myst-nb otherwise marks as ignored;
+        # say the same to MathJax 2.
+        text = re.sub(r"<script>window.MathJax = [^<]*</script>",
+                      '<script type="text/x-mathjax-config">MathJax.Hub.Config({tex2jax: {processClass: '
+                      '"tex2jax_process|mathjax_process|math|output_area"}});</script>', text)
+        text = re.sub(r'<script[^>]*src="https://cdn[^"]*mathjax[^"]*"[^>]*>\s*</script>',
+                      f'<script src="{LOCAL_MATHJAX.as_uri()}?config=TeX-AMS-MML_HTMLorMML"></script>', text)
+    shot = html.with_name(f".screenshot-{html.name}")
+    shot.write_text(text)
+    return shot
+
+
 def check(html_root: Path, toc_file: Path, screenshots: Path | None) -> int:
     problems, report = [], []
     for page in toc_pages(toc_file):
@@ -58,11 +77,13 @@ def check(html_root: Path, toc_file: Path, screenshots: Path | None) -> int:
             else:
                 screenshots.mkdir(parents=True, exist_ok=True)
                 out = screenshots / (page.replace("/", "_") + ".png")
+                shot = offline_copy(html, text)
                 subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                                "--disable-sync", "--hide-scrollbars", "--window-size=1280,4000",
-                                f"--user-data-dir={screenshots / '.profile'}", f"--screenshot={out}", html.resolve().as_uri()],
+                                "--disable-sync", "--hide-scrollbars", "--window-size=1280,4000", "--virtual-time-budget=20000",
+                                f"--user-data-dir={screenshots / '.profile'}", f"--screenshot={out}", shot.resolve().as_uri()],
                                capture_output=True, timeout=120)
+                shot.unlink()
                 report.append(f"  screenshot: {out}" if out.exists() else f"  screenshot failed for {page}")
     print("\n".join(report))
     for p in problems:
