@@ -1,0 +1,301 @@
+r"""Predictions 2–7 (theory.md §4): shallow networks trained by full-batch gradient descent on a small problem.
+
+One :func:`train_sweep` trains every (γ, width, seed) once — nested widths, common seeds across γ — and records the
+outputs at a few times t = k/N, beside the linearized networks and the frozen-kernel limit
+(:class:`gammanet.theory.KernelLimit`).  The prediction functions are views of one sweep (pass ``sweep=``, or let
+them train one with the given keyword arguments):
+
+- :func:`variance_vs_width` — predictions 1–2: Var g^N_t(x) against N per (γ, t), slopes vs 1 - 2γ, and the
+  leading-order prediction N^{1-2γ} Var K_t(x);
+- :func:`variance_vs_gamma` — prediction 3: at fixed N the variance falls as γ → 1;
+- :func:`variance_vs_time` — prediction 4: the variance (and the bias) fall with t; ratio to t = 0 against the
+  predicted Var K_t / Var K_0;
+- :func:`mean_vs_kernel_limit` — prediction 5: the seed-mean against h_t, error vs N;
+- :func:`distance_to_linearized` — prediction 7: network vs its linearization at initialization, against N.
+
+Prediction 6 trains its own networks: :func:`loss_curves` (loss against t across widths, with the theory's rates
+and with one fixed rate) and :func:`loss_spread` (how far apart the curves are).
+
+Conventions: loss (1/2M) Σ (y - g)², rate α N^{2γ-2} (α = :data:`ALPHA`), t = k/N; variances are over seeds,
+averaged over the P evaluation points (``split="test"``) or the M training points (``split="train"``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .dynamics import ALPHA, GAMMAS, ShallowRun, train_widths
+from .fitting import fit_slope
+from .kernel import KernelLimit
+from .problems import RegressionProblem, toy_problem
+from .results import Prediction
+from .threads import with_threads
+
+TIMES = (0.0, 0.25, 0.5, 1.0)
+WIDTHS = (50, 100, 200, 400, 800)
+
+
+@dataclass
+class TrainingSweep:
+    """Every (γ, width, seed) trained once: ``runs`` (one :class:`ShallowRun` per width, increasing), the
+    frozen-kernel ``limit`` for the same problem and α, and the ``config`` (sizes, α, seeds)."""
+
+    problem: RegressionProblem
+    runs: list
+    limit: KernelLimit
+    config: dict = field(default_factory=dict)
+
+    @property
+    def widths(self) -> list[int]:
+        return [r.width for r in self.runs]
+
+    @property
+    def gammas(self) -> tuple[float, ...]:
+        return self.runs[0].gammas
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.runs[0].times
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """The S independent seeds (an antithetic sweep also holds each one's mirror)."""
+        return self.runs[0].seeds[: self.runs[0].n_seeds]
+
+    @property
+    def antithetic(self) -> bool:
+        return self.runs[0].antithetic
+
+    def samples(self, gamma: float, t: float, split: str = "test", kind: str = "output") -> torch.Tensor:
+        """Per-seed values at every width, shape (S, W, P), from the S independent networks (not the mirrors):
+        ``kind`` "output" (g^N_t), "linearized" (g^lin_t) or "difference" (g^N_t - g^lin_t)."""
+        return self._values(gamma, t, split, kind)[: self.runs[0].n_seeds]
+
+    def pair_means(self, gamma: float, t: float, split: str = "test") -> torch.Tensor:
+        """(g(network) + g(mirror))/2 per seed, (S, W, P), for an antithetic sweep (else the outputs): i.i.d.
+        over seeds with the same mean as the outputs, without the leading fluctuation N^{1/2-γ} K_t."""
+        values = self._values(gamma, t, split, "output")
+        s = self.runs[0].n_seeds
+        return (values[:s] + values[s:]) / 2 if self.antithetic else values
+
+    def _values(self, gamma: float, t: float, split: str, kind: str) -> torch.Tensor:
+        g, i = self.gammas.index(float(gamma)), int(np.argmin(np.abs(self.times - t)))
+        parts = []
+        for run in self.runs:
+            out = run.outputs[split][g, :, i]
+            if kind in ("linearized", "difference"):
+                if not run.linearized:
+                    raise ValueError("this sweep has no linearized networks: train it with linearized=True")
+                lin = run.linearized[split][g, :, i]
+                out = lin if kind == "linearized" else out - lin
+            parts.append(out.to(torch.float64))
+        return torch.stack(parts, 1)
+
+    def outputs_frame(self) -> pd.DataFrame:
+        """Every recorded output, one row per (γ, N, seed, t, split, point) (columns of :meth:`ShallowRun.output_frame`)."""
+        return pd.concat([r.output_frame() for r in self.runs], ignore_index=True)
+
+    def loss_frame(self) -> pd.DataFrame:
+        """Every recorded training loss, one row per (γ, N, seed, t)."""
+        return pd.concat([r.loss_frame() for r in self.runs], ignore_index=True)
+
+
+@with_threads
+def train_sweep(problem: Optional[RegressionProblem] = None, widths: Sequence[int] = WIDTHS,
+                gammas: Sequence[float] = GAMMAS, n_seeds: int = 64, seed: int = 0, times: Iterable[float] = TIMES,
+                alpha: float = ALPHA, linearized: bool = True, antithetic: bool = False,
+                dtype: torch.dtype = torch.float32) -> TrainingSweep:
+    """Train S = ``n_seeds`` networks (seeds ``seed .. seed + S - 1``) per (γ, width) on ``problem`` (default
+    :func:`toy_problem`) and record them at ``times``.
+
+    Cost ∝ Σ_N t_max N² · |γ| S M (twice that with ``antithetic``, which also trains every network's mirror for
+    sharper seed-means): the defaults take about half a minute on two CPU cores, dominated by the widest width;
+    halve ``n_seeds`` or drop the 800 to go faster.  Train once and pass the sweep to every prediction function.
+    ``dtype`` float32 is ample here (variances ≥ 1e-8) and about twice as fast as float64."""
+    problem = toy_problem() if problem is None else problem
+    runs = train_widths(problem, widths, gammas, n_seeds, seed, times, alpha, linearized=linearized,
+                        antithetic=antithetic, dtype=dtype)
+    limit = KernelLimit(problem, alpha)
+    config = dict(problem=problem.info, widths=[int(w) for w in sorted(widths)], gammas=[float(g) for g in gammas],
+                  n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], times=[float(t) for t in runs[0].times],
+                  alpha=float(alpha), loss="(1/2M) sum (y - g)^2", learning_rate="alpha * N^(2 gamma - 2)",
+                  clock="t = k / N", antithetic=bool(antithetic), dtype=str(dtype))
+    return TrainingSweep(problem, runs, limit, config)
+
+
+def sweep_summary(sweep: TrainingSweep, split: str = "test") -> pd.DataFrame:
+    """One row per (γ, N, t): the statistics every prediction reads.
+
+    ``variance`` ± ``variance_se`` (over seeds, averaged over points), ``predicted_variance`` = N^{1-2γ} Var K_t
+    (averaged over points), ``limit_error`` = RMS over points of (seed-mean - h_t), ``noise_floor`` = the part of
+    ``limit_error`` seed noise alone explains (√(mean over points of Var/S)), ``bias_sq`` = mean over points of
+    (seed-mean - y)², ``distance`` = RMS over seeds and points of (g^N_t - g^lin_t) (NaN without linearization),
+    ``loss`` = seed-mean training loss, ``limit_loss`` = the kernel limit's loss.  In an antithetic sweep the
+    seed-means (``limit_error``, ``noise_floor``, ``bias_sq``) use the pair means; the rest the S originals.
+    """
+    y = (sweep.problem.y_train if split == "train" else sweep.problem.y_test).to(torch.float64)
+    h = sweep.limit.mean(sweep.times, split)                                    # (T, P)
+    fluct = sweep.limit.fluctuation_variance(sweep.times, split).mean(-1)       # (T,)
+    limit_loss = sweep.limit.loss(sweep.times)
+    rows = []
+    for run in sweep.runs:
+        S = run.n_seeds
+        for g, gamma in enumerate(run.gammas):
+            for i, t in enumerate(run.times):
+                both = run.outputs[split][g, :, i].to(torch.float64)
+                out = both[:S]                                                  # (S, P), independent seeds
+                pairs = (both[:S] + both[S:]) / 2 if run.antithetic else out
+                q = ((out - out.mean(0)) ** 2).mean(-1) * S / (S - 1)
+                mean = pairs.mean(0)
+                row = dict(gamma=gamma, N=run.width, t=float(t), split=split, variance=float(q.mean()),
+                           variance_se=float(q.std() / S ** 0.5),
+                           predicted_variance=float(run.width ** (1 - 2 * gamma) * fluct[i]),
+                           limit_error=float(((mean - h[i]) ** 2).mean().sqrt()),
+                           noise_floor=float((pairs.var(0).mean() / S).sqrt()),
+                           bias_sq=float(((mean - y) ** 2).mean()),
+                           loss=float(run.loss[g, :S, i].mean()), limit_loss=float(limit_loss[i]),
+                           distance=float("nan"), n_seeds=S)
+                if run.linearized:
+                    diff = out - run.linearized[split][g, :S, i].to(torch.float64)
+                    row["distance"] = float((diff ** 2).mean().sqrt())
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def ensure_sweep(sweep: Optional[TrainingSweep], kwargs: dict) -> TrainingSweep:
+    return train_sweep(**kwargs) if sweep is None else sweep
+
+
+def variance_vs_width(sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 500,
+                      **sweep_kwargs) -> Prediction:
+    """Predictions 1–2: Var g^N_t against N, one row per (γ, N, t) (:func:`sweep_summary` columns); ``slopes``:
+    one per (γ, t) with a seed-bootstrap CI, ``theory`` = 1 - 2γ, and ``predicted_slope`` (the slope of
+    N^{1-2γ} Var K_t, i.e. 1 - 2γ exactly)."""
+    sweep = ensure_sweep(sweep, sweep_kwargs)
+    table = sweep_summary(sweep, split)
+    slopes = []
+    for gamma in sweep.gammas:
+        for t in sweep.times:
+            fit = fit_slope(sweep.widths, sweep.samples(gamma, t, split), "variance", n_boot=n_boot,
+                            seed=sweep.config.get("seeds", [0])[0])
+            slopes.append(dict(gamma=gamma, t=float(t), split=split, statistic="variance", **fit.as_dict(),
+                               theory=1 - 2 * gamma))
+    return Prediction(table, pd.DataFrame(slopes), dict(sweep.config, split=split, n_boot=n_boot))
+
+
+def variance_vs_gamma(sweep: Optional[TrainingSweep] = None, width: Optional[int] = None, split: str = "test",
+                      **sweep_kwargs) -> Prediction:
+    """Prediction 3: at the fixed width ``width`` (default: the largest), the variance at every t against γ;
+    ``ratio_to_previous`` = Var(γ_k)/Var(γ_{k-1}) (theory: below 1, falling monotonically as γ → 1)."""
+    sweep = ensure_sweep(sweep, sweep_kwargs)
+    width = max(sweep.widths) if width is None else int(width)
+    table = sweep_summary(sweep, split)
+    table = table[table.N == width].sort_values(["t", "gamma"]).reset_index(drop=True)
+    table["ratio_to_previous"] = table.groupby("t").variance.transform(lambda v: v / v.shift(1))
+    return Prediction(table, None, dict(sweep.config, split=split, width=width))
+
+
+def variance_vs_time(sweep: Optional[TrainingSweep] = None, split: str = "test", **sweep_kwargs) -> Prediction:
+    """Prediction 4: the variance against t per (γ, N), with ``ratio`` = Var(t)/Var(0), the leading-order
+    ``predicted_ratio`` = Var K_t / Var K_0 (point-averaged), and the squared bias ``bias_sq`` of the seed-mean."""
+    sweep = ensure_sweep(sweep, sweep_kwargs)
+    table = sweep_summary(sweep, split)
+    start = table[table.t == table.t.min()].set_index(["gamma", "N"])
+    key = list(zip(table.gamma, table.N))
+    table["ratio"] = table.variance.to_numpy() / start.variance.reindex(key).to_numpy()
+    table["predicted_ratio"] = (table.predicted_variance.to_numpy()
+                                / start.predicted_variance.reindex(key).to_numpy())
+    return Prediction(table, None, dict(sweep.config, split=split))
+
+
+def mean_vs_kernel_limit(sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 300,
+                         **sweep_kwargs) -> Prediction:
+    """Prediction 5: ``limit_error`` = RMS over points of (seed-mean of g^N_t - h_t) per (γ, N, t), beside the
+    ``noise_floor`` the seed count alone explains; ``slopes``: the log–log slope of ``limit_error`` against N per
+    (γ, t > 0), seed-bootstrap CI.  Expect it to fall for γ < 1 and to level off at γ = 1 (nonlinear limit).
+    A sweep trained here is antithetic (each network with its mirror), so the seed-means are not swamped by the
+    N^{1/2-γ} fluctuation and the deterministic part of the error shows."""
+    sweep = ensure_sweep(sweep, dict(dict(antithetic=True), **sweep_kwargs))
+    table = sweep_summary(sweep, split)
+    slopes = []
+    for gamma in sweep.gammas:
+        for i, t in enumerate(sweep.times):
+            if t == 0:
+                continue
+            h = sweep.limit.mean([t], split)[0].numpy()
+
+            def rms_error(a, h=h):  # a: (S, ..., W, P) → (..., W)
+                return np.sqrt(((a.mean(0) - h) ** 2).mean(-1))
+
+            fit = fit_slope(sweep.widths, sweep.pair_means(gamma, t, split), rms_error, n_boot=n_boot)
+            slopes.append(dict(gamma=gamma, t=float(t), split=split, statistic="limit_error", **fit.as_dict()))
+    return Prediction(table, pd.DataFrame(slopes), dict(sweep.config, split=split, n_boot=n_boot))
+
+
+def distance_to_linearized(sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 300,
+                           **sweep_kwargs) -> Prediction:
+    """Prediction 7: ``distance`` = RMS over seeds and points of g^N_t - g^lin_t per (γ, N, t); ``slopes`` of the
+    RMS distance and of the mean-square distance against N per (γ, t > 0), seed-bootstrap CIs.
+
+    What to expect: each weight moves O(N^{γ-1}) by time t, so the distance shrinks with N for γ < 1 and does not
+    for γ = 1.  The exponent is not fixed by theory.md (which reports RMS slopes of about -1.0, -0.9, -0.6, -0.2,
+    0, steeper than γ - 1); we report what we measure and assert no exponent."""
+    sweep = ensure_sweep(sweep, dict(sweep_kwargs, linearized=True))
+    table = sweep_summary(sweep, split)
+    slopes = []
+    for gamma in sweep.gammas:
+        for t in sweep.times:
+            if t == 0:
+                continue
+            diff = sweep.samples(gamma, t, split, "difference")
+            for stat in ("rms", "mean_square"):
+                fit = fit_slope(sweep.widths, diff, stat, n_boot=n_boot)
+                slopes.append(dict(gamma=gamma, t=float(t), split=split, statistic=stat, **fit.as_dict()))
+    return Prediction(table, pd.DataFrame(slopes), dict(sweep.config, split=split, n_boot=n_boot))
+
+
+# ------------------------------------------------------------------------------------------------ prediction 6
+@with_threads
+def loss_curves(problem: Optional[RegressionProblem] = None, widths: Sequence[int] = (50, 200, 800, 3200),
+                gamma: float = 0.75, n_seeds: int = 4, seed: int = 0, t_max: float = 0.5, n_times: int = 21,
+                alpha: float = ALPHA, rates: Sequence[str] = ("theory", "fixed"),
+                dtype: torch.dtype = torch.float32) -> Prediction:
+    """Prediction 6: the training loss against t = k/N across widths, with the theory's rate α N^{2γ-2}
+    (``rate="theory"``) and with one fixed rate for every width, the theory's rate at the smallest width
+    (``rate="fixed"``: α N_min^{2γ-2}).  ``table``: one row per (rate, N, seed, t) with ``loss`` and the kernel
+    limit's ``limit_loss`` (1/2M)|e^{-αAt/M} y|²; see :func:`loss_spread` for the summary.  With γ = 1 the two
+    rates coincide; the default γ = 0.75 makes the fixed rate (N/N_min)^{1/2} times too fast at width N."""
+    problem = toy_problem() if problem is None else problem
+    times = np.linspace(0.0, t_max, n_times)
+    limit = KernelLimit(problem, alpha)
+    frames = []
+    for rate in rates:
+        if rate not in ("theory", "fixed"):
+            raise ValueError(f"rate={rate!r} is not allowed; choose 'theory' or 'fixed'")
+        rate_width = None if rate == "theory" else min(widths)
+        runs = train_widths(problem, widths, [gamma], n_seeds, seed, times, alpha, rate_width=rate_width, dtype=dtype)
+        for run in runs:
+            df = run.loss_frame()
+            df.insert(0, "rate", rate)
+            frames.append(df)
+    table = pd.concat(frames, ignore_index=True)
+    table["limit_loss"] = limit.loss(table.t.to_numpy()).numpy()
+    config = dict(problem=problem.info, widths=[int(w) for w in widths], gamma=float(gamma), n_seeds=n_seeds,
+                  seeds=[seed, seed + n_seeds - 1], t_max=float(t_max), n_times=n_times, alpha=float(alpha),
+                  rates=list(rates), fixed_rate_width=int(min(widths)), dtype=str(dtype))
+    return Prediction(table, None, config)
+
+
+def loss_spread(table: pd.DataFrame) -> pd.DataFrame:
+    """How far apart the loss curves of different widths are, per rate rule: at every t the seed-mean loss per
+    width, then ``spread`` = max over t of (max - min over widths of log loss) and the t where it is reached.
+    (A spread of log 2 ≈ 0.69 means the worst-matched widths differ by a factor 2 in loss at some t.)"""
+    mean = table.groupby(["rate", "t", "N"]).loss.mean().reset_index()
+    mean["log_loss"] = np.log(mean.loss)
+    per_t = mean.groupby(["rate", "t"]).log_loss.agg(lambda v: v.max() - v.min()).reset_index(name="spread")
+    idx = per_t.groupby("rate").spread.idxmax()
+    return per_t.loc[idx].rename(columns={"t": "t_at_max"}).reset_index(drop=True)[["rate", "spread", "t_at_max"]]
