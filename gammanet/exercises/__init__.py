@@ -9,5 +9,9 @@ The checks of each chapter live in their own module; all are importable from her
 """
 from .feedback import Report, NotAttempted
 from .learning_rates import check_learning_rates, check_time_scale
+from .chapter1 import check_centred_logits, check_predicted_slope, check_uniform_readout, check_variance_law
+from .chapter2 import check_effective_time
 
 __all__ = ["NotAttempted", "Report", "check_learning_rates", "check_time_scale"]
+__all__ += ["check_centred_logits", "check_effective_time", "check_predicted_slope", "check_uniform_readout",
+            "check_variance_law"]
