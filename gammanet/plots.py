@@ -62,6 +62,113 @@ def accuracy_curves(history: pd.DataFrame, x: str = "epoch", y: str = "test_accu
     return grid
 
 
+# ------------------------------------------------------------------------------ chapter 3: the expansion
+def measured_vs_predicted(table: pd.DataFrame, x: str, y: str, hue: str = "gamma", predicted: Optional[str] = None,
+                          err: Optional[str] = None, ax: Optional[plt.Axes] = None, logx: bool = True,
+                          logy: bool = True, predicted_label: str = "prediction", predicted_style: str = "--",
+                          hue_format: str = "γ={:g}", legend="inside", marker: str = "o",
+                          linestyle: str = "-") -> plt.Axes:
+    """``y`` against ``x``, one line per ``hue`` value (markers, ± ``err`` bars), and the column ``predicted``
+    beside it in the same colour (``predicted_style``, no markers; ``predicted_label`` "" leaves it out of the
+    legend).  γ-coloured when ``hue`` is a γ column.  ``legend``: "inside", "outside" (right of the axes) or None; a log x-axis with few values is labelled at them."""
+    ax = ax or plt.subplots()[1]
+    values = sorted(table[hue].unique())
+    if hue.startswith("gamma") and pd.api.types.is_numeric_dtype(table[hue]):
+        colours = gamma_palette(values)
+    else:
+        cmap = mpl.colormaps["plasma"]
+        colours = {v: cmap(0.1 + 0.75 * i / max(1, len(values) - 1)) for i, v in enumerate(values)}
+    for v in values:
+        rows = table[table[hue] == v].sort_values(x)
+        ax.errorbar(rows[x], rows[y], yerr=None if err is None else rows[err], color=colours[v], marker=marker,
+                    ls=linestyle, capsize=2, label=hue_format.format(v))
+        if predicted is not None:
+            ax.plot(rows[x], rows[predicted], predicted_style, color=colours[v], lw=1.3, alpha=0.9)
+    if predicted is not None and predicted_label:
+        ax.plot([], [], predicted_style, color="0.3", lw=1.3, label=predicted_label)
+    if logx:
+        ax.set_xscale("log")
+        ticks = np.sort(table[x].unique())
+        if len(ticks) <= 8:
+            ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
+            ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel({"gamma": "γ", "N": "width N", "t": "t = k/N"}.get(x, x.replace("_", " ")))
+    ax.set_ylabel(y.replace("_", " "))
+    if legend == "outside":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    elif legend:
+        ax.legend()
+    return ax
+
+
+def kernel_agreement(kernel: np.ndarray, empirical: dict, errors: pd.DataFrame,
+                     monte_carlo_error: Optional[float] = None) -> plt.Figure:
+    """Two panels: (a) entries of empirical kernels A_N (``empirical``: label → matrix) against the quadrature
+    kernel A (``kernel``), on the diagonal when they agree; (b) the relative error |A_N - A|/|A| against N
+    (``errors``: columns N, seed, relative_error, from :func:`gammanet.theory.kernel_error_vs_width`), seed-mean
+    with the seeds' range, an N^{-1/2} guide and the Monte-Carlo kernel's own error as a horizontal line."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10.5, 4.0))
+    ref = np.asarray(kernel).ravel()
+    cmap = mpl.colormaps["plasma"]
+    for i, (name, mat) in enumerate(empirical.items()):
+        a.scatter(ref, np.asarray(mat).ravel(), s=7, alpha=0.6, color=cmap(0.1 + 0.75 * i / max(1, len(empirical) - 1)),
+                  label=name)
+    lims = [min(ref.min(), 0), ref.max() * 1.05]
+    a.plot(lims, lims, color="0.2", lw=1)
+    a.set_xlabel("A(x, x')  (quadrature)")
+    a.set_ylabel("empirical kernel entry")
+    a.set_title("(a) entries of A_N against A")
+    a.legend(markerscale=2)
+    stats = errors.groupby("N").relative_error.agg(["mean", "min", "max"]).reset_index()
+    b.fill_between(stats.N, stats["min"], stats["max"], color="C0", alpha=0.2, label="range over seeds")
+    b.plot(stats.N, stats["mean"], "o-", color="C0", label="mean over seeds")
+    guide = stats["mean"].iloc[0] * (stats.N / stats.N.iloc[0]) ** -0.5
+    b.plot(stats.N, guide, ":", color="0.3", label=r"$\propto N^{-1/2}$")
+    if monte_carlo_error is not None:
+        b.axhline(monte_carlo_error, color="C3", ls="--", lw=1.2, label="Monte-Carlo A (w-samples)")
+    b.set_xscale("log")
+    b.set_yscale("log")
+    b.set_xlabel("width N")
+    b.set_ylabel("|A_N − A| / |A|")
+    b.set_title("(b) relative error against N")
+    b.legend()
+    fig.tight_layout()
+    return fig
+
+
+def regime_paths(sweep, gammas, width: Optional[int] = None, point: int = 0, split: str = "test",
+                 n_grid: int = 121) -> plt.Figure:
+    """One panel per γ: the trained outputs g^N_t(x) of every seed at one evaluation point (grey), their mean
+    (black), the kernel limit h_t(x) (coloured) and, for γ < 1, the band h_t ± 2 N^{1/2-γ} sd K_t(x) that the
+    leading fluctuation predicts.  ``sweep``: a :class:`gammanet.theory.TrainingSweep`; ``width``: default the
+    largest."""
+    width = max(sweep.widths) if width is None else int(width)
+    j = sweep.widths.index(width)
+    grid = np.linspace(0.0, float(max(sweep.times)), n_grid)
+    h = sweep.limit.mean(grid, split)[:, point].numpy()
+    sd = sweep.limit.fluctuation_variance(grid, split)[:, point].sqrt().numpy()
+    colours = gamma_palette(sweep.gammas)
+    fig, axes = plt.subplots(1, len(gammas), figsize=(3.6 * len(gammas), 3.4), sharey=True)
+    for ax, gamma in zip(np.atleast_1d(axes), gammas):
+        paths = np.stack([sweep.samples(gamma, t, split)[:, j, point].numpy() for t in sweep.times], 1)   # (S, T)
+        for path in paths:
+            ax.plot(sweep.times, path, color="0.6", lw=0.6, alpha=0.6)
+        ax.plot(sweep.times, paths.mean(0), "o-", color="k", lw=1.4, ms=4, label="seed mean")
+        ax.plot(grid, h, color=colours[gamma], lw=2.2, label="$h_t$ (kernel limit)")
+        ax.plot(grid, h, color="k", lw=0.5)                      # keeps a pale γ colour visible
+        if gamma < 1:
+            band = 2 * width ** (0.5 - gamma) * sd
+            ax.fill_between(grid, h - band, h + band, color=colours[gamma], alpha=0.2, label="±2 sd, leading order")
+        ax.set_title(f"γ={gamma:g}, N={width}")
+        ax.set_xlabel("t = k/N")
+    np.atleast_1d(axes)[0].set_ylabel(f"output at {split} point {point}")
+    np.atleast_1d(axes)[0].legend(loc="best")
+    fig.tight_layout()
+    return fig
+
+
 def law_vs_monte_carlo(table: pd.DataFrame, x: str = "N", y: str = "variance", se: Optional[str] = "variance_se",
                        law: str = "law", hue: str = "gamma", ax: Optional[plt.Axes] = None,
                        hue_order: Optional[list] = None) -> plt.Axes:
@@ -112,6 +219,16 @@ def loss_by_width(table: pd.DataFrame, x: str = "t", col: str = "rate", hue: str
     axes[0][0].set_ylabel("training loss")
     axes[0][-1].legend()
     return axes[0]
+
+
+def slope_table(slopes: pd.DataFrame, by: str = "t", values=None, digits: int = 2) -> pd.DataFrame:
+    """Fitted slopes for display: one row per γ, one column per value of ``by`` (restricted to ``values``), each
+    cell "slope [ci_low, ci_high]" (columns of a :class:`gammanet.theory.Prediction`'s ``slopes``)."""
+    rows = slopes if values is None else slopes[slopes[by].isin(list(values))]
+    cell = rows.apply(lambda r: f"{r.slope:+.{digits}f} [{r.ci_low:+.{digits}f}, {r.ci_high:+.{digits}f}]", axis=1)
+    table = rows.assign(fit=cell).pivot(index="gamma", columns=by, values="fit")
+    table.columns = [f"{by}={c:g}" if isinstance(c, (int, float)) else str(c) for c in table.columns]
+    return table
 
 
 def width_ticks(ax: plt.Axes, widths, axis: str = "x") -> plt.Axes:

@@ -11,7 +11,9 @@ from .feedback import Report, NotAttempted
 from .learning_rates import check_learning_rates, check_time_scale
 from .chapter1 import check_centred_logits, check_predicted_slope, check_uniform_readout, check_variance_law
 from .chapter2 import check_effective_time
+from .chapter3 import check_correction_count, check_kernel_flow, check_slope_estimator, check_variance_slope
 
 __all__ = ["NotAttempted", "Report", "check_learning_rates", "check_time_scale"]
+__all__ += ["check_correction_count", "check_kernel_flow", "check_slope_estimator", "check_variance_slope"]
 __all__ += ["check_centred_logits", "check_effective_time", "check_predicted_slope", "check_uniform_readout",
             "check_variance_law"]

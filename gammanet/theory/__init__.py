@@ -18,7 +18,8 @@ Conventions: loss (1/2M) Σ_m (y_m - g(x_m))², learning rate α N^{2γ-2} (α =
 """
 from .dynamics import ALPHA, GAMMAS, ShallowRun, learning_rate, linearized_outputs, train_shallow, train_widths
 from .fitting import SlopeFit, fit_slope, loglog_fit
-from .kernel import KernelLimit, empirical_kernel, kernel_parts, output_covariance, tangent_kernel
+from .kernel import (KernelLimit, empirical_kernel, kernel_error_vs_width, kernel_parts, output_covariance,
+                     tangent_kernel)
 from .linearized import linearize, network_tangent_kernel
 from .networks import INIT_LAWS, InitLaw, NetworkDraw, draw_networks, stack_models
 from .predictions_init import deep_variance_vs_width, init_variance_vs_width, readout_effects
@@ -33,7 +34,8 @@ __all__ = [
     "ALPHA", "GAMMAS", "INIT_LAWS", "InitLaw", "KernelLimit", "NetworkDraw", "Prediction", "RegressionProblem",
     "ShallowRun", "SlopeFit", "TrainingSweep", "architectures", "deep_variance_vs_width", "distance_to_linearized",
     "draw_networks", "empirical_kernel", "fit_slope", "init_output_samples", "init_variance_law",
-    "init_variance_vs_width", "kernel_parts", "last_layer_sums", "learning_rate", "linearize", "linearized_outputs",
+    "init_variance_vs_width", "kernel_error_vs_width", "kernel_parts", "last_layer_sums", "learning_rate",
+    "linearize", "linearized_outputs",
     "loglog_fit", "loss_curves", "loss_spread", "mean_vs_kernel_limit", "mnist_problem", "network_tangent_kernel",
     "output_covariance", "readout_effects", "stack_models", "sweep_summary", "tangent_kernel", "toy_problem",
     "train_shallow", "train_sweep", "train_widths", "unit_moments", "variance_vs_gamma", "variance_vs_time",

@@ -29,10 +29,11 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 import numpy as np
+import pandas as pd
 import torch
 
 from ..model import ACTIVATIONS
-from .networks import DTYPE, NetworkDraw
+from .networks import DTYPE, NetworkDraw, draw_networks
 from .problems import RegressionProblem
 from .variance import gauss_hermite
 from .threads import with_threads
@@ -194,3 +195,23 @@ class KernelLimit:
     def predicted_variance(self, t, width: int, gamma: float, split: str = "train") -> torch.Tensor:
         """N^{1-2γ} Var K_t(x): the leading-order variance of the trained width-N output, (T, M or P)."""
         return float(width) ** (1 - 2 * gamma) * self.fluctuation_variance(t, split)
+
+
+@with_threads
+def kernel_error_vs_width(x: torch.Tensor, widths: Sequence[int], n_seeds: int = 16, seed: int = 0,
+                          activation: str = "sigmoid") -> pd.DataFrame:
+    """How far the empirical kernel A_N is from A, against N: one row per (N, seed) with ``relative_error`` =
+    |A_N - A|_F / |A|_F on the inputs ``x`` (P, d).
+
+    A_N is an average of N i.i.d. unit terms whose mean is A (centred N(0, 1) readout, E[C²] = 1, no biases), so
+    the error is a Monte-Carlo error: about N^{-1/2} times the spread of one unit's term.  The widths are nested
+    sub-networks of one draw per seed (``seed .. seed + n_seeds - 1``), as in the training experiments.
+    """
+    widths = sorted(int(n) for n in widths)
+    a = tangent_kernel(x, activation=activation)
+    nets = draw_networks([widths[-1]], x.shape[1], n_seeds, 1, "centered", seed=seed)
+    rows = []
+    for n in widths:
+        err = (empirical_kernel(nets.truncate([n]), x, activation=activation) - a).flatten(1).norm(dim=1) / a.norm()
+        rows += [dict(N=n, seed=int(s), relative_error=float(e)) for s, e in zip(nets.seeds, err)]
+    return pd.DataFrame(rows)
