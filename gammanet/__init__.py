@@ -6,13 +6,19 @@ Public names::
     learning_rates              the theory's per-layer rates                              (gammanet.scaling)
     load_mnist                  MNIST as tensors on the device                            (gammanet.data)
     fit                         SGD with a tidy per-epoch history                         (gammanet.train)
+    Ensemble, train_grid        whole γ-grids × seeds trained as one batched model        (gammanet.ensemble)
+    Preset, get_preset          named training presets: authors, default, fast, fast_deep (gammanet.presets)
+
+The theory's predictions live in ``gammanet.theory`` (import it explicitly: ``import gammanet.theory as T``).
 """
 from .data import MNISTData, load_mnist
 from .model import GammaMLP, param_groups
 from .scaling import PRESETS, layer_names, learning_rates, resolve_gammas
 from .train import fit
+from .ensemble import Ensemble, train_grid
+from .presets import Preset, get_preset
 
 __version__ = "0.1.0"
 
-__all__ = ["GammaMLP", "MNISTData", "PRESETS", "fit", "layer_names", "learning_rates", "load_mnist",
+__all__ = ["Ensemble", "GammaMLP", "MNISTData", "Preset", "get_preset", "train_grid", "PRESETS", "fit", "layer_names", "learning_rates", "load_mnist",
            "param_groups", "resolve_gammas", "__version__"]

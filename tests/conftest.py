@@ -26,5 +26,9 @@ def small_mnist(mnist):
 @pytest.fixture(autouse=True)
 def _fixed_threads():
     # Reproducible float sums across tests on the 2-core machines.
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    # One thread: these small matrices gain nothing from two, and two threads on the shared 2-core
+    # machines made small fits 20-50x slower when another process was running.
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
     yield
+    torch.set_num_threads(previous)
