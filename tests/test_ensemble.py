@@ -83,6 +83,17 @@ def test_tanh_input_scale_and_partial_batches(small_mnist):
         assert_same_parameters(store["ensemble"].member_model(m), model)
 
 
+def test_large_batches_take_the_single_gemm_path_and_match_fit(mnist):
+    # B = 300 ≥ GEMM_MIN_ROWS: layer 1 of all members is one (B, d) @ (d, M·N_1) GEMM; the last batch (100) is not.
+    data, store = mnist.subset(1000, 200), {}
+    df = train_grid((16, 12), [(0.5, 1.0), (1.0, 1.0)], [3], data, epochs=2, batch_size=300, progress=False,
+                    on_epoch_end=last_ensemble(store))
+    for m, gammas in enumerate([(0.5, 1.0), (1.0, 1.0)]):
+        history, model = fit_member(data, (16, 12), gammas, 3, 2, data_seed=0, batch_size=300)
+        assert_member_equals_fit(df[df.member == m], history, (data.n_train, data.n_test))
+        assert_same_parameters(store["ensemble"].member_model(m), model)
+
+
 def test_members_start_exactly_as_gammamlp_and_forward_matches(small_mnist):
     models = [GammaMLP((12, 9), g, readout=r, seed=s) for g, r, s in [((0.5, 1.0), "authors", 1), (1.0, "centered", 2)]]
     ens = Ensemble.from_models(models)
@@ -137,6 +148,26 @@ def test_divergence_is_isolated(small_mnist):
         for col in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
             np.testing.assert_allclose(sub[col], other[col], rtol=RTOL, err_msg=col)
         assert all(torch.isfinite(p).all() for p in ens.member_model(m).parameters())
+
+
+def test_a_frozen_members_nan_and_inf_stay_its_own(small_mnist):
+    # NaN in member 0's W^1 makes all its activations NaN (and its loss: it freezes at step 1); inf in its W^2
+    # makes 0·inf = NaN in its back-propagation.  Its parameters must stay bit for bit; member 1 must not notice.
+    ens, alone = Ensemble((8, 6), [0.5, 1.0], [0, 1]), Ensemble((8, 6), [1.0], [1])
+    ens.weights[0][0, 0, 0], ens.weights[1][0, 0, 0] = math.nan, math.inf
+    before = ens.state_dict()
+    for i in range(3):
+        x, y = small_mnist.x_train[20 * i:20 * (i + 1)], small_mnist.y_train[20 * i:20 * (i + 1)]
+        assert torch.isnan(ens.step(x, y)[0])
+        alone.step(x, y)
+    assert ens.active.tolist() == [False, True] and ens.diverged_step.tolist() == [1, -1]
+    assert math.isnan(ens.diverged_loss[0])
+    after = ens.state_dict()
+    for key in [k for k in after if k.endswith((".weight", ".bias"))]:
+        torch.testing.assert_close(after[key][0], before[key][0], rtol=0, atol=0, equal_nan=True, msg=key)
+    assert not torch.equal(after["C.weight"][1], before["C.weight"][1])          # member 1 did train
+    for p, q in zip(ens.member_model(1).parameters(), alone.member_model(0).parameters()):
+        torch.testing.assert_close(p, q, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("data_order, shuffle", [("shared", True), ("per_member", True), ("shared", False)])
