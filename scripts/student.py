@@ -103,6 +103,8 @@ def book_files() -> dict[str, str]:
     config["exclude_patterns"] = ["_build/*", "**/.ipynb_checkpoints", ".jupyter_cache/*"]
     config["execute"]["cache"] = ".jupyter_cache"
     toc = yaml.safe_load((ROOT / "toc.yml").read_text())
+    # The instructors' pages (the "Teaching" part) stay out of the student book.
+    toc["parts"] = [part for part in toc["parts"] if part.get("caption") != "Teaching"]
     intro = (ROOT / "intro.md").read_text().replace(
         "\n\nEvery chapter", "\n\n```{note}\nThis is the **student edition**: each exercise's solution is replaced by "
         "a stub that raises `NotImplementedError`, and the check in the next cell tells you, case by case, what is "
