@@ -11,13 +11,7 @@ from gammanet.presets import PRESETS, Preset, get_preset
 from gammanet.train import data_order
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One thread: on a 2-core machine shared with other jobs, two threads make these small GEMMs 20-50× slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+# One thread for these small GEMMs: set for every test by tests/conftest.py.
 
 
 def test_registry_names_and_types():
