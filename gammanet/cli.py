@@ -23,6 +23,7 @@ def add_train_parser(sub) -> None:
     p.add_argument("--activation", choices=["sigmoid", "tanh"], default="sigmoid")
     p.add_argument("--readout", choices=["centered", "authors"], default="centered")
     p.add_argument("--input-scale", type=float, default=1.0)
+    p.add_argument("--no-bias", action="store_true", help="networks without biases (the papers' equations)")
     p.add_argument("--data", choices=["auto", "torchvision", "embedded"], default=None,
                    help="data source (default: $GAMMANET_DATA, else auto)")
     p.add_argument("--data-root", default=None)
@@ -59,7 +60,7 @@ def cmd_train(args) -> int:
     from .train import fit
 
     model = GammaMLP(args.widths, parse_gammas(args.gammas), activation=args.activation, readout=args.readout,
-                     input_scale=args.input_scale, seed=args.seed)
+                     input_scale=args.input_scale, seed=args.seed, bias=not args.no_bias)
     data = load_mnist(args.data, root=args.data_root, device=args.device, n_train=args.n_train, n_test=args.n_test)
     print(data.describe(), file=sys.stderr)
     history = fit(model, data, args.epochs, batch_size=args.batch_size, loss=args.loss, alpha=args.alpha,

@@ -30,7 +30,8 @@ def layer_movement(model: GammaMLP, x: torch.Tensor, alpha: float = 1.0, output:
     """
     rates = learning_rates(model.widths, model.gammas)
     layers = model.layers()
-    params = [(name, kind, getattr(layer, kind)) for name, layer in layers.items() for kind in ("weight", "bias")]
+    params = [(name, kind, getattr(layer, kind)) for name, layer in layers.items() for kind in ("weight", "bias")
+              if getattr(layer, kind) is not None]
     totals = torch.zeros(len(params), dtype=torch.float64)
     x = x.to(next(model.parameters()).dtype)
     for p in range(x.shape[0]):

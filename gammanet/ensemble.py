@@ -16,7 +16,7 @@ with s^m_ℓ = N_ℓ^{-γ^m_ℓ} and s the input scale::
 Training is plain SGD on each member's own batch-mean loss, with the semantics of :func:`gammanet.train.fit`.
 The backward pass is written by hand, top-down: for each layer, dZ^ℓ is propagated through W^ℓ before W^ℓ changes,
 then the update is fused into one batched GEMM, W^ℓ += uᵀ A^{ℓ-1} with u = -(α_m rate_ℓ / B) dZ^ℓ: (M, B, N_ℓ),
-and b^ℓ += Σ_batch u.  Members never mix: every output element of every GEMM belongs to one member.  A member whose
+and b^ℓ += Σ_batch u (skipped when the members have no biases, ``bias=False``: b^ℓ stays zero).  Members never mix: every output element of every GEMM belongs to one member.  A member whose
 loss turns NaN/inf is frozen: its u and its layer inputs are zeroed (a NaN-proof select), so its parameters stay
 exactly as they were and nothing of it reaches the others.
 
@@ -102,12 +102,12 @@ class Ensemble:
 
     def __init__(self, widths: Sequence[int], gammas: Sequence, seeds: Sequence[int], alpha=1.0, *,
                  in_features: int = 784, out_features: int = 10, activation: str = "sigmoid",
-                 readout: str = "centered", input_scale: float = 1.0, device=None):
+                 readout: str = "centered", input_scale: float = 1.0, device=None, bias: bool = True):
         widths = validate_widths(widths)
         if len(gammas) != len(seeds):
             raise ValueError(f"got {len(gammas)} gammas and {len(seeds)} seeds; give one init seed per member")
         models = [GammaMLP(widths, g, in_features, out_features, activation, readout, input_scale,
-                           seed=_check_seed(s)) for g, s in zip(gammas, seeds)]
+                           seed=_check_seed(s), bias=bias) for g, s in zip(gammas, seeds)]
         self._stack(models, alpha, device)
 
     @classmethod
@@ -125,7 +125,7 @@ class Ensemble:
         for m, model in enumerate(models):
             if not isinstance(model, GammaMLP):
                 raise ValueError(f"member {m} is a {type(model).__name__}; an Ensemble stacks GammaMLP models")
-            for attr in ("widths", "in_features", "out_features", "activation", "input_scale"):
+            for attr in ("widths", "in_features", "out_features", "activation", "input_scale", "bias"):
                 if getattr(model, attr) != getattr(first, attr):
                     raise ValueError(f"member {m} has {attr}={getattr(model, attr)!r} but member 0 has "
                                      f"{getattr(first, attr)!r}; all members must share it")
@@ -143,6 +143,7 @@ class Ensemble:
         self.widths, self.depth = first.widths, first.depth
         self.in_features, self.out_features = first.in_features, first.out_features
         self.activation, self.input_scale, self.readout_init = first.activation, first.input_scale, first.readout_init
+        self.bias = first.bias
         self.gammas = [tuple(model.gammas) for model in models]
         self.seeds = [model.seed for model in models]
         self.readouts = [model.readout_init for model in models]
@@ -152,7 +153,8 @@ class Ensemble:
         with torch.no_grad():
             self.weights = [torch.stack([model.layers()[n].weight.detach().to(dev, torch.float32) for model in models])
                             .contiguous() for n in names]
-            self.biases = [torch.stack([model.layers()[n].bias.detach().to(dev, torch.float32) for model in models])
+            # Without biases the stacked b^ℓ are zeros that are never updated: one code path for both.
+            self.biases = [torch.stack([_bias(model.layers()[n]).to(dev, torch.float32) for model in models])
                            .contiguous() for n in names]
         rates = [[a * learning_rates(self.widths, g)[n] for n in names] for g, a in zip(self.gammas, alphas)]
         self.rates = torch.tensor(rates, dtype=torch.float32, device=dev)                      # (M, L+1)
@@ -274,7 +276,8 @@ class Ensemble:
                 a_in.view(torch.int32).bitwise_and_(keep_bits)
             else:
                 a_in = acts[0].expand(M, -1, -1) if acts[0].dim() == 2 else acts[0]
-            self.biases[ell] += u.sum(1)
+            if self.bias:
+                self.biases[ell] += u.sum(1)
             self.weights[ell].baddbmm_(u.transpose(1, 2), a_in)
         return value
 
@@ -320,7 +323,7 @@ class Ensemble:
     def _meta(self) -> dict:
         return dict(widths=list(self.widths), gammas=[list(g) for g in self.gammas], seeds=list(self.seeds),
                     alphas=list(self.alphas), activation=self.activation, input_scale=self.input_scale,
-                    in_features=self.in_features, out_features=self.out_features)
+                    in_features=self.in_features, out_features=self.out_features, bias=self.bias)
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a :meth:`state_dict` taken from an ensemble with the same members (checked)."""
@@ -341,12 +344,18 @@ class Ensemble:
         if isinstance(m, bool) or not isinstance(m, Integral) or not 0 <= m < self.n_members:
             raise ValueError(f"member {m!r} does not exist; members are 0..{self.n_members - 1}")
         model = GammaMLP(self.widths, self.gammas[m], self.in_features, self.out_features, self.activation,
-                         self.readouts[m], self.input_scale, seed=self.seeds[m]).to(self.device)
+                         self.readouts[m], self.input_scale, seed=self.seeds[m], bias=self.bias).to(self.device)
         with torch.no_grad():
             for i, layer in enumerate(model.layers().values()):
                 layer.weight.copy_(self.weights[i][m])
-                layer.bias.copy_(self.biases[i][m])
+                if self.bias:
+                    layer.bias.copy_(self.biases[i][m])
         return model
+
+
+def _bias(layer: torch.nn.Linear) -> torch.Tensor:
+    """The layer's bias, or zeros when it has none."""
+    return layer.bias.detach() if layer.bias is not None else torch.zeros(layer.out_features)
 
 
 # --------------------------------------------------------------------------------------------------- train_grid
@@ -394,6 +403,7 @@ def train_grid(
     start_epoch: int = 0,
     initial_state: Optional[dict] = None,
     on_epoch_end: Optional[Callable[[int, Ensemble, list], None]] = None,
+    bias: bool = True,
 ) -> pd.DataFrame:
     """Train every (γ, seed) pair of ``gamma_grid`` × ``seeds`` as one :class:`Ensemble`; one tidy DataFrame.
 
@@ -401,6 +411,7 @@ def train_grid(
     member.  ``data_order="shared"``: every member sees epoch e's permutation ``data_order(n, e, data_seed,
     shuffle)``; ``"per_member"``: member m uses its init seed as data seed (as ``fit(model, data,
     seed=init_seed)``).  With ``shuffle=False`` the order is 0..n-1 every epoch either way (the authors').
+    ``bias=False``: networks without biases (the papers' equations).
 
     Returns ``fit``'s history columns plus ``member, seed, gamma_1..gamma_L, alpha`` (one row per member and
     epoch, epoch 0 = initialization, sorted by member then epoch); the configuration, seeds included, is in
@@ -435,7 +446,7 @@ def train_grid(
     members = [(g, s) for g in grid for s in seed_list]
     ens = Ensemble(widths, [g for g, _ in members], [s for _, s in members], alpha,
                    in_features=data.x_train.shape[1], out_features=out_features, activation=activation,
-                   readout=readout, input_scale=input_scale, device=dev)
+                   readout=readout, input_scale=input_scale, device=dev, bias=bias)
     M, n_last = ens.n_members, widths[-1]
     slices = batch_slices(data.n_train, batch_size)
     if initial_state is not None:
@@ -518,7 +529,7 @@ def train_grid(
         widths=list(widths), gamma_grid=[list(g) for g in grid], seeds=seed_list, epochs=epochs,
         batch_size=batch_size, loss=loss, alpha=list(ens.alphas), shuffle=bool(shuffle), device=str(dev),
         activation=activation, readout=readout, input_scale=float(input_scale), data_order=data_order,
-        data_seed=data_seed, out_features=out_features, start_epoch=start_epoch,
+        data_seed=data_seed, out_features=out_features, start_epoch=start_epoch, bias=bool(bias),
         members=[dict(member=m, seed=s, gammas=list(g), alpha=ens.alphas[m], data_seed=data_seeds[m])
                  for m, (g, s) in enumerate(members)],
         data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test),

@@ -38,9 +38,13 @@ class GammaMLP(nn.Module):
     - ``"authors"``: C ~ U(0, 1) and PyTorch's default biases U(-1/√fan_in, 1/√fan_in): the forward pass of the
       authors' ``MLP``, ``MLP2`` and ``MLP3`` (before their final log-softmax, which cross-entropy does not see).
 
+    ``bias=False`` removes every b^ℓ and b^C, as in the papers' equations (their code keeps PyTorch's biases).
+    Trained biases are unscaled, O(1) terms: in deep mean-field networks, where the input-dependent part of a
+    pre-activation is only O(N^{1/2-γ}), they can dominate the early dynamics (docs/presets.md §4).
+
     Parameters are ``hidden[ℓ-1].weight`` (shape (N_ℓ, N_{ℓ-1})), ``hidden[ℓ-1].bias`` and ``readout.weight``
-    (shape (out_features, N_L)), ``readout.bias``.  Input of shape (B, in_features) or (B, 1, 28, 28);
-    output: logits of shape (B, out_features).
+    (shape (out_features, N_L)), ``readout.bias`` (``None`` when ``bias=False``).  Input of shape
+    (B, in_features) or (B, 1, 28, 28); output: logits of shape (B, out_features).
     """
 
     def __init__(
@@ -53,6 +57,7 @@ class GammaMLP(nn.Module):
         readout: str = "centered",
         input_scale: float = 1.0,
         seed: Optional[int] = None,
+        bias: bool = True,
     ):
         super().__init__()
         self.widths = validate_widths(widths)
@@ -64,13 +69,16 @@ class GammaMLP(nn.Module):
                 raise ValueError(f"{name}={value!r} is not allowed; it must be a positive integer")
         if not (isinstance(input_scale, (int, float)) and input_scale > 0):
             raise ValueError(f"input_scale={input_scale!r} is not allowed; it must be a positive number")
+        if not isinstance(bias, bool):
+            raise ValueError(f"bias={bias!r} is not allowed; it must be True or False")
+        self.bias = bias
         self.in_features, self.out_features = in_features, out_features
         self.activation, self.readout_init, self.input_scale = activation, readout, float(input_scale)
         self.seed = seed
 
         sizes = (in_features,) + self.widths
-        self.hidden = nn.ModuleList(nn.Linear(sizes[i], sizes[i + 1]) for i in range(len(self.widths)))
-        self.readout = nn.Linear(self.widths[-1], out_features)
+        self.hidden = nn.ModuleList(nn.Linear(sizes[i], sizes[i + 1], bias=bias) for i in range(len(self.widths)))
+        self.readout = nn.Linear(self.widths[-1], out_features, bias=bias)
         # The scale factors N_ℓ^{-γ_ℓ}, as plain floats (not buffers: they are part of the architecture).
         self.scales = tuple(float(n) ** (-g) for n, g in zip(self.widths, self.gammas))
         self.reset_parameters(seed)
@@ -80,20 +88,24 @@ class GammaMLP(nn.Module):
         return len(self.widths)
 
     def reset_parameters(self, seed: Optional[int] = None) -> None:
-        """Draw all parameters; with ``seed`` the draw uses its own generator (the global RNG is untouched)."""
+        """Draw all parameters; with ``seed`` the draw uses its own generator (the global RNG is untouched).
+
+        The weights are drawn first, so a seed gives the same weights with and without biases."""
         gen = None if seed is None else torch.Generator().manual_seed(int(seed))
+        biases = [layer.bias for layer in list(self.hidden) + [self.readout] if layer.bias is not None]
         with torch.no_grad():
             for layer in self.hidden:
                 layer.weight.normal_(0.0, 1.0, generator=gen)
             if self.readout_init == "centered":
                 self.readout.weight.normal_(0.0, 1.0, generator=gen)
-                for layer in list(self.hidden) + [self.readout]:
-                    layer.bias.zero_()
+                for b in biases:
+                    b.zero_()
             else:
                 self.readout.weight.uniform_(0.0, 1.0, generator=gen)
                 for layer in list(self.hidden) + [self.readout]:
-                    bound = layer.in_features ** -0.5  # nn.Linear's default bias law
-                    layer.bias.uniform_(-bound, bound, generator=gen)
+                    if layer.bias is not None:
+                        bound = layer.in_features ** -0.5  # nn.Linear's default bias law
+                        layer.bias.uniform_(-bound, bound, generator=gen)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The scaled last hidden layer N_L^{-γ_L} H^L(x), shape (B, N_L)."""
@@ -117,24 +129,25 @@ class GammaMLP(nn.Module):
         return dict(
             widths=list(self.widths), gammas=list(self.gammas), in_features=self.in_features,
             out_features=self.out_features, activation=self.activation, readout=self.readout_init,
-            input_scale=self.input_scale, seed=self.seed,
+            input_scale=self.input_scale, seed=self.seed, bias=self.bias,
         )
 
     def extra_repr(self) -> str:
-        return f"widths={self.widths}, gammas={self.gammas}, activation={self.activation!r}, readout={self.readout_init!r}"
+        return (f"widths={self.widths}, gammas={self.gammas}, activation={self.activation!r}, "
+                f"readout={self.readout_init!r}" + ("" if self.bias else ", bias=False"))
 
 
 def param_groups(model: GammaMLP, alpha: float = 1.0) -> list[dict]:
     """``torch.optim.SGD`` parameter groups, one per layer, with learning rate α · (the theory's rate).
 
     Each group is ``{"name": "W1" | ... | "C", "params": [weight, bias], "lr": alpha * rate,
-    "lr_scale": rate}``; a layer's bias takes its layer's rate.  ``lr_scale`` keeps the theory's relative factor
+    "lr_scale": rate}`` (``[weight]`` when the model has no biases); a layer's bias takes its layer's rate.  ``lr_scale`` keeps the theory's relative factor
     so that a scheduler that rescales ``lr`` can be checked against it.
     """
     if not (isinstance(alpha, (int, float)) and alpha > 0 and alpha != float("inf")):
         raise ValueError(f"alpha={alpha!r} is not allowed; the global learning-rate constant must be a positive number")
     rates = learning_rates(model.widths, model.gammas)
     return [
-        {"name": name, "params": [layer.weight, layer.bias], "lr": float(alpha) * rates[name], "lr_scale": rates[name]}
+        {"name": name, "params": [p for p in (layer.weight, layer.bias) if p is not None], "lr": float(alpha) * rates[name], "lr_scale": rates[name]}
         for name, layer in model.layers().items()
     ]

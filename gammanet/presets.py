@@ -33,7 +33,7 @@ class Preset:
     ``activation``: ``"sigmoid"`` | ``"tanh"``; ``readout``: ``"centered"`` | ``"authors"``; ``input_scale``: s in
     H¹ = σ(W¹(s·x) + b¹); ``alpha``: the global constant multiplying the theory's per-layer rates; ``batch_size``,
     ``shuffle``, ``loss`` (``"ce"`` | ``"mse"``): as in :func:`~gammanet.train.fit`; ``description``: why these
-    values, with the measurements behind them.
+    values, with the measurements behind them; ``bias``: whether the networks have biases.
     """
 
     name: str
@@ -45,6 +45,7 @@ class Preset:
     shuffle: bool
     loss: str
     description: str
+    bias: bool = True
 
     def __post_init__(self):
         choices = (("activation", self.activation, ACTIVATIONS), ("readout", self.readout, READOUTS),
@@ -58,13 +59,17 @@ class Preset:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
                 raise ValueError(f"preset {self.name!r}: {field}={value!r} is not allowed; "
                                  "it must be a positive number")
+        if not isinstance(self.bias, bool):
+            raise ValueError(f"preset {self.name!r}: bias={self.bias!r} is not allowed; it must be True or False")
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
             raise ValueError(f"preset {self.name!r}: batch_size={self.batch_size!r} is not allowed; it must be a "
                              "positive integer")
 
     def model_kwargs(self) -> dict:
-        """Keyword arguments for :class:`~gammanet.model.GammaMLP`: ``activation``, ``readout``, ``input_scale``."""
-        return dict(activation=self.activation, readout=self.readout, input_scale=float(self.input_scale))
+        """Keyword arguments for :class:`~gammanet.model.GammaMLP` (and :func:`~gammanet.ensemble.train_grid`):
+        ``activation``, ``readout``, ``input_scale``, ``bias``."""
+        return dict(activation=self.activation, readout=self.readout, input_scale=float(self.input_scale),
+                    bias=self.bias)
 
     def fit_kwargs(self) -> dict:
         """Keyword arguments for :func:`~gammanet.train.fit`: ``batch_size``, ``loss``, ``alpha``, ``shuffle``."""

@@ -24,6 +24,14 @@ def test_train_writes_history_and_config(tmp_path):
     assert cfg["seed"] == 3 and cfg["model"]["gammas"] == [1.0, 1.0, 0.7] and cfg["model"]["widths"] == [20, 20, 20]
     assert cfg["data"]["source"] == "embedded" and cfg["data"]["n_train"] == 400
     assert "test accuracy" in r.stdout and "step" in r.stderr   # summary line and the progress bar
+    assert cfg["model"]["bias"] is True
+
+
+def test_train_without_biases(tmp_path):
+    r = run_cli("train", "--widths", "10", "--gammas", "1", "--epochs", "1", "--no-bias", "--data", "embedded",
+                "--n-train", "200", "--n-test", "100", "--quiet", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "config.json").read_text())["model"]["bias"] is False
 
 
 def test_bad_gamma_is_one_clear_line(tmp_path):

@@ -274,3 +274,24 @@ def test_cuda_matches_cpu(small_mnist):
     for col in ("train_loss", "test_loss"):
         np.testing.assert_allclose(gpu[col], cpu[col], rtol=1e-4)
     assert gpu.step.tolist() == cpu.step.tolist()
+
+
+@pytest.mark.parametrize("widths, grid", [((16,), [0.5, 1.0]), ((16, 12, 8), [(0.5, 0.7, 1.0), (1.0, 1.0, 1.0)])])
+def test_members_without_biases_equal_fit(small_mnist, widths, grid):
+    store = {}
+    df = train_grid(widths, grid, [2], small_mnist, epochs=2, alpha=3.0, activation="tanh", input_scale=1 / 28,
+                    bias=False, progress=False, on_epoch_end=last_ensemble(store))
+    assert df.attrs["config"]["bias"] is False
+    ensemble = store["ensemble"]
+    assert all(float(b.abs().max()) == 0.0 for b in ensemble.biases)      # never updated
+    for m, gammas in enumerate(grid):
+        model = GammaMLP(widths, gammas, activation="tanh", input_scale=1 / 28, seed=2, bias=False)
+        history = fit(model, small_mnist, 2, seed=0, alpha=3.0, progress=False)
+        assert_member_equals_fit(df[df.member == m], history, (small_mnist.n_train, small_mnist.n_test))
+        assert_same_parameters(ensemble.member_model(m), model)
+
+
+def test_members_must_agree_on_biases():
+    models = [GammaMLP((8,), 0.5, seed=0), GammaMLP((8,), 0.5, seed=1, bias=False)]
+    with pytest.raises(ValueError, match=r"member 1 has bias=False but member 0 has True"):
+        Ensemble.from_models(models)

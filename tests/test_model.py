@@ -146,3 +146,27 @@ def test_bad_model_arguments(kwargs, needle):
 def test_bad_alpha():
     with pytest.raises(ValueError, match="alpha=-1"):
         param_groups(GammaMLP((10,), 0.5), alpha=-1)
+
+
+@pytest.mark.parametrize("readout", ["centered", "authors"])
+def test_bias_false_removes_every_bias_and_keeps_the_weights(readout):
+    with_bias = GammaMLP((12, 8), (0.6, 0.9), readout=readout, seed=5)
+    without = GammaMLP((12, 8), (0.6, 0.9), readout=readout, seed=5, bias=False)
+    assert all(layer.bias is None for layer in without.layers().values())
+    assert [n for n, _ in without.named_parameters()] == ["hidden.0.weight", "hidden.1.weight", "readout.weight"]
+    for a, b in zip(with_bias.layers().values(), without.layers().values()):
+        torch.testing.assert_close(a.weight, b.weight, rtol=0, atol=0)
+    # Same forward as the biased model with its biases zeroed.
+    with torch.no_grad():
+        for layer in with_bias.layers().values():
+            layer.bias.zero_()
+    x = torch.randn(5, 784, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(without(x), with_bias(x), rtol=0, atol=0)
+    groups = param_groups(without, alpha=2.0)
+    assert [len(g["params"]) for g in groups] == [1, 1, 1]
+    assert without.config()["bias"] is False and "bias=False" in repr(without)
+
+
+def test_bias_must_be_a_bool():
+    with pytest.raises(ValueError, match=r"bias=1 is not allowed; it must be True or False"):
+        GammaMLP((4,), 0.5, bias=1)

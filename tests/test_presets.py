@@ -27,7 +27,7 @@ def test_authors_preset_values():
     p = get_preset("authors")
     assert (p.activation, p.readout, p.input_scale, p.alpha, p.batch_size, p.shuffle, p.loss) == (
         "sigmoid", "authors", 1.0, 1.0, 20, False, "ce")
-    assert p.model_kwargs() == dict(activation="sigmoid", readout="authors", input_scale=1.0)
+    assert p.model_kwargs() == dict(activation="sigmoid", readout="authors", input_scale=1.0, bias=True)
     assert p.fit_kwargs() == dict(batch_size=20, loss="ce", alpha=1.0, shuffle=False)
 
 
