@@ -6,6 +6,8 @@ STAMP := $(VENV)/.gammanet-installed
 # The book and the tests run offline on the embedded MNIST subset; FAST=1 shrinks the chapters' experiments.
 FAST ?= 1
 export GAMMANET_DATA ?= embedded
+# The chapters' results store: what a chapter finds here it reuses (results/ is not committed).
+export GAMMANET_STORE ?= $(CURDIR)/results/store
 
 .PHONY: setup test book bench student clean
 

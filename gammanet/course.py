@@ -7,12 +7,25 @@ Colab GPU).  Chapters ask :func:`pick` for each size, so the two versions never 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 #: True when the chapters should run their small, fast versions.
 FAST: bool = os.environ.get("GAMMANET_FAST", "0").strip().lower() in ("1", "true", "yes")
 
 #: The one place the repository's address is written (badges and the Colab install cell are generated from it).
 REPOSITORY_URL = "https://github.com/gammanet-course/gammanet"
+
+
+#: Environment variable naming the results store the chapters read and fill (see :func:`store_dir`).
+STORE_ENV = "GAMMANET_STORE"
+
+
+def store_dir() -> Path:
+    """Where the chapters keep their experiments' results (:mod:`gammanet.experiments`): ``$GAMMANET_STORE``, else
+    ``~/.cache/gammanet/store``.  A chapter reuses what is there, so a full run made on a GPU with
+    ``python -m gammanet run ... --store DIR`` feeds the book when the book is built with ``GAMMANET_STORE=DIR``."""
+    env = os.environ.get(STORE_ENV, "").strip()
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "gammanet" / "store"
 
 
 def pick(fast, full):
