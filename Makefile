@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml scripts/setup_venv.sh
 	touch $@
 
 test: setup
-	GAMMANET_FAST=1 $(PY) -m pytest --nbval-lax tests notebooks student/notebooks
+	GAMMANET_STORE= GAMMANET_FAST=1 $(PY) -m pytest --nbval-lax tests notebooks student/notebooks
 
 book: setup
 	GAMMANET_FAST=$(FAST) $(VENV)/bin/jupyter-book build . --config book.yml --toc toc.yml --path-output . -W --keep-going

@@ -6,7 +6,7 @@ os.environ.setdefault("GAMMANET_DATA", "embedded")
 os.environ.setdefault("GAMMANET_FAST", "1")
 # One fresh results store per test session: the instructor and student runs of a chapter share it (the second
 # reuses the first's results, as a reader's second run would), and nothing is read from an earlier session.
-if "GAMMANET_STORE" not in os.environ:
+if not os.environ.get("GAMMANET_STORE", "").strip():
     import tempfile
 
     os.environ["GAMMANET_STORE"] = tempfile.mkdtemp(prefix="gammanet-store-")
