@@ -239,3 +239,68 @@ def width_ticks(ax: plt.Axes, widths, axis: str = "x") -> plt.Axes:
     target.set_major_formatter(mpl.ticker.FixedFormatter([str(w) for w in widths]))
     target.set_minor_formatter(mpl.ticker.NullFormatter())
     return ax
+
+
+# ------------------------------------------------------------------------------ chapter 4: accuracy over γ-grids
+def accuracy_vs_gamma(summary: pd.DataFrame, x: str = "gamma_1", hue: Optional[str] = None,
+                      ax: Optional[plt.Axes] = None, label_format: str = "{}") -> plt.Axes:
+    """Seed-mean accuracy against γ with its confidence interval as error bars (``summary`` from
+    :func:`gammanet.grids.accuracy_summary`: columns ``mean``, ``ci_low``, ``ci_high``), one line per ``hue``."""
+    ax = ax or plt.subplots()[1]
+    groups = [(None, summary)] if hue is None else list(summary.groupby(hue, sort=True))
+    colours = sns.color_palette("deep", n_colors=max(1, len(groups)))
+    for (name, rows), colour in zip(groups, colours):
+        rows = rows.sort_values(x)
+        err = np.vstack([rows["mean"] - rows.ci_low, rows.ci_high - rows["mean"]])
+        ax.errorbar(rows[x], rows["mean"], yerr=np.nan_to_num(err), marker="o", capsize=3, color=colour,
+                    label=None if name is None else label_format.format(name))
+    ax.set_xlabel("γ" if x == "gamma_1" else x.replace("gamma_", "γ_"))
+    ax.set_ylabel("test accuracy")
+    if hue is not None:
+        ax.legend()
+    return ax
+
+
+def accuracy_heatmaps(summary: pd.DataFrame, value: str = "mean", fmt: str = ".3f", vmin=None, vmax=None,
+                      title: str = ""):
+    """Heatmaps of ``value`` over (γ_1 rows, γ_2 columns) — one panel per γ_3 for a depth-3 grid — annotated with
+    the numbers, on one colour scale.  ``summary``: :func:`gammanet.grids.accuracy_summary` of a depth-2 or -3 grid.
+    Returns the array of Axes."""
+    depth = sum(1 for c in summary.columns if c.startswith("gamma_"))
+    if depth not in (2, 3):
+        raise ValueError(f"accuracy_heatmaps draws depth-2 or depth-3 grids; this summary has depth {depth}")
+    panels = [None] if depth == 2 else sorted(summary.gamma_3.unique())
+    vmin = summary[value].min() if vmin is None else vmin
+    vmax = summary[value].max() if vmax is None else vmax
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels) + 1.2, 3.4), squeeze=False,
+                             layout="constrained")
+    for i, (ax, panel) in enumerate(zip(axes[0], panels)):
+        rows = summary if panel is None else summary[summary.gamma_3 == panel]
+        table = rows.pivot(index="gamma_1", columns="gamma_2", values=value).sort_index(ascending=False)
+        sns.heatmap(table, annot=True, fmt=fmt, vmin=vmin, vmax=vmax, cmap="mako", ax=ax, square=True, cbar=False)
+        ax.set_xlabel("γ_2" + (" (outer)" if depth == 2 else ""))
+        ax.set_ylabel("γ_1" if i == 0 else "")
+        ax.set_xticklabels([f"{float(t.get_text()):g}" for t in ax.get_xticklabels()])
+        ax.set_yticklabels([f"{float(t.get_text()):g}" for t in ax.get_yticklabels()], rotation=0)
+        if panel is not None:
+            ax.set_title(f"outer γ_3 = {panel:g}")
+    # One colour bar for all panels: the panels share the scale, so colours compare across them.
+    label = "test accuracy (mean over seeds)" if value == "mean" else value.replace("_", " ")
+    fig.colorbar(axes[0][0].collections[0], ax=list(axes[0]), label=label, shrink=0.9)
+    if title:
+        fig.suptitle(title)
+    return axes[0]
+
+
+def main_effects_plot(effects: pd.DataFrame, ax: Optional[plt.Axes] = None, **kwargs) -> plt.Axes:
+    """Main effect of each layer's γ (``effects`` from :func:`gammanet.grids.main_effects`): mean accuracy against
+    that layer's γ, one line per layer; the steepest line is the layer whose γ matters most."""
+    ax = ax or plt.subplots(figsize=(4.8, 3.6))[1]
+    layers = sorted(effects.layer.unique(), key=lambda s: int(s.split("_")[1]))
+    palette = dict(zip(layers, sns.color_palette("rocket", n_colors=len(layers) + 1)))
+    sns.lineplot(data=effects, x="gamma", y="accuracy", hue="layer", hue_order=layers, palette=palette,
+                 marker="o", ax=ax, **kwargs)
+    ax.set_xlabel("γ of that layer")
+    ax.set_ylabel("mean test accuracy")
+    ax.legend(title="layer")
+    return ax
