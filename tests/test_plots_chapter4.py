@@ -44,5 +44,6 @@ def test_line_plots_draw_one_line_per_group():
     assert len(ax.get_legend().get_texts()) == 3
     shallow = accuracy_summary(final_rows(grid_history(1)))
     ax = accuracy_vs_gamma(shallow)
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), shallow.sort_values("gamma_1")["mean"])
+    np.testing.assert_allclose(np.asarray(ax.lines[0].get_ydata(), dtype=float),
+                               shallow.sort_values("gamma_1")["mean"].to_numpy())
     plt.close("all")
