@@ -1,0 +1,102 @@
+"""The chapters' experiments: a small CPU version of each (GAMMANET_FAST) and a ``_full`` version for a Colab GPU.
+
+A chapter asks for ``pick("ch4_shallow", "ch4_shallow_full")`` (:func:`gammanet.course.pick`) and runs it with
+:func:`gammanet.experiments.sweep`, which reuses what the results store already holds.
+
+The clock of the theory is t = k / N_L (k SGD steps): with 4,000 training images and batch 20 an epoch is 200 steps,
+with full MNIST (60,000) it is 3,000, so the ``_full`` versions give each width enough epochs to reach a comparable
+(and later) t.
+"""
+from __future__ import annotations
+
+from .catalog import gamma_product, register
+from .configs import Block, Experiment
+
+SHALLOW_GAMMAS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+DEEP_GAMMAS = (0.5, 0.7, 1.0)
+VARIANCE_GAMMAS = (0.5, 0.625, 0.75, 0.875, 1.0)
+SUBSET = dict(n_train=4000, n_test=1000)
+
+
+def _shallow_grid():
+    return tuple((g,) for g in SHALLOW_GAMMAS)
+
+
+CHAPTER_EXPERIMENTS = [
+    # ------------------------------------------------------------------------- chapter 4: γ and MNIST accuracy
+    Experiment(
+        name="ch4_shallow",
+        description="Chapter 4, CPU: 784-100-10, preset fast, gamma 0.5..1, seeds 0-4, 20 epochs of 4,000 images "
+                    "(4,000 steps, t = 40).",
+        preset="fast", blocks=(Block((100,), _shallow_grid(), tuple(range(5)), 20),), **SUBSET),
+    Experiment(
+        name="ch4_shallow_full",
+        description="Chapter 4, GPU: 784-N-10 for N in {100, 1000}, preset fast, gamma 0.5..1, seeds 0-4, full MNIST; "
+                    "5 epochs at N = 100 and 50 at N = 1000 (15,000 / 150,000 steps), so both reach t = 150.",
+        preset="fast", blocks=(Block((100,), _shallow_grid(), tuple(range(5)), 5),
+                               Block((1000,), _shallow_grid(), tuple(range(5)), 50))),
+    Experiment(
+        name="ch4_shallow_authors",
+        description="Chapter 4, CPU: 784-100-10 in the authors' setting (preset authors), gamma 0.5..1, seeds 0-2, "
+                    "20 epochs of 4,000 images (t = 40): slow learning, as the papers' setting is.",
+        preset="authors", blocks=(Block((100,), _shallow_grid(), (0, 1, 2), 20),), **SUBSET),
+    Experiment(
+        name="ch4_shallow_authors_full",
+        description="Chapter 4, GPU: the authors' setting on full MNIST, N in {100, 1000}, gamma 0.5..1, seeds 0-2; "
+                    "10 epochs at N = 100 and 100 at N = 1000 (both t = 300).",
+        preset="authors", blocks=(Block((100,), _shallow_grid(), (0, 1, 2), 10),
+                                  Block((1000,), _shallow_grid(), (0, 1, 2), 100))),
+    Experiment(
+        name="ch4_mlp2",
+        description="Chapter 4, CPU: (100, 100), preset fast_deep, gamma_i in {0.5, 0.7, 1} (9 configurations), "
+                    "seeds 0-2, 40 epochs of 4,000 images (8,000 steps, t = 80).",
+        preset="fast_deep", blocks=(Block((100, 100), gamma_product(DEEP_GAMMAS, 2), (0, 1, 2), 40),), **SUBSET),
+    Experiment(
+        name="ch4_mlp2_full",
+        description="Chapter 4, GPU: (100, 100), preset fast_deep, 9 configurations, seeds 0-2, 20 epochs of full "
+                    "MNIST (60,000 steps, t = 600).",
+        preset="fast_deep", blocks=(Block((100, 100), gamma_product(DEEP_GAMMAS, 2), (0, 1, 2), 20),)),
+    Experiment(
+        name="ch4_mlp2_nobias",
+        description="Chapter 4, CPU: ch4_mlp2 without biases (the papers' equations).",
+        preset="fast_deep", bias=False,
+        blocks=(Block((100, 100), gamma_product(DEEP_GAMMAS, 2), (0, 1, 2), 40),), **SUBSET),
+    Experiment(
+        name="ch4_mlp2_nobias_full",
+        description="Chapter 4, GPU: ch4_mlp2_full without biases (the papers' equations).",
+        preset="fast_deep", bias=False,
+        blocks=(Block((100, 100), gamma_product(DEEP_GAMMAS, 2), (0, 1, 2), 20),)),
+    Experiment(
+        name="ch4_mlp3_nobias",
+        description="Chapter 4, CPU: (100, 100, 100) without biases, preset fast_deep, gamma_i in {0.5, 0.7, 1} "
+                    "(27 configurations), seeds 0-1, 40 epochs of 4,000 images (t = 80).",
+        preset="fast_deep", bias=False,
+        blocks=(Block((100, 100, 100), gamma_product(DEEP_GAMMAS, 3), (0, 1), 40),), **SUBSET),
+    Experiment(
+        name="ch4_mlp3_nobias_full",
+        description="Chapter 4, GPU: (100, 100, 100) without biases, 27 configurations, seeds 0-2, 30 epochs of "
+                    "full MNIST (90,000 steps, t = 900).",
+        preset="fast_deep", bias=False,
+        blocks=(Block((100, 100, 100), gamma_product(DEEP_GAMMAS, 3), (0, 1, 2), 30),)),
+    # ------------------------------------------------------------- chapter 5: the variance of the trained output
+    Experiment(
+        name="ch5_shallow_variance",
+        description="Chapter 5, CPU: logits of 200 test images, every epoch, for 784-N-10 without biases, "
+                    "N in {25, 50, 100, 200}, gamma in {0.5, 0.625, 0.75, 0.875, 1}, seeds 0-7, preset fast; "
+                    "2N/25 epochs of 4,000 images, so every width reaches the same clock t = 16.",
+        preset="fast", bias=False, probe=200, probe_epochs="all",
+        blocks=tuple(Block((n,), tuple((g,) for g in VARIANCE_GAMMAS), tuple(range(8)), 2 * n // 25)
+                     for n in (25, 50, 100, 200)), **SUBSET),
+    Experiment(
+        name="ch5_shallow_variance_full",
+        description="Chapter 5, GPU: as ch5_shallow_variance with N up to 400 and 32 seeds (0-31), still 4,000 "
+                    "training images, because t = 16 must be a whole number of epochs at every width (2N/25 epochs).",
+        preset="fast", bias=False, probe=200, probe_epochs="all",
+        blocks=tuple(Block((n,), tuple((g,) for g in VARIANCE_GAMMAS), tuple(range(32)), 2 * n // 25)
+                     for n in (25, 50, 100, 200, 400)), **SUBSET),
+]
+
+for _experiment in CHAPTER_EXPERIMENTS:
+    register(_experiment)
+
+__all__ = ["CHAPTER_EXPERIMENTS"]

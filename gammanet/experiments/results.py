@@ -1,0 +1,226 @@
+"""Results of an experiment: tidy DataFrames assembled from its units, in memory or from a store.
+
+Every unit gives a payload ``{"unit", "rows", "probe", "probe_steps", "probe_labels"}`` (see
+:mod:`gammanet.experiments.store`); :func:`assemble` turns the payloads into a :class:`Results`, in the same way
+whether they were just computed, read from a store, or computed by different shards — so these three are equal.
+
+``Results.history``: one row per (member, epoch), train_grid's columns plus where the member sits::
+
+    block, unit, member, unit_member, seed, width_1..width_L, widths, gamma_1..gamma_L, alpha,
+    epoch, step, t, train_loss, train_accuracy, test_loss, test_accuracy, status
+
+``member`` is the experiment-wide member id (blocks in order, γ-major within a block, as
+:meth:`Experiment.units` numbers them), ``unit_member`` the index inside its unit's ensemble, ``widths`` a label
+such as ``"100-100"``.  L is the largest depth of the experiment (shallower blocks have NaN in the extra columns).
+Rows are sorted by (member, epoch).
+
+Probe logits (experiments with ``probe > 0``): ``Results.outputs`` is tidy, one row per (member, epoch, image,
+class) with columns ``block, member, seed, width_1.., widths, gamma_1.., epoch, step, t, image, label, class,
+logit``; :meth:`Results.probe_array` gives one block and epoch as an array (n_gammas, n_seeds, probe, classes), the
+form in which Var over seeds is one ``.var(axis=1)``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Union
+
+import numpy as np
+import pandas as pd
+
+from ..train import HISTORY_COLUMNS
+from .configs import Experiment, Unit
+
+
+def width_label(widths) -> str:
+    return "-".join(str(int(n)) for n in widths)
+
+
+@dataclass
+class Results:
+    """What an experiment produced so far (see the module docstring for the columns).
+
+    ``experiment``; ``history`` (DataFrame); ``payloads`` (unit id → payload, the raw form); ``complete`` (every
+    unit of the experiment is finished); ``summary`` (dict: counts of units finished now / reused / resumed,
+    diverged members, where the store is, ...); ``data`` (source, n_train, n_test).
+    """
+
+    experiment: Experiment
+    history: pd.DataFrame
+    payloads: dict
+    complete: bool
+    summary: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    _outputs: Optional[pd.DataFrame] = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        done = len(self.payloads)
+        return (f"Results({self.experiment.name!r}: {done}/{len(self.experiment.units())} units, "
+                f"{self.history.member.nunique() if len(self.history) else 0} members, complete={self.complete})")
+
+    # ------------------------------------------------------------------------------------------- outputs
+    @property
+    def outputs(self) -> pd.DataFrame:
+        """The probe logits, tidy (empty when the experiment records none); built once, on first use."""
+        if self._outputs is None:
+            self._outputs = tidy_outputs(self.experiment, self.payloads)
+        return self._outputs
+
+    def probe_array(self, block: int, epoch: int) -> np.ndarray:
+        """Block ``block``'s probe logits at ``epoch``: float32 (n_gammas, n_seeds, probe, classes), γ and seeds in
+        the block's order; NaN for members whose unit is missing or has no record at that epoch."""
+        exp = self.experiment
+        b = exp.blocks[block]
+        out = None
+        for unit in exp.units():
+            payload = self.payloads.get(unit.id)
+            if unit.block != block or payload is None or epoch not in payload["probe"]:
+                continue
+            logits = np.asarray(payload["probe"][epoch], dtype=np.float32)     # (members, probe, classes)
+            if out is None:
+                out = np.full((len(b.gamma_grid), len(b.seeds)) + logits.shape[1:], np.nan, dtype=np.float32)
+            for i, (g, s) in enumerate(unit.members()):
+                out[b.gamma_grid.index(g), b.seeds.index(s)] = logits[i]
+        if out is None:
+            raise ValueError(f"no probe logits for block {block} at epoch {epoch}; recorded epochs: "
+                             f"{exp.probe_epoch_list(block)} (probe={exp.probe})")
+        return out
+
+    def summary_text(self) -> str:
+        return summary_text(self.summary)
+
+
+def summary_text(s: dict) -> str:
+    """The summary as the few lines printed at the end of a run."""
+    lines = [f"{s.get('experiment')}: {s.get('units_done', 0)}/{s.get('units_total', 0)} units finished"
+             + (f" in {s['store']}" if s.get("store") else " (in memory)")]
+    if "units_in_shard" in s:
+        shard = f"shard {s['shard']}: " if s.get("shard") else ""
+        lines.append(f"  {shard}{s['units_in_shard']} units — {s['finished_now']} finished now "
+                     f"({s['resumed']} resumed from a checkpoint), {s['reused']} reused from the store"
+                     + (f"; {s['wall_seconds']:.1f} s on {s.get('device')}" if "wall_seconds" in s else ""))
+    lines.append(f"  diverged members: {s.get('diverged_members', 0)} of {s.get('members_done', 0)}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------- assembling
+def _member_columns(exp: Experiment, unit: Unit) -> list[dict]:
+    """The per-member identification columns of a unit, in train_grid's member order."""
+    L = max(exp.depths)
+    block = exp.blocks[unit.block]
+    out = []
+    for i, (g, s) in enumerate(unit.members()):
+        row = dict(block=unit.block, unit=unit.id, member=unit.first_member + i, unit_member=i, seed=s)
+        row.update({f"width_{k + 1}": (block.widths[k] if k < block.depth else math.nan) for k in range(L)})
+        row["widths"] = width_label(block.widths)
+        row.update({f"gamma_{k + 1}": (g[k] if k < block.depth else math.nan) for k in range(L)})
+        out.append(row)
+    return out
+
+
+def history_columns(exp: Experiment) -> list[str]:
+    L = max(exp.depths)
+    return (["block", "unit", "member", "unit_member", "seed"] + [f"width_{k + 1}" for k in range(L)] + ["widths"]
+            + [f"gamma_{k + 1}" for k in range(L)] + ["alpha"] + HISTORY_COLUMNS)
+
+
+def unit_history(exp: Experiment, unit: Unit, rows: list) -> pd.DataFrame:
+    """train_grid rows of one unit → the experiment's history layout, sorted by (member, epoch)."""
+    ids = _member_columns(exp, unit)
+    records = []
+    for r in rows:
+        rec = dict(ids[r["member"]])
+        rec.update({k: r[k] for k in ["alpha"] + HISTORY_COLUMNS})
+        records.append(rec)
+    df = pd.DataFrame(records, columns=history_columns(exp))
+    return df
+
+
+def assemble(exp: Experiment, payloads: dict, summary: Optional[dict] = None, data: Optional[dict] = None,
+             partial: Optional[dict] = None) -> Results:
+    """Results from ``payloads`` (unit id → payload of a finished unit) and, optionally, ``partial`` (unit id →
+    rows of an unfinished unit, shown in ``history`` but not in ``payloads``)."""
+    units = exp.units()
+    frames = []
+    for unit in units:
+        if unit.id in payloads:
+            frames.append(unit_history(exp, unit, payloads[unit.id]["rows"]))
+        elif partial and unit.id in partial:
+            frames.append(unit_history(exp, unit, partial[unit.id]))
+    history = (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=history_columns(exp)))
+    history = history.sort_values(["member", "epoch"], kind="stable", ignore_index=True)
+    for col in ("block", "member", "unit_member", "seed", "epoch", "step"):
+        if len(history):
+            history[col] = history[col].astype("int64")
+    ordered = {u.id: payloads[u.id] for u in units if u.id in payloads}
+    summary = dict(summary or {})
+    summary.setdefault("experiment", exp.name)
+    summary.update(units_total=len(units), units_done=len(ordered),
+                   members_done=sum(u.n_members for u in units if u.id in ordered),
+                   diverged_members=int(history.loc[history.status == "diverged", "member"].nunique())
+                   if len(history) else 0)
+    return Results(experiment=exp, history=history, payloads=ordered, complete=len(ordered) == len(units),
+                   summary=summary, data=dict(data or {}))
+
+
+def tidy_outputs(exp: Experiment, payloads: dict) -> pd.DataFrame:
+    """The probe logits of ``payloads`` as one tidy DataFrame (see the module docstring)."""
+    L = max(exp.depths)
+    frames = []
+    for unit in exp.units():
+        payload = payloads.get(unit.id)
+        if payload is None or not payload["probe"]:
+            continue
+        ids = pd.DataFrame(_member_columns(exp, unit)).drop(columns=["unit", "unit_member"])
+        labels = np.asarray(payload.get("probe_labels") or [], dtype=np.int64)
+        n_last = exp.blocks[unit.block].widths[-1]
+        for epoch in sorted(payload["probe"]):
+            logits = np.asarray(payload["probe"][epoch], dtype=np.float32)      # (M, P, K)
+            M, P, K = logits.shape
+            m, i, k = (a.ravel() for a in np.meshgrid(np.arange(M), np.arange(P), np.arange(K), indexing="ij"))
+            frame = ids.iloc[m].reset_index(drop=True)
+            step = int(payload["probe_steps"][epoch])
+            frame["epoch"], frame["step"], frame["t"] = epoch, step, step / n_last
+            frame["image"], frame["label"] = i, labels[i] if len(labels) == P else -1
+            frame["class"], frame["logit"] = k, logits.ravel()
+            frames.append(frame)
+    columns = (["block", "member", "seed"] + [f"width_{j + 1}" for j in range(L)] + ["widths"]
+               + [f"gamma_{j + 1}" for j in range(L)] + ["epoch", "step", "t", "image", "label", "class", "logit"])
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True)[columns]
+    return out.sort_values(["member", "epoch", "image", "class"], kind="stable", ignore_index=True)
+
+
+def load_results(experiment: Union[str, Experiment], store: Union[str, Path, None] = None,
+                 source: Optional[str] = None, partial: bool = False) -> Results:
+    """Whatever is finished of ``experiment`` in ``store`` (default :func:`gammanet.course.store_dir`), with no
+    training and without loading MNIST.  Shards that wrote to one store folder are merged by this alone.
+
+    ``source``: which data source's run when the store holds several.  ``partial=True``: include the rows saved
+    in the checkpoints of unfinished units in ``history`` (their probe logits are not included).
+    """
+    from ..course import store_dir
+    from .catalog import get_experiment
+    from .store import locate, torch_load
+
+    exp = get_experiment(experiment)
+    root = Path(store).expanduser() if store is not None else store_dir()
+    st = locate(root, exp, source)
+    if st is None:
+        return assemble(exp, {}, dict(store=None, note=f"nothing stored under {root}"))
+    payloads, rows = {}, {}
+    for unit in exp.units():
+        if st.is_done(unit):
+            payloads[unit.id] = st.load_result(unit)
+        elif partial and (st.unit_dir(unit) / "checkpoint.pt").exists():
+            try:
+                rows[unit.id] = torch_load(st.unit_dir(unit) / "checkpoint.pt")["rows"]
+            except FileNotFoundError:        # finished between the two checks
+                if st.is_done(unit):
+                    payloads[unit.id] = st.load_result(unit)
+    return assemble(exp, payloads, dict(store=str(st.folder), key=st.key), st.data_identity, rows)
+
+
+__all__ = ["Results", "assemble", "load_results", "tidy_outputs", "summary_text", "width_label"]
