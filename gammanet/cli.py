@@ -1,4 +1,11 @@
-"""Command line: ``python -m gammanet train ...`` over the same functions the notebooks call."""
+"""Command line over the same functions the notebooks call.
+
+``python -m gammanet train ...``          one network (gammanet.train.fit)
+``python -m gammanet configs [NAME]``     the named experiments (gammanet.experiments), or one as JSON
+``python -m gammanet run NAME|FILE.json [--shard K/N] [--store DIR] [--device DEV]``   run / resume a sweep
+``python -m gammanet show NAME``          what is finished in the store
+``python -m gammanet plot NAME --out F``  test accuracy against epochs, one curve per γ-configuration
+"""
 from __future__ import annotations
 
 import argparse
@@ -77,10 +84,152 @@ def cmd_train(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------------ experiments
+EXPERIMENT_HELP = "a registered experiment name (see `configs`) or the path of an experiment JSON file"
+
+
+def _add_store_args(p) -> None:
+    p.add_argument("--store", default=None, help="results store (default: $GAMMANET_STORE, else ~/.cache/gammanet/store)")
+    p.add_argument("--data", choices=["auto", "torchvision", "embedded"], default=None,
+                   help="data source (default: $GAMMANET_DATA, else auto)")
+
+
+def add_experiment_parsers(sub) -> None:
+    p = sub.add_parser("configs", help="list the named experiments, or print one as JSON",
+                       description="Without NAME: a table of the registered experiments.  With NAME: its full "
+                                   "configuration as JSON (a file `run` accepts).")
+    p.add_argument("name", nargs="?", help=EXPERIMENT_HELP)
+    p.set_defaults(func=cmd_configs)
+
+    p = sub.add_parser("run", help="run or resume an experiment in the results store",
+                       description="Train every unit of the experiment (or of one shard) that the store does not "
+                                   "hold yet, resuming from checkpoints.  Safe to kill and rerun.")
+    p.add_argument("name", help=EXPERIMENT_HELP)
+    p.add_argument("--shard", default=None,
+                   help="K/N with 0 <= K < N: run units K, K+N, ... (Slurm: $SLURM_ARRAY_TASK_ID/N, --array=0-(N-1))")
+    _add_store_args(p)
+    p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available)")
+    p.add_argument("--checkpoint-seconds", type=float, default=None,
+                   help="least seconds between checkpoints (default: every epoch on the CPU, 120 s on a GPU)")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("show", help="what is finished of an experiment in the store")
+    p.add_argument("name", help=EXPERIMENT_HELP)
+    _add_store_args(p)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("plot", help="test accuracy against epochs, one curve per γ-configuration, seed bands")
+    p.add_argument("name", help=EXPERIMENT_HELP)
+    _add_store_args(p)
+    p.add_argument("--out", required=True, help="image file to write (.png, .pdf, .svg)")
+    p.add_argument("--x", choices=["epoch", "t"], default="epoch", help="x axis: epochs or the clock t = k/N_L")
+    p.set_defaults(func=cmd_plot)
+
+
+def _store_root(args):
+    from .course import store_dir
+
+    return Path(args.store).expanduser() if args.store else store_dir()
+
+
+def cmd_configs(args) -> int:
+    from .experiments.catalog import load_experiment
+    from .experiments.report import catalog_table
+
+    if args.name:
+        print(json.dumps(load_experiment(args.name).to_dict(), indent=2))
+        return 0
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_colwidth", 70, "display.max_rows", None):
+        print(catalog_table().to_string(index=False))
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .experiments.catalog import load_experiment
+    from .experiments.configs import parse_shard
+    from .experiments.sweep import run_experiment
+
+    experiment = load_experiment(args.name)
+    parse_shard(args.shard)                     # a bad shard is reported before the data is loaded
+    if args.threads is not None:
+        if args.threads < 1:
+            raise ValueError(f"--threads {args.threads} is not allowed; give a positive integer")
+        import torch
+
+        torch.set_num_threads(args.threads)
+    data = None
+    if args.data:
+        from .data import load_mnist
+
+        data = load_mnist(args.data, device="cpu", verbose=not args.quiet)
+    results = run_experiment(experiment, store=_store_root(args), shard=args.shard, device=args.device, data=data,
+                             progress=not args.quiet, checkpoint_seconds=args.checkpoint_seconds)
+    if args.quiet:                              # otherwise run_experiment printed it
+        print(results.summary_text())
+    return 0
+
+
+def cmd_show(args) -> int:
+    import pandas as pd
+
+    from .experiments.catalog import load_experiment
+    from .experiments.report import configuration_table, mean_sd, unit_table
+    from .experiments.results import load_results
+    from .experiments.store import locate
+
+    experiment = load_experiment(args.name)
+    root = _store_root(args)
+    store = locate(root, experiment, args.data)
+    if store is None:
+        print(f"{experiment.name}: nothing stored under {root} (0/{len(experiment.units())} units)")
+        return 0
+    units = unit_table(experiment, store)
+    done = int((units.state == "done").sum())
+    print(f"{experiment.name} (key {store.key}, data {store.data_identity['source']} "
+          f"{store.data_identity['n_train']}/{store.data_identity['n_test']}) in {store.folder}")
+    print(f"units finished: {done}/{len(units)}\n")
+    print(units.to_string(index=False))
+    history = load_results(experiment, root, source=store.data_identity["source"], partial=True).history
+    table = configuration_table(history)
+    if not table.empty:
+        table["final test acc"] = [mean_sd(m, s) for m, s in zip(table.final_mean, table.final_sd)]
+        table["best test acc"] = table.best_mean.map(lambda v: f"{v:.3f}" if pd.notna(v) else "-")
+        table = table.drop(columns=["final_mean", "final_sd", "best_mean"])
+        print("\nper configuration (mean ± sd over seeds; units still running count at their last saved epoch):")
+        with pd.option_context("display.width", 200, "display.max_rows", None):
+            print(table.to_string(index=False))
+        print(f"\ndiverged members: {int(table.diverged.sum())} of {int(table.seeds.sum())}")
+    return 0
+
+
+def cmd_plot(args) -> int:
+    from .experiments.catalog import load_experiment
+    from .experiments.report import plot_accuracy
+    from .experiments.results import load_results
+
+    experiment = load_experiment(args.name)
+    results = load_results(experiment, _store_root(args), source=args.data, partial=True)
+    if results.history.empty:
+        raise ValueError(f"nothing of experiment {experiment.name!r} is stored under {_store_root(args)}; "
+                         f"run `python -m gammanet run {args.name}` first")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    plot_accuracy(results.history, out, title=experiment.name, x=args.x)
+    state = "complete" if results.complete else f"{results.summary['units_done']}/{results.summary['units_total']} units"
+    print(f"wrote {out} ({state})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gammanet", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m gammanet", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     add_train_parser(sub)
+    add_experiment_parsers(sub)
     return parser
 
 

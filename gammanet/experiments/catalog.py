@@ -90,4 +90,25 @@ for _preset in ("authors", "default"):
 
 from . import chapters  # noqa: E402,F401  (registers the chapters' experiments)
 
-__all__ = ["EXPERIMENTS", "get_experiment", "register", "gamma_product"]
+__all__ = ["EXPERIMENTS", "get_experiment", "load_experiment", "register", "gamma_product"]
+
+
+def load_experiment(name_or_path) -> Experiment:
+    """A registered name, or the path of a JSON file holding :meth:`Experiment.to_dict` (what
+    ``python -m gammanet configs NAME`` prints): researchers can run their own sweeps without writing code."""
+    import json
+    from pathlib import Path
+
+    if isinstance(name_or_path, Experiment):
+        return name_or_path
+    text = str(name_or_path)
+    path = Path(text).expanduser()
+    if text.endswith(".json") or path.is_file():
+        if not path.is_file():
+            raise ValueError(f"experiment file {text!r} does not exist")
+        try:
+            d = json.loads(path.read_text())
+        except ValueError as err:
+            raise ValueError(f"experiment file {text!r} is not valid JSON: {err}") from None
+        return Experiment.from_dict(d)
+    return get_experiment(text)

@@ -126,7 +126,7 @@ def run_experiment(
 
     With a store, the Results hold every finished unit in the store (this shard's and earlier ones); in memory,
     this shard's units.  ``results.summary`` counts units finished now / reused / resumed, and diverged members;
-    with ``progress`` it is printed at the end.
+    with ``progress`` it is printed (to stdout) at the end.
     """
     exp = get_experiment(experiment)
     shard_kn = parse_shard(shard)
@@ -177,7 +177,8 @@ def run_experiment(
     else:
         results = assemble(exp, payloads, dict(summary, store=None), identity)
     if progress:
-        print(results.summary_text(), file=sys.stderr)
+        sys.stderr.flush()
+        print(results.summary_text(), flush=True)
     return results
 
 
