@@ -1,0 +1,380 @@
+r"""The variance over initializations of trained networks' outputs, measured from an experiment's probe logits.
+
+Input: the tidy probe outputs of an experiment (:attr:`gammanet.experiments.Results.outputs`), one row per
+(member, epoch, image, class) with the columns ``seed, width_1..width_L, widths, gamma_1..gamma_L, epoch, t,
+image, label, class, logit``.  Members that differ only in ``seed`` differ only in their initial weights: the runner
+trains every member on the same data order (``data_order="shared"``), so the spread over seeds is the spread the
+theory's Var refers to — over the random initialization, with the data fixed.
+
+For one γ-configuration and one set of widths, at one epoch, let :math:`g_s(x_i)_k` be the logit of class k on probe
+image i of the network with init seed s (S seeds, P images, K classes).  Then
+
+.. math::
+
+    V = \frac{1}{PK}\sum_{i,k} \widehat{\mathrm{Var}}_s\, g_s(x_i)_k, \qquad
+    \widehat{\mathrm{Var}}_s\, a_s = \frac{1}{S-1}\sum_s (a_s - \bar a)^2 ,
+
+the unbiased variance over seeds (``ddof=1``), averaged over images and classes.  Its uncertainty comes from a
+bootstrap over seeds (resample the S seeds with replacement, recompute V), because the seeds are the independent
+units: the images share every network, so they are not independent samples.
+
+- :func:`seed_variance` — the variance over seeds per (configuration, widths, epoch, image, class);
+- :func:`variance_table` — V per (configuration, widths, epoch) with a seed-bootstrap interval, the ratio to the
+  initial value, and the size of the seed-mean logits;
+- :func:`variance_slopes` — the log–log slope of V against the last width N_L per (configuration, t), with a
+  seed-bootstrap interval (:func:`gammanet.theory.fit_slope`), beside the predicted 1 - 2γ_L;
+- :func:`slope_comparison` — those slopes as a display table: measured [interval] against the predictions;
+- :func:`gamma_ordering` — at each width and time, does V fall monotonically as γ → 1?
+- :func:`seed_average_accuracy` — a single network's accuracy against that of the average of the logits over the
+  seeds (what averaging the seeds away buys).
+
+Predicted slopes (theory.md §4): the leading fluctuation of the expansion gives Var ∝ N_L^{1-2γ_L} (prediction 2,
+:func:`outer_slope`).  At initialization the law Var g_0 = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²] is exact; for an odd
+activation (tanh, σ(0) = 0) whose inner layers widen together with N_L, E[σ(Z^L)²] itself scales like
+N^{1-2γ_{L-1}} (and so on down), which gives the slope Σ_ℓ (1 - 2γ_ℓ) (:func:`all_layers_slope`).
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .theory.fitting import fit_slope
+
+REQUIRED = ("seed", "epoch", "t", "image", "class", "logit")
+#: Digits to which t is rounded before comparing the clocks of different widths (t = step / N_L is a float).
+T_DIGITS = 9
+
+
+# ------------------------------------------------------------------------------------------------ the columns
+def gamma_columns(outputs: pd.DataFrame) -> list[str]:
+    """``gamma_1..gamma_L`` present in the frame, in layer order."""
+    cols = [c for c in outputs.columns if c.startswith("gamma_") and c[6:].isdigit()]
+    return sorted(cols, key=lambda c: int(c[6:]))
+
+
+def width_columns(outputs: pd.DataFrame) -> list[str]:
+    """``width_1..width_L`` present in the frame, in layer order."""
+    cols = [c for c in outputs.columns if c.startswith("width_") and c[6:].isdigit()]
+    return sorted(cols, key=lambda c: int(c[6:]))
+
+
+def gamma_label(gammas) -> str:
+    """"0.75" for one layer, "(1, 0.5)" for several (NaN layers of shallower blocks left out)."""
+    values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
+    if len(values) == 1:
+        return f"{values[0]:g}"
+    return "(" + ", ".join(f"{g:g}" for g in values) + ")"
+
+
+def _check_outputs(outputs) -> None:
+    if not isinstance(outputs, pd.DataFrame):
+        raise ValueError(f"outputs must be a pandas DataFrame (Results.outputs); got {type(outputs).__name__}")
+    missing = [c for c in REQUIRED if c not in outputs.columns]
+    if not gamma_columns(outputs):
+        missing.append("gamma_1..")
+    if not width_columns(outputs):
+        missing.append("width_1..")
+    if missing:
+        raise ValueError(f"outputs lacks the column(s) {missing}; pass Results.outputs of an experiment recorded "
+                         "with probe > 0 (columns seed, width_*, gamma_*, epoch, t, image, class, logit)")
+    if len(outputs) == 0:
+        raise ValueError("outputs is empty: the experiment recorded no probe logits (probe = 0?) or nothing has "
+                         "finished yet")
+    if not np.isfinite(outputs["logit"].to_numpy(dtype=float)).all():
+        raise ValueError("outputs holds non-finite logits (a diverged member?); drop those members first")
+
+
+def _config_keys(outputs: pd.DataFrame) -> list[str]:
+    """What identifies a group of seeds: the widths and the γ's."""
+    return width_columns(outputs) + gamma_columns(outputs)
+
+
+def _depth(row: pd.Series, wcols: Sequence[str]) -> int:
+    return sum(not pd.isna(row[c]) for c in wcols)
+
+
+def _cubes(outputs: pd.DataFrame):
+    """Yield (config: dict, epochs (E,), ts (E,), seeds (S,), images (P,), cube (E, S, P, K)) per (widths, γ's).
+
+    Raises if a group is not a full rectangle (every seed at every epoch, image and class, exactly once)."""
+    _check_outputs(outputs)
+    keys = _config_keys(outputs)
+    for config, g in outputs.groupby(keys, sort=True, dropna=False):
+        config = dict(zip(keys, config if isinstance(config, tuple) else (config,)))
+        epochs, ie = np.unique(g["epoch"].to_numpy(), return_inverse=True)
+        seeds, is_ = np.unique(g["seed"].to_numpy(), return_inverse=True)
+        images, ii = np.unique(g["image"].to_numpy(), return_inverse=True)
+        classes, ic = np.unique(g["class"].to_numpy(), return_inverse=True)
+        shape = (len(epochs), len(seeds), len(images), len(classes))
+        where = f"widths {_widths_text(config)}, γ = {gamma_label([config[c] for c in gamma_columns(outputs)])}"
+        if len(seeds) < 2:
+            raise ValueError(f"{where}: only {len(seeds)} seed; a variance over seeds needs at least 2")
+        if len(g) != np.prod(shape):
+            raise ValueError(f"{where}: {len(g)} rows, but {len(seeds)} seeds × {len(epochs)} epochs × "
+                             f"{len(images)} images × {len(classes)} classes = {int(np.prod(shape))}; every seed "
+                             "must have every epoch, image and class exactly once (an unfinished unit, or rows "
+                             "of two experiments mixed?)")
+        cube = np.full(shape, np.nan)
+        cube[ie, is_, ii, ic] = g["logit"].to_numpy(dtype=float)
+        if np.isnan(cube).any():
+            raise ValueError(f"{where}: some (seed, epoch, image, class) appear twice and others not at all")
+        t = np.full(len(epochs), np.nan)
+        t[ie] = g["t"].to_numpy(dtype=float)
+        yield config, epochs, t, seeds, images, cube
+
+
+def _widths_text(config: dict) -> str:
+    return "-".join(str(int(config[c])) for c in sorted(config) if c.startswith("width_") and not pd.isna(config[c]))
+
+
+def _last_width(config: dict) -> int:
+    widths = [config[c] for c in sorted((c for c in config if c.startswith("width_")), key=lambda c: int(c[6:]))
+              if not pd.isna(config[c])]
+    return int(widths[-1])
+
+
+def _last_gamma(config: dict) -> float:
+    gammas = [config[c] for c in sorted((c for c in config if c.startswith("gamma_")), key=lambda c: int(c[6:]))
+              if not pd.isna(config[c])]
+    return float(gammas[-1])
+
+
+def _check_ddof(ddof) -> int:
+    if ddof not in (0, 1) or isinstance(ddof, bool):
+        raise ValueError(f"ddof={ddof!r} is not allowed; use 1 (unbiased, the default) or 0")
+    return int(ddof)
+
+
+# ------------------------------------------------------------------------------------------- the reductions
+def seed_variance(outputs: pd.DataFrame, ddof: int = 1) -> pd.DataFrame:
+    """The variance over seeds of every logit: one row per (widths, γ's, epoch, image, class).
+
+    Columns: ``width_*, widths, gamma_*, epoch, t, image, class, variance, mean, n_seeds``; ``mean`` is the
+    seed-mean logit.  ``ddof=1`` divides by S - 1 (unbiased), ``ddof=0`` by S.
+    """
+    ddof = _check_ddof(ddof)
+    frames = []
+    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+        E, S, P, K = cube.shape
+        e, i, k = (a.ravel() for a in np.meshgrid(np.arange(E), np.arange(P), np.arange(K), indexing="ij"))
+        frame = pd.DataFrame({**config, "widths": _widths_text(config)}, index=range(E * P * K))
+        frame["epoch"], frame["t"] = epochs[e], t[e]
+        frame["image"], frame["class"] = i, k
+        frame["variance"] = cube.var(axis=1, ddof=ddof).ravel()
+        frame["mean"] = cube.mean(axis=1).ravel()
+        frame["n_seeds"] = S
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _bootstrap_variance(cube: np.ndarray, ddof: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """(n_boot, E) mean over images and classes of the variance over resampled seeds; cube (E, S, P, K).
+
+    A resample of S values drawn with replacement from S has, on average, (S-1)/S of their variance (the
+    duplicates add nothing), so each replicate is multiplied by S/(S-1): the bootstrap distribution is then centred
+    on the estimate instead of 1/S below it (12% at S = 8)."""
+    E, S = cube.shape[:2]
+    out = np.empty((n_boot, E))
+    for b in range(n_boot):
+        idx = rng.integers(0, S, size=S)
+        out[b] = cube[:, idx].var(axis=1, ddof=ddof).mean(axis=(1, 2))
+    return out * S / (S - 1)
+
+
+def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, level: float = 0.95,
+                   seed: int = 0) -> pd.DataFrame:
+    """V (the variance over seeds averaged over images and classes) per (widths, γ's, epoch).
+
+    Columns: ``width_*, widths, N`` (the last width N_L), ``gamma_*, gammas`` (a label), ``gamma_outer``,
+    ``epoch, t, variance``, ``variance_low, variance_high`` (``level`` percentile interval of a bootstrap over
+    seeds, ``n_boot`` resamples drawn with ``seed``; 0 resamples gives NaN), ``variance_se`` (the bootstrap standard
+    deviation), ``ratio_to_init`` (V / V at epoch 0 of the same widths and γ's; NaN without epoch 0),
+    ``mean_square`` (the mean square of the seed-mean logits: the size of what the networks agree on),
+    ``n_seeds, n_images``.  Sorted by widths, γ's, epoch.
+    """
+    ddof = _check_ddof(ddof)
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ValueError(f"n_boot={n_boot!r} is not allowed; give a whole number >= 0")
+    if not 0 < level < 1:
+        raise ValueError(f"level={level!r} is not allowed; give a number in (0, 1), e.g. 0.95")
+    rng = np.random.default_rng(seed)
+    gcols = gamma_columns(outputs) if isinstance(outputs, pd.DataFrame) else []
+    rows = []
+    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+        E, S, P, K = cube.shape
+        v = cube.var(axis=1, ddof=ddof).mean(axis=(1, 2))
+        mean_square = (cube.mean(axis=1) ** 2).mean(axis=(1, 2))
+        if n_boot > 0:
+            boot = _bootstrap_variance(cube, ddof, n_boot, rng)
+            low, high = np.percentile(boot, [50 * (1 - level), 50 * (1 + level)], axis=0)
+            se = boot.std(axis=0, ddof=1) if n_boot > 1 else np.zeros(E)
+        else:
+            low = high = se = np.full(E, np.nan)
+        init = v[list(epochs).index(0)] if 0 in epochs else np.nan
+        for j in range(E):
+            rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
+                         "gammas": gamma_label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
+                         "epoch": int(epochs[j]), "t": float(t[j]), "variance": float(v[j]),
+                         "variance_low": float(low[j]), "variance_high": float(high[j]), "variance_se": float(se[j]),
+                         "ratio_to_init": float(v[j] / init), "mean_square": float(mean_square[j]),
+                         "n_seeds": S, "n_images": P})
+    table = pd.DataFrame(rows)
+    return table.sort_values(["gammas", "N", "widths", "epoch"], kind="stable", ignore_index=True)
+
+
+# ------------------------------------------------------------------------------------------ the predictions
+def outer_slope(gammas) -> float:
+    """The leading-order slope of log Var against log N_L: 1 - 2γ_L (the outer γ; prediction 2 and 8)."""
+    values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
+    return 1 - 2 * values[-1]
+
+
+def all_layers_slope(gammas) -> float:
+    """Σ_ℓ (1 - 2γ_ℓ): the slope of Var g_0 at initialization for tanh without biases when every hidden width
+    grows with N (each layer's pre-activation shrinks like N^{1/2-γ_ℓ} and tanh is linear near 0)."""
+    return float(sum(1 - 2 * float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)))
+
+
+# --------------------------------------------------------------------------------------------- the slopes
+def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = None, n_boot: int = 1000,
+                    level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """The log–log slope of V against the last width N_L, per γ-configuration and clock t, with a seed-bootstrap
+    ``level`` interval (:func:`gammanet.theory.fit_slope`, seeds resampled jointly across widths).
+
+    A fit uses every width that reached the same t (t = step / N_L, compared to ``T_DIGITS`` digits); ``times``
+    restricts the t's (default: every t that at least two widths share).  The frame must hold ONE family of widths:
+    each N_L once per γ-configuration (select e.g. ``outputs[outputs.width_1 == 50]`` first otherwise), and the same
+    seeds at every width.
+
+    Columns: ``gamma_*, gammas, gamma_outer, t, slope, intercept, ci_low, ci_high, se, n_widths, widths`` (the N_L
+    used, as a tuple), ``outer`` (1 - 2γ_L), ``all_layers`` (Σ_ℓ (1 - 2γ_ℓ)), ``contains_outer`` (the interval
+    contains 1 - 2γ_L).
+    """
+    _check_outputs(outputs)
+    wanted = None if times is None else {round(float(t), T_DIGITS) for t in times}
+    gcols = gamma_columns(outputs)
+    by_gamma: dict = {}
+    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+        gammas = tuple(config[c] for c in gcols)
+        by_gamma.setdefault(gammas, []).append((config, epochs, t, seeds, images, cube))
+    rows = []
+    for gammas, groups in by_gamma.items():
+        label = gamma_label(gammas)
+        n_last = [_last_width(c) for c, *_ in groups]
+        if len(set(n_last)) != len(n_last):
+            twice = sorted({n for n in n_last if n_last.count(n) > 1})
+            settings = sorted(_widths_text(c) for c, *_ in groups if _last_width(c) in twice)
+            raise ValueError(f"γ = {label}: the last width N_L = {twice} appears in several width settings "
+                             f"{settings}; select one family of widths first (e.g. outputs[outputs.width_1 == 50])")
+        reference = groups[0][3]
+        for config, _, _, seeds, _, _ in groups:
+            if not np.array_equal(seeds, reference):
+                raise ValueError(f"γ = {label}: widths {_widths_text(config)} has seeds {list(seeds)} but "
+                                 f"{_widths_text(groups[0][0])} has {list(reference)}; the slope's bootstrap "
+                                 "resamples the same seeds at every width")
+        by_t: dict = {}
+        for config, epochs, t, seeds, _, cube in groups:
+            for j, tj in enumerate(np.round(t, T_DIGITS)):
+                by_t.setdefault(tj, []).append((_last_width(config), cube[j]))
+        for tj in sorted(by_t):
+            entries = sorted(by_t[tj], key=lambda e: e[0])
+            if len(entries) < 2 or (wanted is not None and tj not in wanted):
+                continue
+            widths = [n for n, _ in entries]
+            samples = np.stack([c for _, c in entries], axis=1)              # (S, n_widths, P, K)
+            fit = fit_slope(widths, samples, "variance", n_boot=n_boot, level=level, seed=seed)
+            rows.append({**dict(zip(gcols, gammas)), "gammas": label, "gamma_outer": outer_slope_gamma(gammas),
+                         "t": float(tj), "slope": fit.slope, "intercept": fit.intercept, "ci_low": fit.ci_low,
+                         "ci_high": fit.ci_high, "se": fit.se, "n_widths": len(widths), "widths": tuple(widths),
+                         "outer": outer_slope(gammas), "all_layers": all_layers_slope(gammas),
+                         "contains_outer": fit.contains(outer_slope(gammas))})
+    if wanted is not None:
+        found = {round(r["t"], T_DIGITS) for r in rows}
+        if not found & wanted:
+            raise ValueError(f"no t in times={sorted(wanted)} is shared by two widths or more; t's the widths share "
+                             f"are computed as step / N_L")
+    if not rows:
+        raise ValueError("no clock t is shared by two widths or more: a slope needs at least two widths at the "
+                         "same t = step / N_L")
+    return pd.DataFrame(rows).sort_values(["gammas", "t"], kind="stable", ignore_index=True)
+
+
+def outer_slope_gamma(gammas) -> float:
+    values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
+    return values[-1]
+
+
+def slope_comparison(slopes: pd.DataFrame, times: Optional[Iterable[float]] = None, digits: int = 2,
+                     predictions: Sequence[str] = ("outer",)) -> pd.DataFrame:
+    """The slopes of :func:`variance_slopes` for display: one row per γ-configuration, the predicted slope(s)
+    (columns named by ``predictions``: ``"outer"`` = 1 - 2γ_L, ``"all_layers"`` = Σ_ℓ (1 - 2γ_ℓ)), then one column
+    per t, each cell "slope [ci_low, ci_high]"."""
+    missing = [c for c in ("gammas", "t", "slope", "ci_low", "ci_high", *predictions) if c not in slopes.columns]
+    if missing:
+        raise ValueError(f"slopes lacks the column(s) {missing}; pass the frame of variance_slopes")
+    rows = slopes if times is None else slopes[slopes.t.round(T_DIGITS).isin([round(float(t), T_DIGITS)
+                                                                               for t in times])]
+    if rows.empty:
+        raise ValueError(f"no slope at t in {list(times)}; the slopes have t = {sorted(slopes.t.unique())}")
+    cell = rows.apply(lambda r: f"{r.slope:+.{digits}f} [{r.ci_low:+.{digits}f}, {r.ci_high:+.{digits}f}]", axis=1)
+    table = rows.assign(fit=cell).pivot(index="gammas", columns="t", values="fit")
+    table.columns = [f"t={c:g}" for c in table.columns]
+    names = {"outer": "1 − 2γ_L", "all_layers": "Σ(1 − 2γ_ℓ)"}
+    predicted = rows.groupby("gammas")[list(predictions)].first().rename(columns=names)
+    predicted = predicted.map(lambda v: f"{v:+.{digits}f}")
+    out = predicted.join(table)
+    order = rows.drop_duplicates("gammas").sort_values(gamma_columns(rows)[::-1] if gamma_columns(rows) else "gammas")
+    return out.loc[list(order.gammas)]
+
+
+# ------------------------------------------------------------------------------------------- γ and accuracy
+def gamma_ordering(table: pd.DataFrame) -> pd.DataFrame:
+    """At each widths and epoch of a shallow :func:`variance_table`: does V fall monotonically as γ grows?
+
+    Columns: ``widths, N, epoch, t, monotone`` (strictly falling from the smallest to the largest γ),
+    ``ratio`` (V at the smallest γ / V at the largest), ``gammas`` (the γ's in order) and ``variances``."""
+    if "gamma_outer" not in table.columns or "variance" not in table.columns:
+        raise ValueError("table must be the frame of variance_table (columns gamma_outer, variance, ...)")
+    if "gamma_2" in table.columns and table["gamma_2"].notna().any():
+        raise ValueError("gamma_ordering is for shallow networks (one γ); the table holds deeper ones")
+    rows = []
+    for (widths, epoch), part in table.groupby(["widths", "epoch"], sort=True):
+        part = part.sort_values("gamma_outer")
+        v = part.variance.to_numpy()
+        rows.append(dict(widths=widths, N=int(part.N.iloc[0]), epoch=int(epoch), t=float(part.t.iloc[0]),
+                         monotone=bool(np.all(np.diff(v) < 0)), ratio=float(v[0] / v[-1]),
+                         gammas=tuple(part.gamma_outer), variances=tuple(v)))
+    return pd.DataFrame(rows).sort_values(["N", "epoch"], ignore_index=True)
+
+
+def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy on the probe images of single networks and of the average of the logits over the seeds.
+
+    One row per (widths, γ's, epoch): ``single`` (mean over seeds of each network's accuracy), ``single_sd`` (their
+    standard deviation over seeds), ``average`` (accuracy of argmax_k of the seed-mean logits), ``gain`` (average -
+    single), ``n_seeds, n_images``.  Needs the ``label`` column (the probe images' digits)."""
+    _check_outputs(outputs)
+    if "label" not in outputs.columns or (outputs["label"] < 0).any():
+        raise ValueError("outputs has no labels for its probe images (column label, -1 when unknown); the "
+                         "accuracy needs them")
+    labels = (outputs.drop_duplicates("image").set_index("image")["label"].sort_index())
+    gcols = gamma_columns(outputs)
+    rows = []
+    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+        y = labels.loc[images].to_numpy()
+        single = (cube.argmax(-1) == y).mean(-1)                 # (E, S)
+        average = (cube.mean(axis=1).argmax(-1) == y).mean(-1)   # (E,)
+        for j in range(len(epochs)):
+            rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
+                         "gammas": gamma_label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
+                         "epoch": int(epochs[j]), "t": float(t[j]), "single": float(single[j].mean()),
+                         "single_sd": float(single[j].std(ddof=1)), "average": float(average[j]),
+                         "gain": float(average[j] - single[j].mean()), "n_seeds": cube.shape[1],
+                         "n_images": cube.shape[2]})
+    return pd.DataFrame(rows).sort_values(["gammas", "N", "widths", "epoch"], kind="stable", ignore_index=True)
+
+
+__all__ = ["all_layers_slope", "gamma_columns", "gamma_label", "gamma_ordering", "outer_slope", "seed_average_accuracy",
+           "seed_variance", "slope_comparison", "variance_slopes", "variance_table", "width_columns"]
