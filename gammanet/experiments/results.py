@@ -165,32 +165,35 @@ def assemble(exp: Experiment, payloads: dict, summary: Optional[dict] = None, da
 
 
 def tidy_outputs(exp: Experiment, payloads: dict) -> pd.DataFrame:
-    """The probe logits of ``payloads`` as one tidy DataFrame (see the module docstring)."""
+    """The probe logits of ``payloads`` as one tidy DataFrame (see the module docstring), sorted by (member,
+    epoch, image, class); ``widths`` is categorical (the frame has members × epochs × probe × classes rows)."""
     L = max(exp.depths)
+    labels_all = list(dict.fromkeys(width_label(b.widths) for b in exp.blocks))
+    columns = (["block", "member", "seed"] + [f"width_{j + 1}" for j in range(L)] + ["widths"]
+               + [f"gamma_{j + 1}" for j in range(L)] + ["epoch", "step", "t", "image", "label", "class", "logit"])
     frames = []
-    for unit in exp.units():
+    for unit in exp.units():                      # units follow member order, so no sort is needed
         payload = payloads.get(unit.id)
         if payload is None or not payload["probe"]:
             continue
         ids = pd.DataFrame(_member_columns(exp, unit)).drop(columns=["unit", "unit_member"])
+        epochs = sorted(payload["probe"])
+        logits = np.stack([np.asarray(payload["probe"][e], dtype=np.float32) for e in epochs], axis=1)  # (M,E,P,K)
+        M, E, P, K = logits.shape
+        m, e, i, k = (a.ravel() for a in np.meshgrid(np.arange(M), np.arange(E), np.arange(P), np.arange(K),
+                                                     indexing="ij"))
+        steps = np.array([int(payload["probe_steps"][ep]) for ep in epochs], dtype=np.int64)
         labels = np.asarray(payload.get("probe_labels") or [], dtype=np.int64)
-        n_last = exp.blocks[unit.block].widths[-1]
-        for epoch in sorted(payload["probe"]):
-            logits = np.asarray(payload["probe"][epoch], dtype=np.float32)      # (M, P, K)
-            M, P, K = logits.shape
-            m, i, k = (a.ravel() for a in np.meshgrid(np.arange(M), np.arange(P), np.arange(K), indexing="ij"))
-            frame = ids.iloc[m].reset_index(drop=True)
-            step = int(payload["probe_steps"][epoch])
-            frame["epoch"], frame["step"], frame["t"] = epoch, step, step / n_last
-            frame["image"], frame["label"] = i, labels[i] if len(labels) == P else -1
-            frame["class"], frame["logit"] = k, logits.ravel()
-            frames.append(frame)
-    columns = (["block", "member", "seed"] + [f"width_{j + 1}" for j in range(L)] + ["widths"]
-               + [f"gamma_{j + 1}" for j in range(L)] + ["epoch", "step", "t", "image", "label", "class", "logit"])
+        frame = {c: ids[c].to_numpy()[m] for c in ids.columns if c != "widths"}
+        frame["widths"] = pd.Categorical.from_codes(np.full(m.shape, labels_all.index(ids.widths[0])), labels_all)
+        frame.update(epoch=np.asarray(epochs, dtype=np.int64)[e], step=steps[e],
+                     t=steps[e] / exp.blocks[unit.block].widths[-1], image=i,
+                     label=labels[i] if len(labels) == P else np.full(m.shape, -1),
+                     **{"class": k, "logit": logits.ravel()})
+        frames.append(pd.DataFrame(frame)[columns])
     if not frames:
         return pd.DataFrame(columns=columns)
-    out = pd.concat(frames, ignore_index=True)[columns]
-    return out.sort_values(["member", "epoch", "image", "class"], kind="stable", ignore_index=True)
+    return pd.concat(frames, ignore_index=True)
 
 
 def load_results(experiment: Union[str, Experiment], store: Union[str, Path, None] = None,
