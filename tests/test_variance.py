@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gammanet.variance import (all_layers_slope, gamma_ordering, outer_slope, seed_average_accuracy, seed_variance,
-                               slope_comparison, variance_slopes, variance_table)
+from gammanet.theory import fit_slope
+from gammanet.variance import (all_layers_slope, fast_fit_slope, gamma_ordering, outer_slope, seed_average_accuracy,
+                               seed_variance, slope_comparison, variance_slopes, variance_table)
 
 
 def synthetic_outputs(widths=(25, 50, 100, 200), gammas=((0.5,), (0.75,), (1.0,)), seeds=range(32), images=20,
@@ -119,6 +120,30 @@ def test_slopes_recover_a_known_law_within_their_interval():
         assert r.n_widths == 4 and r.widths == (25, 50, 100, 200)
         # the intercept is log V at N = 1: log 2 - log(1+t)/2
         assert r.intercept == pytest.approx(math.log(2) - 0.5 * math.log(1 + r.t), abs=0.25)
+
+
+def test_fast_fit_slope_equals_fit_slope():
+    """Same statistic, same bootstrap draws: the O(S²)-per-resample route gives fit_slope's numbers."""
+    rng = np.random.default_rng(5)
+    widths = (10, 20, 40, 80)
+    samples = rng.normal(3.0, 1.0, size=(7, 4, 6, 5)) * np.array(widths)[None, :, None, None] ** -0.4
+    slow = fit_slope(widths, samples, "variance", n_boot=300, seed=4)
+    fast = fast_fit_slope(widths, [samples[:, j] for j in range(4)], n_boot=300, seed=4)
+    for name in ("slope", "intercept", "ci_low", "ci_high", "se"):
+        assert getattr(fast, name) == pytest.approx(getattr(slow, name), rel=1e-9, abs=1e-12), name
+    with pytest.raises(ValueError, match="one sample array per width"):
+        fast_fit_slope(widths, [samples[:, 0]])
+
+
+def test_variance_table_bootstrap_is_the_plain_bootstrap_rescaled():
+    frame = synthetic_outputs(widths=(30,), gammas=((0.75,),), seeds=range(5), images=3, classes=2, times=(0.0,))
+    row = variance_table(frame, n_boot=400, seed=9).iloc[0]
+    cube = frame.sort_values(["seed", "image", "class"]).logit.to_numpy(float).reshape(5, -1)
+    idx = np.random.default_rng(9).integers(0, 5, size=(400, 5))
+    boot = np.array([cube[i].var(0, ddof=1).mean() for i in idx]) * 5 / 4
+    assert row.variance_low == pytest.approx(np.percentile(boot, 2.5), rel=1e-9)
+    assert row.variance_high == pytest.approx(np.percentile(boot, 97.5), rel=1e-9)
+    assert row.variance_se == pytest.approx(boot.std(ddof=1), rel=1e-9)
 
 
 def test_slopes_follow_a_law_steeper_than_the_theory():
