@@ -88,12 +88,14 @@ def plot_accuracy(history: pd.DataFrame, out: Union[str, Path], title: str = "",
                            col="widths" if n_widths > 1 else None, kind="line", errorbar="sd", height=3.4,
                            aspect=1.2)
     else:
-        outer, inner = gcols[-1], gcols[:-1]
-        data["outer γ"] = data[outer].map(lambda g: f"γ_{len(gcols)}={g:g}")
-        data["inner γ"] = data[inner].apply(lambda r: gamma_label(tuple(r)), axis=1)
+        # Per row: its own depth L (blocks may differ), outer γ_L, inner (γ_1..γ_{L-1}).
+        gammas = [tuple(g for g in row if not np.isnan(g)) for row in data[gcols].to_numpy(dtype=float)]
+        data["outer γ"] = [f"γ_{len(g)}={g[-1]:g}" for g in gammas]
+        data["inner γ"] = [gamma_label(g[:-1]) if len(g) > 1 else "(shallow)" for g in gammas]
         grid = sns.relplot(data=data, x=x, y="test_accuracy", hue="inner γ", col="outer γ",
                            row="widths" if n_widths > 1 else None, kind="line", errorbar="sd", height=3.2,
                            aspect=1.1)
+    grid.set_titles(row_template="N = {row_name}", col_template="{col_name}" if len(gcols) > 1 else "N = {col_name}")
     grid.set_axis_labels(x, "test accuracy")
     if title:
         grid.figure.suptitle(title, y=1.02)
