@@ -104,3 +104,39 @@ for _experiment in CHAPTER_EXPERIMENTS:
     register(_experiment)
 
 __all__ = ["CHAPTER_EXPERIMENTS"]
+
+
+# ------------------------------------------------------ chapter 5 at depth 2: which γ sets the width scaling
+# Two families of widths in one experiment: equal widths (N, N), as in the papers, and the inner width held at 50
+# while the outer width N varies, which isolates N_L (the variance law at initialization says Var ∝ N_L^{1-2γ_L}
+# times a factor set by the layers below).  (50, 50) belongs to both.  Epochs 2N_L/25: every block reaches t = 16.
+CH5_DEEP_GAMMAS = ((0.5, 0.5), (1.0, 0.5), (0.5, 1.0), (1.0, 1.0))
+CH5_INNER_WIDTH = 50
+
+
+def _ch5_deep_blocks(equal, outer, seeds):
+    """Blocks (N, N) for N in ``equal`` and (CH5_INNER_WIDTH, N) for N in ``outer``, each trained to t = 16."""
+    widths = sorted({(n, n) for n in equal} | {(CH5_INNER_WIDTH, n) for n in outer})
+    return tuple(Block(w, CH5_DEEP_GAMMAS, seeds, 2 * w[-1] // 25) for w in widths)
+
+
+CH5_DEEP_EXPERIMENTS = [
+    Experiment(
+        name="ch5_deep_variance",
+        description="Chapter 5, CPU: logits of 200 test images, every epoch, for 784-N1-N2-10 without biases, preset "
+                    "fast_deep, gamma in {(0.5,0.5), (1,0.5), (0.5,1), (1,1)}, seeds 0-7; widths (N, N) for N in "
+                    "{25, 50, 100} and (50, N) for N in {25, 100, 200}; 2N2/25 epochs of 4,000 images (t = 16).",
+        preset="fast_deep", bias=False, probe=200, probe_epochs="all",
+        blocks=_ch5_deep_blocks((25, 50, 100), (25, 50, 100, 200), tuple(range(8))), **SUBSET),
+    Experiment(
+        name="ch5_deep_variance_full",
+        description="Chapter 5, GPU: as ch5_deep_variance with 32 seeds (0-31), widths (N, N) and (50, N) for N in "
+                    "{25, 50, 100, 200, 400} (t = 16, 4,000 training images).",
+        preset="fast_deep", bias=False, probe=200, probe_epochs="all",
+        blocks=_ch5_deep_blocks((25, 50, 100, 200, 400), (25, 50, 100, 200, 400), tuple(range(32))), **SUBSET),
+]
+
+for _experiment in CH5_DEEP_EXPERIMENTS:
+    register(_experiment)
+CHAPTER_EXPERIMENTS += CH5_DEEP_EXPERIMENTS
+__all__ += ["CH5_DEEP_EXPERIMENTS"]
