@@ -56,6 +56,10 @@ def accuracy_curves(history: pd.DataFrame, x: str = "epoch", y: str = "test_accu
     if hue == "gammas" and "gammas" not in data:
         gcols = sorted(c for c in data.columns if c.startswith("gamma_"))
         data["gammas"] = data[gcols].apply(lambda r: gamma_label(tuple(r)), axis=1)
+        if len(gcols) == 1 and "palette" not in kwargs:   # one γ per curve: the package's γ colours
+            colours = gamma_palette(data[gcols[0]])
+            kwargs["palette"] = {gamma_label((g,)): colours[g] for g in colours}
+            kwargs.setdefault("hue_order", [gamma_label((g,)) for g in sorted(colours)])
     grid = sns.relplot(data=data, x=x, y=y, hue=hue, col=col, kind="line", errorbar=errorbar,
                        height=3.6, aspect=1.2, **kwargs)
     grid.set_axis_labels(x.replace("_", " "), y.replace("_", " "))
@@ -303,4 +307,155 @@ def main_effects_plot(effects: pd.DataFrame, ax: Optional[plt.Axes] = None, **kw
     ax.set_xlabel("γ of that layer")
     ax.set_ylabel("mean test accuracy")
     ax.legend(title="layer")
+    return ax
+
+
+# --- chapter 5 ---
+# The variance of the trained output: figures from the tables of gammanet.variance.
+INNER_STYLES = (("o", "-"), ("s", ":"), ("^", "--"), ("D", "-."))
+
+
+def config_styles(table: pd.DataFrame) -> dict:
+    """γ-configuration label → (colour, marker, linestyle): the colour follows the OUTER γ (the γ palette), the
+    marker and line style the inner γ's (circles and solid lines for the first inner setting, squares and dotted
+    lines for the next, ...), so configurations that share an outer γ share a colour."""
+    rows = table.drop_duplicates("gammas")
+    colours = gamma_palette(rows.gamma_outer)
+    inner_cols = [c for c in sorted(c for c in table.columns if c.startswith("gamma_") and c[6:].isdigit())]
+    inner = rows[inner_cols[:-1]].apply(tuple, axis=1) if len(inner_cols) > 1 and rows[inner_cols[-1]].notna().all() \
+        else pd.Series([()] * len(rows), index=rows.index)
+    order = sorted(set(inner))
+    return {r.gammas: (colours[r.gamma_outer],) + INNER_STYLES[order.index(i) % len(INNER_STYLES)]
+            for r, i in zip(rows.itertuples(), inner)}
+
+
+def _variance_lines(ax: plt.Axes, table: pd.DataFrame, x: str, styles: dict, guide: bool = False,
+                    label_format: str = "γ={}") -> None:
+    for label in sorted(table.gammas.unique(), key=lambda g: (table[table.gammas == g].gamma_outer.iloc[0], g)):
+        rows = table[table.gammas == label].sort_values(x)
+        colour, marker, line = styles[label]
+        err = np.vstack([rows.variance - rows.variance_low, rows.variance_high - rows.variance]) \
+            if rows.variance_low.notna().all() else None
+        ax.errorbar(rows[x], rows.variance, yerr=err, color=colour, marker=marker, ls=line, capsize=2, ms=5,
+                    label=label_format.format(label))
+        if guide and len(rows) > 1:
+            slope = 1 - 2 * rows.gamma_outer.iloc[0]
+            n0, v0 = rows[x].iloc[0], rows.variance.iloc[0]
+            ax.plot(rows[x], v0 * (rows[x] / n0) ** slope, color=colour, ls=(0, (4, 3)), lw=1.1, alpha=0.8)
+
+
+def variance_width_panels(table: pd.DataFrame, times, guide: bool = True, titles=None, sharey: bool = True,
+                          legend: str = "outside", figsize=None) -> plt.Figure:
+    """One panel per clock t in ``times``: V (variance over seeds, averaged over probe images and classes) against
+    the last width N_L on log–log axes, one line per γ-configuration with its seed-bootstrap interval, and (``guide``)
+    a dashed line of slope 1 - 2γ_L from the narrowest width.  ``table``: :func:`gammanet.variance.variance_table`."""
+    times = list(times)
+    fig, axes = plt.subplots(1, len(times), figsize=figsize or (4.1 * len(times) + 1.6, 3.8), sharey=sharey,
+                             squeeze=False)
+    styles = config_styles(table)
+    for i, (ax, t) in enumerate(zip(axes[0], times)):
+        rows = table[np.isclose(table.t, t)]
+        _variance_lines(ax, rows, "N", styles, guide)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        width_ticks(ax, rows.N.unique())
+        ax.set_xlabel("width $N_L$")
+        ax.set_title(titles[i] if titles else f"t = {t:g}")
+    axes[0][0].set_ylabel("variance over seeds")
+    if guide:
+        axes[0][-1].plot([], [], color="0.3", ls=(0, (4, 3)), lw=1.1, label=r"slope $1-2\gamma_L$")
+    if legend == "outside":
+        axes[0][-1].legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
+    elif legend:
+        axes[0][-1].legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def slope_agreement(slopes: pd.DataFrame, times, prediction: str = "outer", ax: Optional[plt.Axes] = None,
+                    label_points: bool = False) -> plt.Axes:
+    """Measured slope (with its bootstrap interval) against the predicted one (column ``prediction`` of
+    :func:`gammanet.variance.variance_slopes`), one marker per clock t; on the diagonal when they agree."""
+    ax = ax or plt.subplots(figsize=(4.8, 4.2))[1]
+    cmap = mpl.colormaps["plasma"]
+    times = list(times)
+    lo = min(slopes[prediction].min(), slopes.ci_low.min()) - 0.1
+    hi = max(slopes[prediction].max(), slopes.ci_high.max()) + 0.1
+    ax.plot([lo, hi], [lo, hi], color="0.5", lw=1, label="measured = predicted")
+    offsets = np.linspace(-0.025, 0.025, len(times)) if len(times) > 1 else [0.0]
+    for j, t in enumerate(times):
+        rows = slopes[np.isclose(slopes.t, t)]
+        colour = cmap(0.1 + 0.75 * j / max(1, len(times) - 1))
+        ax.errorbar(rows[prediction] + offsets[j], rows.slope, yerr=[rows.slope - rows.ci_low, rows.ci_high - rows.slope],
+                    fmt="o", color=colour, capsize=2, ms=5, label=f"t = {t:g}")
+        if label_points and j == len(times) - 1:
+            for r in rows.itertuples():
+                ax.annotate(r.gammas, (r._asdict()[prediction], r.slope), textcoords="offset points", xytext=(6, -3),
+                            fontsize=8)
+    names = {"outer": r"predicted slope $1-2\gamma_L$", "all_layers": r"predicted slope $\sum_\ell(1-2\gamma_\ell)$"}
+    ax.set_xlabel(names.get(prediction, prediction))
+    ax.set_ylabel("measured slope (95% interval)")
+    ax.legend(fontsize=9)
+    return ax
+
+
+def variance_vs_gamma_lines(table: pd.DataFrame, width: int, times, ax: Optional[plt.Axes] = None) -> plt.Axes:
+    """V against γ at one width, one line per clock t (a shallow :func:`gammanet.variance.variance_table`)."""
+    ax = ax or plt.subplots(figsize=(5.6, 3.8))[1]
+    cmap = mpl.colormaps["plasma"]
+    times = list(times)
+    for j, t in enumerate(times):
+        rows = table[(table.N == width) & np.isclose(table.t, t)].sort_values("gamma_outer")
+        err = np.vstack([rows.variance - rows.variance_low, rows.variance_high - rows.variance])
+        ax.errorbar(rows.gamma_outer, rows.variance, yerr=err, marker="o", capsize=2, ms=5,
+                    color=cmap(0.1 + 0.75 * j / max(1, len(times) - 1)), label=f"t = {t:g}")
+    ax.set_yscale("log")
+    ax.set_xticks(sorted(table.gamma_outer.unique()))
+    ax.set_xlabel("γ")
+    ax.set_ylabel("variance over seeds")
+    ax.set_title(f"N = {width}")
+    ax.legend(fontsize=9)
+    return ax
+
+
+def variance_over_time(table: pd.DataFrame, width: int) -> plt.Figure:
+    """Two panels at one width, one line per γ: (a) V relative to its value at t = 0, against t; (b) the mean square
+    of the seed-mean logit (the size of what the networks agree on) against t."""
+    rows = table[table.N == width]
+    styles = config_styles(rows)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
+    for label in sorted(rows.gammas.unique(), key=lambda g: rows[rows.gammas == g].gamma_outer.iloc[0]):
+        part = rows[rows.gammas == label].sort_values("t")
+        colour, marker, line = styles[label]
+        a.plot(part.t, part.ratio_to_init, color=colour, marker=marker, ls=line, ms=4, label=f"γ={label}")
+        b.plot(part.t, part.mean_square, color=colour, marker=marker, ls=line, ms=4, label=f"γ={label}")
+    a.axhline(1.0, color="0.5", lw=1)
+    a.set_yscale("log")
+    a.yaxis.set_major_formatter(mpl.ticker.FormatStrFormatter("%g"))
+    a.yaxis.set_minor_formatter(mpl.ticker.FormatStrFormatter("%g"))
+    a.set_xlabel("t = k/N")
+    a.set_ylabel("variance / variance at t = 0")
+    a.set_title(f"(a) variance over seeds, N = {width}")
+    b.set_xlabel("t = k/N")
+    b.set_ylabel("mean square of the seed-mean logit")
+    b.set_title(f"(b) size of the average logit, N = {width}")
+    b.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def seed_average_accuracy_plot(accuracy: pd.DataFrame, width: int, t: float, ax: Optional[plt.Axes] = None) -> plt.Axes:
+    """Accuracy on the probe images against γ at one width and clock t: single networks (mean ± sd over seeds) and
+    the network whose logits are the average over the seeds (:func:`gammanet.variance.seed_average_accuracy`)."""
+    ax = ax or plt.subplots(figsize=(5.6, 3.8))[1]
+    rows = accuracy[(accuracy.N == width) & np.isclose(accuracy.t, t)].sort_values("gamma_outer")
+    n_seeds = int(rows.n_seeds.iloc[0])
+    ax.errorbar(rows.gamma_outer, rows.single, yerr=rows.single_sd, marker="o", capsize=3, color="C0",
+                label="one network (mean ± sd over seeds)")
+    ax.plot(rows.gamma_outer, rows.average, marker="s", color="C3", label=f"average of {n_seeds} seeds' logits")
+    ax.set_xticks(sorted(rows.gamma_outer.unique()))
+    ax.set_xlabel("γ")
+    ax.set_ylabel("accuracy on the probe images")
+    ax.set_title(f"N = {width}, t = {t:g}")
+    ax.legend(fontsize=9)
     return ax
