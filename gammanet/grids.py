@@ -128,8 +128,9 @@ def paired_difference(final: pd.DataFrame, low, high, level: float = 0.95,
                       column: str = "test_accuracy") -> dict:
     r"""acc(``high``) − acc(``low``) seed by seed (``low``/``high``: γ-tuples, or numbers for a shallow grid).
 
-    Returns ``mean``, ``ci_low``, ``ci_high`` (t-interval over the paired differences), ``sd``, ``seeds`` (the
-    number of seeds both configurations have, finite), ``wins`` (in how many of them ``high`` is strictly better).
+    Seeds are paired within each block (width) of the sweep.  Returns ``mean``, ``ci_low``, ``ci_high``
+    (t-interval over the paired differences), ``sd``, ``seeds`` (the number of (block, seed) pairs both
+    configurations have, finite), ``wins`` (in how many of them ``high`` is strictly better).
     """
     gcols = gamma_columns(final)
 
@@ -142,7 +143,8 @@ def paired_difference(final: pd.DataFrame, low, high, level: float = 0.95,
             mask &= np.isclose(final[c].to_numpy(dtype=float), v)
         if not mask.any():
             raise ValueError(f"γ-configuration {g} is not in the grid")
-        return final[mask].set_index("seed")[column]
+        # Pair on the seed within each block (width) of the sweep.
+        return final[mask].set_index([k for k in BLOCK_KEYS if k in final.columns] + ["seed"])[column]
 
     a, b = pick(low), pick(high)
     both = pd.concat([a.rename("low"), b.rename("high")], axis=1, join="inner").dropna()

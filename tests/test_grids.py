@@ -73,6 +73,14 @@ def test_paired_difference_removes_the_seed_effect():
         paired_difference(final_rows(h), (0.5, 0.5), 1.0)
 
 
+def test_paired_difference_pairs_seeds_within_blocks():
+    h = pd.concat([history(lambda g, s, e: 0.6 + 0.1 * s + (0.02 if g == (1.0,) else 0.0), [(0.5,), (1.0,)]).assign(
+        widths="100"), history(lambda g, s, e: 0.3 + 0.1 * s + (0.04 if g == (1.0,) else 0.0), [(0.5,), (1.0,)]).assign(
+        widths="1000")])
+    d = paired_difference(final_rows(h), 0.5, 1.0)
+    assert d["seeds"] == 6 and d["mean"] == pytest.approx(0.03) and d["wins"] == 6
+
+
 def test_ordering_per_seed():
     # Seed 0 rises strictly; seed 1 has γ = 0.75 best.
     acc = {0: {0.5: 0.7, 0.75: 0.8, 1.0: 0.9}, 1: {0.5: 0.7, 0.75: 0.95, 1.0: 0.9}}
