@@ -25,6 +25,7 @@ units: the images share every network, so they are not independent samples.
   seed-bootstrap interval (:func:`gammanet.theory.fit_slope`), beside the predicted 1 - 2γ_L;
 - :func:`slope_comparison` — those slopes as a display table: measured [interval] against the predictions;
 - :func:`gamma_ordering` — at each width and time, does V fall monotonically as γ → 1?
+- :func:`average_variance` — the variance of the average of m networks (seeds grouped m at a time), against V;
 - :func:`seed_average_accuracy` — a single network's accuracy against that of the average of the logits over the
   seeds (what averaging the seeds away buys).
 
@@ -398,6 +399,36 @@ def gamma_ordering(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["N", "epoch"], ignore_index=True)
 
 
+def average_variance(outputs: pd.DataFrame, group_size: int, ddof: int = 1) -> pd.DataFrame:
+    """The variance of the average of ``group_size`` networks: the seeds (in increasing order) are cut into
+    consecutive groups of ``group_size`` (a remainder is left out), the logits are averaged within each group, and
+    V is computed over the groups instead of the seeds.  Needs at least two groups.
+
+    One row per (widths, γ's, epoch): ``group_size, n_groups, variance`` (of the group averages, averaged over
+    images and classes), ``single`` (V of single networks from the same seeds) and ``ratio`` (variance / single)."""
+    if isinstance(group_size, bool) or not isinstance(group_size, (int, np.integer)) or group_size < 1:
+        raise ValueError(f"group_size={group_size!r} is not allowed; give a whole number >= 1")
+    ddof = _check_ddof(ddof)
+    gcols = gamma_columns(outputs) if isinstance(outputs, pd.DataFrame) else []
+    rows = []
+    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+        n_groups = len(seeds) // group_size
+        if n_groups < 2:
+            raise ValueError(f"group_size={group_size} leaves {n_groups} group(s) of the {len(seeds)} seeds; the "
+                             "variance over groups needs at least two")
+        used = cube[:, :n_groups * group_size]
+        means = used.reshape(used.shape[0], n_groups, group_size, *used.shape[2:]).mean(axis=2)
+        v = means.var(axis=1, ddof=ddof).mean(axis=(1, 2))
+        single = used.var(axis=1, ddof=ddof).mean(axis=(1, 2))
+        for j in range(len(epochs)):
+            rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
+                         "gammas": gamma_label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
+                         "epoch": int(epochs[j]), "t": float(t[j]), "group_size": int(group_size),
+                         "n_groups": n_groups, "variance": float(v[j]), "single": float(single[j]),
+                         "ratio": float(v[j] / single[j])})
+    return pd.DataFrame(rows).sort_values(["gammas", "N", "widths", "epoch"], kind="stable", ignore_index=True)
+
+
 def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
     """Accuracy on the probe images of single networks and of the average of the logits over the seeds.
 
@@ -425,5 +456,5 @@ def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["gammas", "N", "widths", "epoch"], kind="stable", ignore_index=True)
 
 
-__all__ = ["all_layers_slope", "gamma_columns", "gamma_label", "gamma_ordering", "outer_slope", "seed_average_accuracy",
+__all__ = ["all_layers_slope", "average_variance", "fast_fit_slope", "gamma_columns", "gamma_label", "gamma_ordering", "outer_slope", "seed_average_accuracy",
            "seed_variance", "slope_comparison", "variance_slopes", "variance_table", "width_columns"]

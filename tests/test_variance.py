@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from gammanet.theory import fit_slope
-from gammanet.variance import (all_layers_slope, fast_fit_slope, gamma_ordering, outer_slope, seed_average_accuracy,
+from gammanet.variance import (all_layers_slope, average_variance, fast_fit_slope, gamma_ordering, outer_slope, seed_average_accuracy,
                                seed_variance, slope_comparison, variance_slopes, variance_table)
 
 
@@ -99,6 +99,22 @@ def test_seed_average_accuracy_is_exact():
     assert acc.loc[0, "single"] == 1.0 and acc.loc[0, "average"] == 1.0
     # epoch 1: seed 0: image0 (0, 5) → 1 wrong, image1 (0, 4) → 1 right: 1/2; seed 1: (1, 5) → 1 wrong, (0, 2) → 1
     assert acc.loc[1, "single"] == 0.5 and acc.loc[1, "average"] == 0.5 and acc.loc[1, "gain"] == 0.0
+
+
+def test_average_variance_groups_consecutive_seeds():
+    frame = hand_frame()
+    frame = frame.assign(seed=frame.seed + 10)                      # seeds 10, 11: one group of two is too few
+    with pytest.raises(ValueError, match="at least two"):
+        average_variance(frame, 2)
+    one = average_variance(frame, 1).set_index("epoch")             # groups of one: the plain V
+    assert one.loc[0, "variance"] == pytest.approx(3.0) and one.loc[0, "ratio"] == 1.0
+    # independent seeds: averaging m of them divides V by about m
+    big = synthetic_outputs(widths=(40,), gammas=((0.5,),), seeds=range(48), images=50, times=(0.0,))
+    for m in (2, 4):
+        row = average_variance(big, m).iloc[0]
+        assert row.n_groups == 48 // m and row.ratio == pytest.approx(1 / m, rel=0.25)
+    with pytest.raises(ValueError, match="group_size"):
+        average_variance(big, 0)
 
 
 def test_gamma_ordering_sees_a_monotone_fall():
