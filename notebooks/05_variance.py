@@ -101,7 +101,7 @@ table = variance_table(outputs)
 slopes = variance_slopes(outputs)
 N_MAX = int(table.N.max())
 T_END = float(slopes.t.max())
-SLOPE_TIMES = sorted(slopes.t.unique())
+SLOPE_TIMES = sorted(slopes[slopes.n_widths == slopes.n_widths.max()].t.unique())   # the t's every width reaches
 table[["N", "gammas", "epoch", "t", "variance", "variance_low", "variance_high", "ratio_to_init",
        "mean_square", "n_seeds"]].head(6)
 
@@ -121,10 +121,11 @@ variance_width_panels(table, SLOPE_TIMES)
 plt.show()
 
 # %% [markdown]
-# The fitted slopes, with 95% seed-bootstrap intervals (seeds resampled jointly across widths):
+# The fitted slopes, with 95% seed-bootstrap intervals (seeds resampled jointly across widths), at the clocks that
+# every width reaches:
 
 # %%
-slope_comparison(slopes)
+slope_comparison(slopes, times=SLOPE_TIMES)
 
 # %% [markdown]
 # The same numbers as a picture: measured against predicted, with one colour per clock. The points lie on the
@@ -146,8 +147,8 @@ plt.show()
 #   widths, and more so the longer we train. Chapter 3 saw the same direction on its toy problem. The expansion
 #   predicts $1-2\gamma$ only as the *leading* order; the next terms are smaller by factors like $N^{-(1-\gamma)}$,
 #   and for $N\le 200$ (400 in the full run) those factors are far from small: $200^{-0.25}\approx 0.27$.
-# - Even $\gamma = 1/2$, whose leading-order variance does not depend on $N$ at all, shows a small negative slope
-#   after training: the same sub-leading terms at work.
+# - Even $\gamma = 1/2$, whose leading-order variance does not depend on $N$ at all, ends training with a small
+#   negative slope: the same sub-leading terms at work.
 #
 # So on MNIST the trained variance falls with the width at *least* as fast as $N^{1-2\gamma}$. The exponent itself
 # is the leading-order one only for $\gamma=1$ and at $t=0$.
@@ -245,8 +246,10 @@ slope_comparison(deep_slopes[f"inner width fixed ({CH5_INNER_WIDTH}, N)"], times
 
 # %% [markdown]
 # At $t=0$ the slopes follow $1-2\gamma_2$, the outer $\gamma$, and the inner $\gamma$ only moves the lines up or
-# down — prediction 8, exactly. After training, the variance barely falls with $N_2$ any more, whatever $\gamma_2$
-# is. The reason: the 50 inner units are random too, they are trained, and their randomness reaches the output
+# down — prediction 8, exactly. After training the outer $\gamma$ no longer separates the configurations: the
+# three with a $\gamma = 1$ somewhere end with similar, shallow slopes, far from $-1$ for $\gamma_2 = 1$ and no longer
+# $0$ for $(1, 1/2)$, while $(1/2, 1/2)$ stays flat. Above all, the variance at $\gamma_2 = 1$ has almost stopped
+# falling with $N_2$. The reason: the 50 inner units are random too, they are trained, and their randomness reaches the output
 # through every one of the $N_2$ outer units at once. Widening the outer layer averages out the readout's
 # randomness, but not that of a fixed inner layer. So the trained variance has a floor set by the inner width.
 # The theory lets *every* width grow; with the inner width fixed, its width law holds only at initialization.
@@ -339,7 +342,7 @@ def fit(row):
 
 
 by_t = {t: slopes[slopes.t == t].set_index("gammas") for t in (0.0, T_END)}
-say(f"Shallow, {int(table.n_seeds.iloc[0])} seeds, widths {sorted(table.N.unique())}: slopes of V against N at "
+say(f"Shallow, {int(table.n_seeds.iloc[0])} seeds, widths {sorted(int(n) for n in table.N.unique())}: slopes of V against N at "
     "t = 0 (exact law 1 − 2γ): " + "; ".join(f"γ={g}: {fit(r)}" for g, r in by_t[0.0].iterrows()) + ".")
 say(f"After training, t = {T_END:g}: " + "; ".join(f"γ={g}: {fit(r)} vs {r.outer:+.2f}"
                                                     for g, r in by_t[T_END].iterrows()) + ".")
@@ -436,7 +439,7 @@ for r in measured[measured.t.isin(DEEP_TIMES)].itertuples():
 #    independent initializations, each of variance `variance`.
 # 2. The cell after the check compares your prediction with the measured variance of averages of 2 and 4 seeds.
 # 3. A slope's interval comes from the seeds. With the FAST run's 8 seeds, roughly how many seeds would make the
-#    95% interval of the $\gamma = 0.75$ slope at $t=T$ about $\pm 0.05$? (Assume the half-width scales like that of
+#    95% interval of the $\gamma = 0.75$ slope at $t=T$ about $\pm 0.02$? (Assume the half-width scales like that of
 #    a mean over seeds.)
 
 # %% tags=["solution"]
@@ -452,7 +455,7 @@ def my_average_variance(variance, m):
 # \operatorname{Var}X/m$ for independent $X_j$ of equal variance. The mean, and with it the bias, is unchanged. The
 # measured ratios are close to $1/2$ and $1/4$: the seeds really are independent draws (the shared data order does
 # not correlate them noticeably). For the interval: its half-width scales like $S^{-1/2}$, so going from
-# half-width $h$ with 8 seeds to $0.05$ needs about $8\,(h/0.05)^2$ seeds (printed below).
+# half-width $h$ with $S$ seeds to $0.02$ needs about $S\,(h/0.02)^2$ seeds (printed below).
 
 # %%
 from gammanet.exercises import check_average_variance
@@ -466,7 +469,7 @@ for r in end.itertuples():
 row = slopes[(slopes.gammas == "0.75") & (slopes.t == T_END)].iloc[0]
 half = (row.ci_high - row.ci_low) / 2
 print(f"γ = 0.75, t = {T_END:g}: half-width {half:.3f} with {int(table.n_seeds.iloc[0])} seeds → about "
-      f"{int(table.n_seeds.iloc[0]) * (half / 0.05) ** 2:.0f} seeds for ±0.05")
+      f"{int(table.n_seeds.iloc[0]) * (half / 0.02) ** 2:.0f} seeds for ±0.02")
 
 # %% [markdown]
 # ### Exercise 5.4 (substantial) — Measure the slopes yourself
