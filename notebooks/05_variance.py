@@ -188,14 +188,14 @@ at_end = table[(table.N == N_MAX) & (table.t == T_END)].set_index("gammas")
 at_end[["variance", "ratio_to_init", "mean_square"]].T
 
 # %% [markdown]
-# For $\gamma$ near $1/2$ the variance falls with $t$, as predicted. For the larger $\gamma$'s it falls at first
-# and then **rises**, well above its initial value at $\gamma = 1$. This disagrees with prediction 4 as theory.md
+# For $\gamma$ near $1/2$ the variance falls with $t$, as predicted. For the larger $\gamma$'s it falls briefly, if
+# at all, and then **rises**, well above its initial value at $\gamma = 1$. This disagrees with prediction 4 as theory.md
 # states it, and the reason is the loss. With cross-entropy the logits have no finite target: training keeps
 # pushing the correct class's logit up (panel (b)), and the mean square of the average logit grows fastest at
 # $\gamma = 1$, which also learns fastest. The spread between seeds grows with the logits it sits on. The
 # contraction $e^{-\alpha At/M}$ is a property of the squared loss near its minimum, and this is not that setting.
-# What does fall at every $\gamma$ is the *relative* spread, $V$ divided by the size of the mean logit, once the
-# logits have grown.
+# What does fall at every $\gamma$, once the logits have grown, is the *relative* spread: $V$ divided by the mean
+# square of the average logit (compare the two panels between $t = 8$ and $t = 16$).
 #
 # ## 5.5 Depth two: which $\gamma$ sets the width law? (prediction 8)
 #
@@ -268,7 +268,7 @@ slope_comparison(deep_slopes["equal widths (N, N)"], times=DEEP_TIMES, predictio
 # At initialization the equal-width slopes follow $\sum_\ell(1-2\gamma_\ell)$, not the outer $\gamma$ alone: with
 # tanh, the inner $\gamma$ counts as much as the outer one. After training the picture changes again. The
 # configurations with a $\gamma = 1$ in *either* layer still fall with $N$, at a rate between $N^{-1/2}$ and
-# $N^{-1}$ (the table has the intervals), while $(1/2, 1/2)$ stays flat. The $(1,1)$ network, which starts four
+# $N^{-1}$ roughly (the table has the intervals), while $(1/2, 1/2)$ stays flat. The $(1,1)$ network, which starts
 # orders of magnitude below $(1/2, 1/2)$, has gained most of its variance during training: a mean-field network
 # must first *grow* its input dependence (chapter 4's plateau), and the random directions it grows along differ
 # from seed to seed. Below, the four configurations at the largest equal width, before and after training.
@@ -317,7 +317,7 @@ acc_end[["single", "single_sd", "average", "gain"]].T
 # %% [markdown]
 # The average gains most at $\gamma = 1/2$, whose single networks vary most, and least at $\gamma = 1$. Averaging
 # closes much of the gap between $\gamma$'s. Part of the papers' advantage of $\gamma\to1$ is a lower variance,
-# and an ensemble of small-$\gamma$ networks buys the same thing at $S$ times the cost. (On 200 probe images one
+# and an ensemble of small-$\gamma$ networks buys much of it back, at $S$ times the cost. (On 200 probe images one
 # image is half a percentage point, so treat small differences with care.) Grouping the seeds two and four at a time
 # checks the $1/m$ law directly:
 
