@@ -353,12 +353,11 @@ def my_paired_gain(final, low, high):
     """Mean over common seeds of acc(high, seed) − acc(low, seed)."""
     # BEGIN SOLUTION
     gcols = sorted((c for c in final.columns if c.startswith("gamma_")), key=lambda c: int(c[6:]))
-
-    def accuracy_by_seed(gammas):
+    by_seed = []
+    for gammas in (low, high):
         mask = np.logical_and.reduce([np.isclose(final[c], g) for c, g in zip(gcols, gammas)])
-        return final[mask].set_index("seed").test_accuracy
-
-    a, b = accuracy_by_seed(low), accuracy_by_seed(high)
+        by_seed.append(final[mask].set_index("seed").test_accuracy)
+    a, b = by_seed
     common = a.index.intersection(b.index)
     return float((b[common] - a[common]).mean())
     # END SOLUTION

@@ -12,12 +12,11 @@ def gamma_cols(final):
 # The chapter's solutions (notebooks/04_mnist_accuracy.py).
 def paired_gain(final, low, high):
     gcols = gamma_cols(final)
-
-    def accuracy_by_seed(gammas):
+    by_seed = []
+    for gammas in (low, high):
         mask = np.logical_and.reduce([np.isclose(final[c], g) for c, g in zip(gcols, gammas)])
-        return final[mask].set_index("seed").test_accuracy
-
-    a, b = accuracy_by_seed(low), accuracy_by_seed(high)
+        by_seed.append(final[mask].set_index("seed").test_accuracy)
+    a, b = by_seed
     common = a.index.intersection(b.index)
     return float((b[common] - a[common]).mean())
 
