@@ -7,6 +7,8 @@ from gammanet.exercises import check_centred_logits, check_predicted_slope, chec
 from gammanet.exercises.chapter1 import LAW_CASES, centred_logit_variance, hidden_input, law
 from gammanet.theory import draw_networks
 
+from exercise_helpers import assert_fails_with_hints
+
 
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
@@ -41,11 +43,6 @@ def uniform_readout(x, width, gamma):
 
 def centred_logits(x, width, gamma, n_classes):
     return width ** (1 - 2 * gamma) * (1 / 12) * (1 - 1 / n_classes) * unit_moments(x)[1]
-
-
-def assert_fails_with_hints(report):
-    assert report.attempted and not report.passed
-    assert all("hint:" in m for m in report.failures()), report.failures()
 
 
 # ------------------------------------------------------------------------------------------------ exercise 1.1

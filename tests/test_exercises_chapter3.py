@@ -9,12 +9,7 @@ from gammanet.exercises import (check_correction_count, check_kernel_flow, check
                                 check_variance_slope)
 from gammanet.exercises.chapter3 import COUNT_CASES, correction_count, flow_cases, hidden_sweep
 
-
-def assert_fails_with_hints(report, hint_words=None):
-    assert report.attempted and not report.passed
-    assert report.failures() and all("hint:" in m for m in report.failures())
-    if hint_words:
-        assert any(hint_words in m for m in report.failures()), report.failures()
+from exercise_helpers import assert_fails_with_hints
 
 
 def test_not_attempted_is_reported_not_raised(capsys):

@@ -4,6 +4,8 @@ import pytest
 
 from gammanet.exercises import check_breaking_point, check_main_effects, check_paired_gain
 
+from exercise_helpers import assert_fails_with_hints
+
 
 def gamma_cols(final):
     return sorted((c for c in final.columns if c.startswith("gamma_")), key=lambda c: int(c[6:]))
@@ -30,13 +32,6 @@ def breaking_point(table):
     means = table.groupby(["alpha", "gamma_1"]).test_accuracy.mean().unstack("gamma_1")
     reversed_at = means.index[means[1.0] < means[0.5]]
     return float(reversed_at.min()) if len(reversed_at) else None
-
-
-def assert_fails_with_hints(report, words=None):
-    assert report.attempted and not report.passed
-    assert report.failures() and all("hint:" in m for m in report.failures())
-    if words:
-        assert any(words in m for m in report.failures()), report.failures()
 
 
 def test_not_attempted_is_reported_not_raised(capsys):

@@ -8,12 +8,7 @@ from gammanet.exercises import (check_average_variance, check_outer_slope, check
                                 check_variance_slopes)
 from gammanet.exercises.chapter5 import hidden_outputs, synthetic_frame
 
-
-def assert_fails_with_hints(report, hint_words=None):
-    assert report.attempted and not report.passed
-    assert report.failures() and all("hint:" in m for m in report.failures())
-    if hint_words:
-        assert any(hint_words in m for m in report.failures()), report.failures()
+from exercise_helpers import assert_fails_with_hints
 
 
 def test_not_attempted_is_reported_not_raised(capsys):
