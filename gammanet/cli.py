@@ -240,3 +240,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return args.func(args)
     except ValueError as err:  # bad input: one clear line, no traceback
         parser.exit(2, f"error: {err}\n")
+    except BrokenPipeError:  # output piped into `head` and the pipe closed: not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at interpreter exit
+        return 0
