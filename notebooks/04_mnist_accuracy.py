@@ -108,7 +108,7 @@ display(shallow_summary[[c for c in shallow_summary.columns if c != "label"]])
 # smoothly and more slowly.
 
 # %%
-grid = accuracy_curves(shallow[shallow.epoch > 0], hue="gammas", col="block" if shallow.block.nunique() > 1 else None)
+grid = accuracy_curves(shallow[shallow.epoch > 0], hue="gammas", col="widths" if shallow.widths.nunique() > 1 else None)
 grid.set(ylim=(0.4, None))
 plt.show()
 
@@ -119,7 +119,8 @@ plt.show()
 
 # %%
 fig, ax = plt.subplots(figsize=(5.2, 3.6))
-accuracy_vs_gamma(shallow_summary, ax=ax, hue="block" if shallow_summary.block.nunique() > 1 else None)
+accuracy_vs_gamma(shallow_summary, ax=ax, hue="widths" if shallow_summary.widths.nunique() > 1 else None,
+                 label_format="N = {}")
 ax.set_title("shallow, fast preset: accuracy after the full budget")
 plt.show()
 shallow_order = ordering(shallow_final)
@@ -316,9 +317,11 @@ display(checks)
 # ## What you saw
 
 # %%
-print(f"shallow (fast preset, N = 100): γ = 1/2 → 1: {shallow_summary['mean'].iloc[0]:.3f} → "
-      f"{shallow_summary['mean'].iloc[-1]:.3f}; strictly rising in {rising} of {len(shallow_order)} seeds; "
-      f"paired gain {gain['mean']:+.3f}")
+for widths, part in shallow_summary.groupby("widths"):
+    part = part.sort_values("gamma_1")
+    print(f"shallow (fast preset, N = {widths}): γ = 1/2 → 1: {part['mean'].iloc[0]:.3f} → {part['mean'].iloc[-1]:.3f}")
+print(f"shallow: strictly rising in {rising} of {len(shallow_order)} seeds (× widths); paired gain γ = 1 vs 1/2 "
+      f"{gain['mean']:+.3f}")
 print(f"shallow (authors' setting, same steps): {authors_summary['mean'].min():.3f} … "
       f"{authors_summary['mean'].max():.3f}")
 print(f"MLP2 γ = (1, 1): {collapsed:.3f} with trained biases, "
