@@ -19,13 +19,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import columns
+
 #: Columns that, when present, separate blocks of a sweep (different widths) and are kept as keys.
 BLOCK_KEYS = ("block", "widths")
 
 
 def gamma_columns(frame: pd.DataFrame) -> list[str]:
     """The γ columns ``gamma_1..gamma_L`` of a history, in layer order (a ``ValueError`` if there are none)."""
-    cols = sorted((c for c in frame.columns if c.startswith("gamma_") and c[6:].isdigit()), key=lambda c: int(c[6:]))
+    cols = columns.gamma_columns(frame)
     if not cols:
         raise ValueError(f"no gamma_1..gamma_L columns in {list(frame.columns)}; pass a history from train_grid or "
                          "an experiment's Results.history")

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from .columns import gamma_columns
+
 STYLE_FILE = Path(__file__).with_name("gammanet.mplstyle")
 #: γ from 1/2 to 1 always maps to the same colours, so a reader can follow γ across chapters.
 GAMMA_PALETTE = "viridis_r"
@@ -54,7 +56,7 @@ def accuracy_curves(history: pd.DataFrame, x: str = "epoch", y: str = "test_accu
     """Accuracy against epochs (or t), one curve per γ-configuration, a band over seeds when there are several."""
     data = history.copy()
     if hue == "gammas" and "gammas" not in data:
-        gcols = sorted(c for c in data.columns if c.startswith("gamma_"))
+        gcols = gamma_columns(data)
         data["gammas"] = data[gcols].apply(lambda r: gamma_label(tuple(r)), axis=1)
         if len(gcols) == 1 and "palette" not in kwargs:   # one γ per curve: the package's γ colours
             colours = gamma_palette(data[gcols[0]])
@@ -270,7 +272,7 @@ def accuracy_heatmaps(summary: pd.DataFrame, value: str = "mean", fmt: str = ".3
     """Heatmaps of ``value`` over (γ_1 rows, γ_2 columns) — one panel per γ_3 for a depth-3 grid — annotated with
     the numbers, on one colour scale.  ``summary``: :func:`gammanet.grids.accuracy_summary` of a depth-2 or -3 grid.
     Returns the array of Axes."""
-    depth = sum(1 for c in summary.columns if c.startswith("gamma_"))
+    depth = len(gamma_columns(summary))
     if depth not in (2, 3):
         raise ValueError(f"accuracy_heatmaps draws depth-2 or depth-3 grids; this summary has depth {depth}")
     panels = [None] if depth == 2 else sorted(summary.gamma_3.unique())
@@ -321,7 +323,7 @@ def config_styles(table: pd.DataFrame) -> dict:
     lines for the next, ...), so configurations that share an outer γ share a colour."""
     rows = table.drop_duplicates("gammas")
     colours = gamma_palette(rows.gamma_outer)
-    inner_cols = [c for c in sorted(c for c in table.columns if c.startswith("gamma_") and c[6:].isdigit())]
+    inner_cols = gamma_columns(table)
     inner = rows[inner_cols[:-1]].apply(tuple, axis=1) if len(inner_cols) > 1 and rows[inner_cols[-1]].notna().all() \
         else pd.Series([()] * len(rows), index=rows.index)
     order = sorted(set(inner))

@@ -43,6 +43,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from .columns import gamma_columns, width_columns
 from .theory.fitting import SlopeFit, loglog_fit
 
 REQUIRED = ("seed", "epoch", "t", "image", "class", "logit")
@@ -51,18 +52,6 @@ T_DIGITS = 9
 
 
 # ------------------------------------------------------------------------------------------------ the columns
-def gamma_columns(outputs: pd.DataFrame) -> list[str]:
-    """``gamma_1..gamma_L`` present in the frame, in layer order."""
-    cols = [c for c in outputs.columns if c.startswith("gamma_") and c[6:].isdigit()]
-    return sorted(cols, key=lambda c: int(c[6:]))
-
-
-def width_columns(outputs: pd.DataFrame) -> list[str]:
-    """``width_1..width_L`` present in the frame, in layer order."""
-    cols = [c for c in outputs.columns if c.startswith("width_") and c[6:].isdigit()]
-    return sorted(cols, key=lambda c: int(c[6:]))
-
-
 def gamma_label(gammas) -> str:
     """"0.75" for one layer, "(1, 0.5)" for several (NaN layers of shallower blocks left out)."""
     values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
@@ -139,8 +128,7 @@ def _last_width(config: dict) -> int:
 
 
 def _last_gamma(config: dict) -> float:
-    gammas = [config[c] for c in sorted((c for c in config if c.startswith("gamma_")), key=lambda c: int(c[6:]))
-              if not pd.isna(config[c])]
+    gammas = [config[c] for c in gamma_columns(config) if not pd.isna(config[c])]
     return float(gammas[-1])
 
 

@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..columns import gamma_columns
 from ..grids import main_effects, paired_difference
 from .feedback import NotAttempted, call, close, start
 
@@ -57,7 +58,7 @@ def check_paired_gain(fn, verbose: bool = True):
             elif close(got, -expected, 1e-9):
                 report.fail(f"{label}: right size, wrong sign", "the gain of `high` over `low` is acc(high) − acc(low)")
             else:
-                means = table.groupby([c for c in table.columns if c.startswith("gamma_")]).test_accuracy.mean()
+                means = table.groupby(gamma_columns(table)).test_accuracy.mean()
                 unpaired = means[tuple(high)] - means[tuple(low)] if len(low) > 1 else means[high[0]] - means[low[0]]
                 if close(got, unpaired, 1e-9):
                     report.fail(f"{label}: that is the difference of the two means over all their seeds",

@@ -13,6 +13,7 @@ from typing import Optional, Union
 import numpy as np
 import pandas as pd
 
+from ..columns import gamma_columns
 from .catalog import EXPERIMENTS
 from .configs import Experiment
 from .results import width_label
@@ -40,10 +41,6 @@ def unit_table(experiment: Experiment, store) -> pd.DataFrame:
         rows.append(dict(unit=unit.id, block=unit.block, widths=width_label(block.widths), members=unit.n_members,
                          state=status["state"], epoch=f"{epoch if epoch is not None else '-'}/{block.epochs}"))
     return pd.DataFrame(rows)
-
-
-def gamma_columns(history: pd.DataFrame) -> list[str]:
-    return sorted((c for c in history.columns if c.startswith("gamma_")), key=lambda c: int(c.split("_")[1]))
 
 
 def configuration_table(history: pd.DataFrame) -> pd.DataFrame:
