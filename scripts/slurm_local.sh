@@ -9,8 +9,8 @@
 # are missing and exits with status 3), then starts its own munged (own key, socket, pid, log and seed files), one
 # slurmctld and one slurmd (NodeName = `hostname -s`, CPUs = `nproc`, RealMemory from /proc/meminfo, one default
 # partition, free TCP ports), all with their state, spool, log and pid files under DIR, and waits until `sinfo`
-# shows the node idle. Nothing outside DIR is read or written: a system munge key, a running munged or an
-# installed Slurm are left alone. With --owner PID a watcher stops the cluster as soon as process PID is gone
+# shows the node idle. Nothing outside DIR is written: a system munge key, a running munged or an installed Slurm
+# are left alone. If start fails half-way, it stops what it had started. With --owner PID a watcher stops the cluster as soon as process PID is gone
 # (a test runner that is killed leaves nothing behind).
 # stop: cancels the cluster's jobs, ends the processes it started by the PIDs in its pid files, then any process
 # of this cluster still running (slurmstepd, job processes; see marked_pids), and fails if one survives.
@@ -24,6 +24,8 @@ MARKER=GAMMANET_SLURM_LOCAL                 # in the environment of every proces
 
 die() { echo "slurm_local.sh: $*" >&2; exit 1; }
 say() { echo "slurm_local.sh: $*" >&2; }
+# The last lines of those of the files $@ that exist, on stderr.
+show_logs() { local f; for f in "$@"; do [ -s "$f" ] && { echo "--- $f" >&2; tail -n 15 "$f" >&2; }; done; true; }
 
 usage() {
     echo "usage: $0 start DIR [--owner PID] | stop DIR | check" >&2
@@ -51,6 +53,9 @@ free_port() {
 
 alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 pid_of() { [ -s "$1" ] && tr -dc '0-9' <"$1" || true; }
+# Whether process $1 was started by this script for folder $2 (its environment holds MARKER=DIR): a pid file left
+# by a daemon that died long ago may name an unrelated process by now.
+ours() { alive "$1" && grep -qzxF "$MARKER=$2" "/proc/$1/environ" 2>/dev/null; }
 
 # Send SIGTERM to PID, wait up to $2 seconds, then SIGKILL.
 end_pid() {
@@ -98,11 +103,13 @@ cmd_start() {
     dir=$(cd "$dir" && pwd -P)
     local m=$dir/munge s=$dir/slurm
     for f in "$m/munged.pid" "$s/slurmctld.pid" "$s/slurmd.pid"; do
-        if alive "$(pid_of "$f")"; then die "a cluster started in $dir is still running; run: $0 stop $dir"; fi
+        if ours "$(pid_of "$f")" "$dir"; then die "a cluster started in $dir is still running; run: $0 stop $dir"; fi
     done
     mkdir -p "$m" "$s/state" "$s/spool" "$s/log"
     chmod 700 "$dir" "$m"
     export "$MARKER=$dir"
+    START_DIR=$dir START_READY=0        # globals: the trap runs after this function has returned
+    trap '[ "$START_READY" = 1 ] || cmd_stop "$START_DIR" >/dev/null 2>&1 || true' EXIT
 
     # munge: a key of our own (never /etc/munge/munge.key), our own socket, pid, log and seed files.
     if [ ! -s "$m/munge.key" ]; then
@@ -115,7 +122,7 @@ cmd_start() {
     chmod 400 "$m/munge.key"
     munged --socket="$m/munge.socket" --key-file="$m/munge.key" --pid-file="$m/munged.pid" \
         --log-file="$m/munged.log" --seed-file="$m/munged.seed" --force </dev/null >"$m/munged.out" 2>&1 \
-        || { cat "$m/munged.out" "$m/munged.log" >&2 2>/dev/null; die "munged did not start"; }
+        || { show_logs "$m/munged.out" "$m/munged.log"; die "munged did not start"; }
     munge --socket="$m/munge.socket" -n </dev/null | unmunge --socket="$m/munge.socket" >/dev/null \
         || die "munge does not work with $m/munge.socket (see $m/munged.log)"
 
@@ -161,9 +168,9 @@ PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
     export SLURM_CONF=$s/slurm.conf
     slurmctld -f "$SLURM_CONF" </dev/null >"$s/log/slurmctld.out" 2>&1 \
-        || { tail -n 20 "$s/log/slurmctld.log" >&2 2>/dev/null; die "slurmctld did not start"; }
+        || { show_logs "$s/log/slurmctld.out" "$s/log/slurmctld.log"; die "slurmctld did not start"; }
     slurmd -f "$SLURM_CONF" </dev/null >"$s/log/slurmd.out" 2>&1 \
-        || { tail -n 20 "$s/log/slurmd.log" >&2 2>/dev/null; die "slurmd did not start"; }
+        || { show_logs "$s/log/slurmd.out" "$s/log/slurmd.log"; die "slurmd did not start"; }
 
     if [ -n "$owner" ]; then
         # Stops the cluster when the owner is gone, however it ended. Its output goes to a file, so that it
@@ -182,10 +189,10 @@ EOF
     done
     if [ "$state" != idle ]; then
         say "the node is not idle after 60 s (sinfo: ${state:-no answer}); last lines of the logs:"
-        tail -n 15 "$s/log/slurmctld.log" "$s/log/slurmd.log" >&2 2>/dev/null || true
-        cmd_stop "$dir" >&2 || true
+        show_logs "$s/log/slurmctld.log" "$s/log/slurmd.log"
         exit 1
     fi
+    START_READY=1
     say "node $host idle ($cpus CPUs, $mem_mb MB) in $dir"
     echo "export SLURM_CONF=$SLURM_CONF"
 }
@@ -196,7 +203,7 @@ cmd_stop() {
     dir=$(cd "$dir" && pwd -P)
     local m=$dir/munge s=$dir/slurm pid
     unset "$MARKER"                 # (when the watcher runs stop) so that stop's own subshells do not match
-    if alive "$(pid_of "$s/slurmctld.pid")" && [ -f "$s/slurm.conf" ]; then
+    if ours "$(pid_of "$s/slurmctld.pid")" "$dir" && [ -f "$s/slurm.conf" ]; then
         local jobs
         jobs=$(SLURM_CONF=$s/slurm.conf timeout 10 squeue -h -o %F 2>/dev/null | sort -u || true)
         if [ -n "$jobs" ]; then
@@ -211,19 +218,21 @@ cmd_stop() {
     local keep
     keep=" $(ancestors | tr '\n' ' ') "
     pid=$(pid_of "$dir/watcher.pid")
-    if [ -n "$pid" ] && [[ "$keep" != *" $pid "* ]]; then end_pid "$pid" 2; fi
+    if ours "$pid" "$dir" && [[ "$keep" != *" $pid "* ]]; then end_pid "$pid" 2; fi
     # The three daemons together: each takes a second or two to end.
-    for f in "$s/slurmd.pid" "$s/slurmctld.pid" "$m/munged.pid"; do end_pid "$(pid_of "$f")" 10 & done
+    for f in "$s/slurmd.pid" "$s/slurmctld.pid" "$m/munged.pid"; do
+        pid=$(pid_of "$f")
+        if ours "$pid" "$dir"; then end_pid "$pid" 10 & fi
+    done
     wait
     for pid in $(marked_pids "$dir"); do end_pid "$pid" 5 & done
     wait
     local left=()
-    for pid in $(pid_of "$s/slurmd.pid") $(pid_of "$s/slurmctld.pid") $(pid_of "$m/munged.pid") \
-            $(marked_pids "$dir"); do
+    for pid in $(marked_pids "$dir"); do
         if alive "$pid"; then left+=("$pid"); fi
     done
     [ ${#left[@]} -eq 0 ] || die "still running after stop: ${left[*]}"
-    rm -f "$m/munge.socket" "$dir/watcher.pid"
+    rm -f "$m/munge.socket" "$m/munged.pid" "$s/slurmctld.pid" "$s/slurmd.pid" "$dir/watcher.pid"
     say "stopped the cluster in $dir"
 }
 
