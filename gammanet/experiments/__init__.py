@@ -11,8 +11,8 @@
 
 Modules, one job each: ``configs`` (Block, Experiment, units, shards), ``catalog`` (the registry and the papers'
 experiments), ``chapters`` (the chapters' experiments), ``store`` (atomic files and the store layout), ``results``
-(Results, load_results), ``sweep`` (run_experiment, sweep), ``slurm`` (the job-array script, from one
-template).  ``docs/runner.md`` explains the store, resuming and sharding.
+(Results, load_results), ``sweep`` (run_experiment, sweep).  ``docs/runner.md`` explains the store, resuming and
+sharding.
 """
 from .configs import Block, Experiment, Unit, data_identity, parse_shard, shard_units
 from .catalog import EXPERIMENTS, get_experiment, register
