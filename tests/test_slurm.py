@@ -94,16 +94,16 @@ def test_slurm_local_names_the_packages_when_slurm_is_missing(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- a real cluster
-def daemon_pids(folder: Path | None = None) -> set[int]:
-    """PIDs of the running Slurm and munge daemons (read from /proc); with ``folder``, only those whose environment
-    names it (slurm_local.sh starts its daemons with it, slurmstepd gets its SLURM_CONF)."""
-    found = set()
+def daemons(folder: Path) -> dict[int, str]:
+    """{PID: name} of the running Slurm and munge daemons (read from /proc) whose environment names ``folder``:
+    slurm_local.sh starts its daemons with it, and slurmstepd gets the cluster's SLURM_CONF."""
+    found = {}
     for comm in Path("/proc").glob("[0-9]*/comm"):
         try:
-            if comm.read_text().strip() in DAEMONS and (
-                    folder is None or str(folder).encode() in (comm.parent / "environ").read_bytes()):
-                found.add(int(comm.parent.name))
-        except OSError:
+            name = comm.read_text().strip()
+            if name in DAEMONS and str(folder).encode() in (comm.parent / "environ").read_bytes():
+                found[int(comm.parent.name)] = name
+        except OSError:                  # ended meanwhile, or not ours to read
             pass
     return found
 
@@ -180,16 +180,16 @@ def cluster():
         assert started.returncode == 0, f"slurm_local.sh start failed:\n{started.stderr}"
         conf = re.fullmatch(r"export SLURM_CONF=(\S+)\n", started.stdout)
         assert conf, started.stdout
-        assert daemon_pids(folder) >= {int((folder / f).read_text()) for f in
-                                       ("munge/munged.pid", "slurm/slurmctld.pid", "slurm/slurmd.pid")}
+        assert set(daemons(folder)) >= {int((folder / f).read_text()) for f in
+                                        ("munge/munged.pid", "slurm/slurmctld.pid", "slurm/slurmd.pid")}
         yield Cluster(folder, conf.group(1))
     finally:
         stopped = subprocess.run(["bash", str(SCRIPT), "stop", str(folder)], capture_output=True, text=True,
                                  timeout=180)
-        left = daemon_pids(folder)
+        left = daemons(folder)
         shutil.rmtree(folder, ignore_errors=True)
         assert stopped.returncode == 0, stopped.stderr
-        assert not left, f"still running after stop: {sorted(left)}"
+        assert not left, f"still running after stop: {left}"
 
 
 def wait_until(predicate, what: str, cluster: Cluster, jobs: tuple[str, ...] = (), timeout: float = TIMEOUT,
@@ -259,16 +259,20 @@ def test_job_array_with_a_requeue_and_a_resubmission_equals_one_process(cluster,
     # Task 1 is cancelled in the middle of its first unit and resubmitted; task 0 is requeued, as a preemption
     # would, in the middle of its second unit, after its first unit finished.
     epoch_u1 = interrupt(1, "u001-b0", 1)
-    steps = [p for p in daemon_pids(cluster.folder) if Path(f"/proc/{p}/comm").read_text().strip() == "slurmstepd"]
-    assert steps, "no slurmstepd of this cluster found: the check that stopping leaves none would prove nothing"
+    assert "slurmstepd" in daemons(cluster.folder).values(), \
+        "no slurmstepd of this cluster found: the check that stopping leaves none would prove nothing"
     cluster("scancel", f"{job}_1")
     epoch_u3 = interrupt(0, "u003-b1", 2)
     cluster("scontrol", "resume", f"{job}_0")
     cluster("scontrol", "requeue", f"{job}_0")
     wait_until(lambda: cluster.state(job, 1) == "CANCELLED", "task 1 cancelled", cluster)
     # A requeued task waits (PD, BeginTime) before it may start again: let it start now.
-    wait_until(lambda: cluster.state(job, 0) == "PENDING", "task 0 pending after the requeue", cluster)
-    cluster("scontrol", "update", f"jobid={job}_0", "StartTime=now")
+    def requeued():
+        state = cluster.state(job, 0)
+        return state if state in ("PENDING", "RUNNING", "COMPLETED") else None
+    state = wait_until(requeued, "task 0 back in the queue after the requeue", cluster)
+    if state == "PENDING":
+        cluster("scontrol", "update", f"jobid={job}_0", "StartTime=now")
     again = cluster.sbatch(job_script, "--array=1")
 
     def finished():
