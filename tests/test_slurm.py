@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gammanet.experiments import Block, Experiment, load_results, run_experiment
+from gammanet.experiments import Block, Experiment, data_identity, load_results, run_experiment
 from gammanet.experiments.slurm import job_array_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,10 +239,10 @@ def test_job_array_with_a_requeue_and_a_resubmission_equals_one_process(cluster,
     cluster.logs.mkdir()
     job = cluster.sbatch(job_script)
 
-    run_experiment(TINY, store=reference, data=mnist, progress=False)      # meanwhile: the single-process run
     units = {u.id: u for u in TINY.units()}
     assert list(units) == ["u000-b0", "u001-b0", "u002-b0", "u003-b1", "u004-b1", "u005-b1"]
-    folder = store / next(p.name for p in reference.iterdir())          # the same <name>-<key> folder
+    data = mnist.subset(TINY.n_train, TINY.n_test)
+    folder = store / TINY.folder_name(data_identity(data))
 
     def interrupt(task: int, unit: str, epoch: int) -> int:
         """Freeze ``task`` once ``unit`` has a checkpoint of epoch >= ``epoch``, so that the unit cannot finish
@@ -274,6 +274,8 @@ def test_job_array_with_a_requeue_and_a_resubmission_equals_one_process(cluster,
     if state == "PENDING":
         cluster("scontrol", "update", f"jobid={job}_0", "StartTime=now")
     again = cluster.sbatch(job_script, "--array=1")
+
+    run_experiment(TINY, store=reference, data=data, progress=False)       # meanwhile: the single-process run
 
     def finished():
         tasks, rerun = cluster.tasks(job), cluster.tasks(again)
