@@ -301,7 +301,8 @@ def test_bad_options_and_paths(tmp_path, capsys):
     nbformat.write(instructor(2), good)
     for args, words in [([good, "--timeout", "0"], "--timeout 0"), ([good, "--chapter", "42"], "--chapter 42"),
                         ([str(tmp_path / "missing.ipynb")], "no such file"),
-                        ([str(tmp_path / "x.txt")], "not a notebook")]:
+                        ([str(tmp_path / "x.txt")], "not a notebook"),
+                        ([good, "--kernel", "nosuch"], "could not start the Jupyter kernel 'nosuch'")]:
         with pytest.raises(SystemExit) as exit_:
             main(["grade", *args, "--out", str(tmp_path / "out")])
         assert exit_.value.code == 2 and words in capsys.readouterr().err

@@ -65,6 +65,7 @@ def cmd_grade(args) -> int:
     from ..exercises import registry
     from .grade import grade_submission
     from .gradebook import Gradebook, code_version, fingerprint
+    from .kernel import KernelStartError
     from .notebook import infer_chapter, read
 
     for flag, value in (("--timeout", args.timeout), ("--total-timeout", args.total_timeout)):
@@ -100,6 +101,9 @@ def cmd_grade(args) -> int:
                 try:
                     result = grade_submission(nb, path.stem, chapter, timeout=args.timeout,
                                               total_timeout=args.total_timeout, kernel_name=args.kernel)
+                except KernelStartError as err:
+                    raise ValueError(f"{err}; {done} of {len(submissions)} submissions are graded and saved in "
+                                     f"{book.out}") from None
                 except KeyboardInterrupt:
                     print(f"interrupted: {done} of {len(submissions)} submissions are graded and saved in "
                           f"{book.out}; run the same command again to resume", file=sys.stderr)

@@ -45,6 +45,10 @@ class Outcome:
         return {"ok": "ran", "timeout": "ran past its time limit", "died": "the kernel died"}[self.status]
 
 
+class KernelStartError(RuntimeError):
+    """The kernel did not start (the grading run stops: no submission could be graded)."""
+
+
 class _Client(NotebookClient):
     """nbclient's client, keeping at most MAX_OUTPUTS outputs per cell, and not waiting for the outputs of a cell
     that ran past its limit (they are never read; a kernel stuck in a loop would make it wait IOPUB_SECONDS)."""
@@ -53,6 +57,14 @@ class _Client(NotebookClient):
         if len(outs) >= MAX_OUTPUTS and msg["msg_type"] in ("stream", "display_data", "execute_result"):
             return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def create_kernel_manager(self):
+        # Unix sockets in the submission's own folder rather than TCP ports on localhost: nothing listens on the
+        # network, and a grader run in a network namespace without a loopback interface works as well.
+        km = super().create_kernel_manager()
+        if os.name == "posix" and len(str(self.ipc_path)) < 90:
+            km.transport, km.ip = "ipc", str(self.ipc_path)
+        return km
 
     async def _async_handle_timeout(self, timeout, cell=None):
         # nbclient's hook for a timeout (interrupt, then the reply of error_on_timeout); should a later nbclient
@@ -80,7 +92,7 @@ def kernel_environment(workdir: Path) -> dict:
 class KernelSession:
     """A kernel running in ``workdir`` with :func:`kernel_environment`; ``execute`` code, ``restart`` it."""
 
-    def __init__(self, workdir: Path, kernel_name: str = "python3", startup_timeout: float = 120):
+    def __init__(self, workdir: Path, kernel_name: str = "python3", startup_timeout: float = 60):
         self.workdir = Path(workdir)
         self.kernel_name = kernel_name
         self.startup_timeout = startup_timeout
@@ -101,13 +113,20 @@ class KernelSession:
                               kernel_name=self.kernel_name, startup_timeout=int(self.startup_timeout),
                               resources={"metadata": {"path": str(self.workdir)}}, record_timing=False,
                               iopub_timeout=IOPUB_SECONDS, shutdown_kernel="immediate")
+        self.client.ipc_path = self.workdir / "kernel"
         self.client.on_cell_executed = self._record_reply
         self.client.log = _QUIET          # timeouts and interrupts are reported in the gradebook, not on stderr
         self._stack = contextlib.ExitStack()
         # The kernel's own stderr (its start-up warnings, C-level output) goes to a log, not the grader's terminal.
         log = self._stack.enter_context(open(self.workdir / "kernel.log", "ab"))
-        self._stack.enter_context(self.client.setup_kernel(env=kernel_environment(self.workdir), stdout=log,
-                                                           stderr=log))
+        try:
+            self._stack.enter_context(self.client.setup_kernel(env=kernel_environment(self.workdir), stdout=log,
+                                                               stderr=log))
+        except Exception as err:       # no such kernel, or one that never answers: nothing can be graded
+            self.close()
+            first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            raise KernelStartError(f"could not start the Jupyter kernel {self.kernel_name!r} "
+                                   f"({type(err).__name__}: {first})") from err
 
     def close(self) -> None:
         if self._stack is not None:
