@@ -58,8 +58,7 @@ def test_every_exercise_of_the_chapters_is_registered_with_its_check_and_functio
                                                f"{ex.check.__name__}"
             assert ex.functions == args and set(args) <= set(defined), (path.name, id, ex.functions, args, defined)
             seen.add(id)
-    assert seen == {ex.id for ex in registry.exercises()}, "registered exercises that no chapter has"
-    assert len(seen) >= 18
+    assert seen and seen == {ex.id for ex in registry.exercises()}, "registered exercises that no chapter has"
 
 
 def test_a_bad_declaration_is_refused():

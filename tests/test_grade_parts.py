@@ -156,9 +156,10 @@ def test_declared_points_are_shared_over_the_cases():
 
 
 def test_feedback_shows_verdicts_and_hints_in_markdown():
-    row = ExerciseResult("1.1", 1, "failed", 1, 2, 3.0, 6.0, "a slope", [(True, "γ = 0.5: right"),
+    row = ExerciseResult("1.1", 1, "failed", 1, 2, 3.0, 6.0, "a | slope", [(True, "γ = 0.5: right"),
                                                                        (False, "γ = 1: |a*b| wrong\n      hint: <try> a")])
     text = feedback_markdown(SubmissionResult("jo_smith", 1, [row], ["cell 3: ImportError"], 1.0))
     assert text.startswith("# Feedback for jo_smith: chapter 1") and "**3 / 6** points" in text
-    assert "- ✓ γ = 0.5: right" in text and "- ✗ γ = 1: \\|a\\*b\\| wrong\n  - hint: \\<try\\> a" in text
+    assert "- ✓ γ = 0.5: right" in text and "- ✗ γ = 1: |a\\*b| wrong\n  - hint: \\<try\\> a" in text
+    assert "| 1.1 a \\| slope | failed | 1 / 2 | 3 / 6 |" in text
     assert "## Notes from the grader" in text and "\n\n\n" not in text

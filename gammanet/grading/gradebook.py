@@ -101,10 +101,10 @@ def _csv(header: list, rows: list) -> str:
     return buffer.getvalue()
 
 
-def _md(text: str) -> str:
-    """Plain text in Markdown: characters that would format are escaped (backticks keep their code spans; an
-    underscore inside a word does not format)."""
-    for ch in "\\*<>[]|":
+def _md(text: str, table: bool = False) -> str:
+    """Plain text in Markdown: the characters that would format it are escaped (backticks keep their code spans;
+    an underscore inside a word and a bar outside a table do not format)."""
+    for ch in "\\*<>" + ("|" if table else ""):
         text = text.replace(ch, "\\" + ch)
     return text
 
@@ -115,7 +115,7 @@ def feedback_markdown(r: SubmissionResult) -> str:
            f"Total: **{number(r.points)} / {number(r.max_points)}** points.", "",
            "| exercise | status | cases passed | points |", "|---|---|---|---|"]
     for e in r.exercises:
-        out.append(f"| {e.exercise} {_md(e.title)} | {e.status} | {e.passed_cases} / {e.total_cases} | "
+        out.append(f"| {e.exercise} {_md(e.title, table=True)} | {e.status} | {e.passed_cases} / {e.total_cases} | "
                    f"{number(e.points)} / {number(e.max_points)} |")
     for e in r.exercises:
         out += ["", f"## Exercise {e.exercise}: {_md(e.title)}", "",
