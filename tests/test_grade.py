@@ -78,8 +78,8 @@ def faked_checks(nb):
         m = re.search(r"^(check_\w+)\(", cell.source, re.MULTILINE) if cell.cell_type == "code" else None
         if m:
             cell.source = 'print("all checks passed")'
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
-                                                   text=f"Checking ...\n  ✓ right\nall checks passed ({m.group(1)})\n")]
+            text = f"Checking ...\n  ✓ right\nall checks passed ({m.group(1)})\n"
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
             cell.execution_count = 1
     return nb
 
@@ -234,6 +234,15 @@ def test_a_kernel_that_dies_or_ignores_the_interrupt_is_replaced_and_grading_goe
     assert "kernel died" in feedback and "restarted 2 time" in feedback
 
 
+def test_the_overall_time_limit_stops_a_submission():
+    from gammanet.grading.grade import grade_submission
+
+    nb = with_solution(instructor(1), "predicted_slope", "while True:\n    pass")
+    result = grade_submission(nb, "slow", 1, timeout=2, total_timeout=4)
+    assert [e.status for e in result.exercises] == ["timeout"] * 4
+    assert any("overall" in e.note for e in result.exercises[1:])
+
+
 def test_edited_outputs_and_a_printed_success_earn_nothing(graded):
     assert set(statuses(graded, "ch1_fake_checks").values()) == {"not attempted"}
     assert all(points(graded, "ch1_fake_checks", ex)[0] == 0 for ex in ids(1))
@@ -344,6 +353,27 @@ def test_an_interrupted_run_keeps_the_last_gradebook_whole_and_resumes(tmp_path,
         assert {row["submission"] for row in csv.DictReader(f)} == {"a", "b", "c"}
     record = json.loads((out / ".records" / "c.json").read_text())
     assert record["result"]["submission"] == "c" and len(record["fingerprint"]) == 64
+
+
+def test_a_failure_of_the_grader_on_one_notebook_is_recorded_and_the_next_is_graded(tmp_path, monkeypatch,
+                                                                                      capsys):
+    import gammanet.grading.grade as grade
+
+    def fake(nb, name, chapter, **kwargs):
+        if name == "a":
+            raise RuntimeError("something unforeseen")
+        return fake_result(name, chapter)
+
+    monkeypatch.setattr(grade, "grade_submission", fake)
+    for name in ("a", "b"):
+        nbformat.write(instructor(2), tmp_path / f"{name}.ipynb")
+    assert main(["grade", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["status"] for r in rows if r["submission"] == "a"} == {"error"}
+    assert {r["status"] for r in rows if r["submission"] == "b"} == {"passed"}
+    assert "something unforeseen" in (tmp_path / "out" / "feedback" / "a.md").read_text()
+    assert not (tmp_path / "out" / ".records" / "a.json").exists()        # the next run tries it again
 
 
 def test_a_changed_submission_is_graded_again(tmp_path, monkeypatch):

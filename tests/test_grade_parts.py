@@ -14,7 +14,7 @@ import torch
 from gammanet.exercises import registry
 from gammanet.exercises.feedback import call, start
 from gammanet.grading import transport
-from gammanet.grading.grade import ExerciseResult, SubmissionResult, _result
+from gammanet.grading.grade import ExerciseResult, SubmissionResult, result_row
 from gammanet.grading.gradebook import feedback_markdown
 from gammanet.grading.notebook import infer_chapter, plan
 
@@ -28,7 +28,8 @@ def test_plan_runs_the_exercise_cells_and_only_the_definitions_they_need():
         code("%matplotlib inline\nimport numpy as np\nimport seaborn as sns\nfrom math import *"),
         code("x = train_for_an_hour()\nSCALE = 2.0\nUNUSED = 3\n\ndef helper(v):\n    return np.sqrt(v)\n\n"
              "for i in range(10 ** 12):\n    pass\nplt.show()"),
-        code("def f(a):\n    # BEGIN SOLUTION\n    return helper(a) * SCALE\n    # END SOLUTION", metadata={"tags": ["solution"]}),
+        code("def f(a):\n    # BEGIN SOLUTION\n    return helper(a) * SCALE\n    # END SOLUTION",
+             metadata={"tags": ["solution"]}),
         code("from gammanet.exercises import check_f\ncheck_f(f)"),
         code("table = load_table()", metadata={"tags": ["grading-setup"]}),
         code("def g(:\n    pass"),
@@ -150,14 +151,14 @@ def test_declared_points_are_shared_over_the_cases():
 
     ex = registry.Exercise("9.1", check, ("f",), points=10)
     assert ex.total_cases() == 4 and ex.max_points() == 10 and ex.title() == "a test"
-    result = _result(ex, "failed", ex.run(lambda x: x if x < 3 else -1))
+    result = result_row(ex, "failed", ex.run(lambda x: x if x < 3 else -1))
     assert (result.passed_cases, result.total_cases, result.points, result.max_points) == (3, 4, 7.5, 10)
-    assert _result(ex, "timeout").points == 0 and _result(ex, "timeout").total_cases == 4
+    assert result_row(ex, "timeout").points == 0 and result_row(ex, "timeout").total_cases == 4
 
 
 def test_feedback_shows_verdicts_and_hints_in_markdown():
-    row = ExerciseResult("1.1", 1, "failed", 1, 2, 3.0, 6.0, "a | slope", [(True, "γ = 0.5: right"),
-                                                                       (False, "γ = 1: |a*b| wrong\n      hint: <try> a")])
+    lines = [(True, "γ = 0.5: right"), (False, "γ = 1: |a*b| wrong\n      hint: <try> a")]
+    row = ExerciseResult("1.1", 1, "failed", 1, 2, 3.0, 6.0, "a | slope", lines)
     text = feedback_markdown(SubmissionResult("jo_smith", 1, [row], ["cell 3: ImportError"], 1.0))
     assert text.startswith("# Feedback for jo_smith: chapter 1") and "**3 / 6** points" in text
     assert "- ✓ γ = 0.5: right" in text and "- ✗ γ = 1: |a\\*b| wrong\n  - hint: \\<try\\> a" in text

@@ -24,7 +24,8 @@ def add_parser(subparsers) -> None:
                    help="seconds one submission may take in all (default 600)")
     p.add_argument("--chapter", type=int, default=None,
                    help="grade every submission as this chapter (default: from each notebook's first heading)")
-    p.add_argument("--kernel", default="python3", help="Jupyter kernel to run submissions in (default python3)")
+    p.add_argument("--kernel", default="",
+                   help="Jupyter kernel to run submissions in (default: the Python running the grader)")
     p.add_argument("--regrade", action="store_true", help="grade again what an earlier run already graded")
     p.set_defaults(func=cmd_grade)
 
@@ -52,6 +53,16 @@ def find_submissions(paths) -> list:
                              f"the gradebook needs distinct file names")
         names[path.stem] = path.resolve()
     return list(dict.fromkeys(p.resolve() for p in found))
+
+
+def failed_submission(name: str, chapter: int, err: Exception):
+    """Every exercise ``error``, when grading the notebook failed for a reason of the grader's, not the student's."""
+    from ..exercises import registry
+    from .grade import SubmissionResult, result_row
+
+    note = f"the grader failed on this notebook ({type(err).__name__}: {err}); tell your instructor"
+    return SubmissionResult(name, chapter, [result_row(ex, "error", note=note) for ex in registry.exercises(chapter)],
+                            [note])
 
 
 def cmd_grade(args) -> int:
@@ -108,7 +119,10 @@ def cmd_grade(args) -> int:
                     print(f"interrupted: {done} of {len(submissions)} submissions are graded and saved in "
                           f"{book.out}; run the same command again to resume", file=sys.stderr)
                     return 130
-                book.save(result, key)
+                except Exception as err:  # the grader's own failure on this notebook: record it, go on
+                    result = failed_submission(path.stem, chapter, err)
+                else:
+                    book.save(result, key)     # a failure of the grader is not saved: the next run tries again
             results.append(result)
             statuses = ", ".join(f"{e.exercise} {e.status}" for e in result.exercises)
             print(f"{result.submission} (chapter {chapter}): {result.points:g} / {result.max_points:g} points "

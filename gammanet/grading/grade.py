@@ -61,7 +61,8 @@ class SubmissionResult:
         return cls(data["submission"], data["chapter"], exercises, list(data["notes"]), data["seconds"])
 
 
-def _result(ex, status: str, report=None, note: str = "") -> ExerciseResult:
+def result_row(ex, status: str, report=None, note: str = "") -> ExerciseResult:
+    """The gradebook row of exercise ``ex``: points from the check's report when it ran, else 0."""
     total, max_points = ex.total_cases(), ex.max_points()
     if report is not None and status in ("passed", "failed"):
         passed, n = sum(1 for ok, _ in report.lines if ok), len(report.lines)
@@ -76,22 +77,22 @@ def _missing(ex, name: str, runner: Runner) -> ExerciseResult:
     """The exercise's function is not defined in the kernel: say why, from the cells meant to define it."""
     defining = [k for k, step in enumerate(runner.steps) if name in step.defines]
     if not defining:
-        return _result(ex, "error", note=f"no cell defines `{name}`: the grader calls the exercise's function by "
+        return result_row(ex, "error", note=f"no cell defines `{name}`: the grader calls the exercise's function by "
                                          f"its name in the chapter — keep that name")
     step, outcome = runner.steps[defining[-1]], runner.outcomes.get(defining[-1])
     where = f"the cell that defines `{name}` (cell {step.cell + 1})"
     if outcome is None or outcome.status == "ok":
-        return _result(ex, "error", note=f"`{name}` is not defined after {where} ran")
+        return result_row(ex, "error", note=f"`{name}` is not defined after {where} ran")
     if outcome.status == "error" and outcome.ename == "NotImplementedError":
-        return _result(ex, "not attempted", note=f"{where} still raises NotImplementedError")
+        return result_row(ex, "not attempted", note=f"{where} still raises NotImplementedError")
     if outcome.status == "timeout":
-        return _result(ex, "timeout", note=f"{where} {outcome.evalue or 'ran past its time limit'}")
-    return _result(ex, "error", note=f"{where}: {outcome.describe()}")
+        return result_row(ex, "timeout", note=f"{where} {outcome.evalue or 'ran past its time limit'}")
+    return result_row(ex, "error", note=f"{where}: {outcome.describe()}")
 
 
 def grade_exercise(ex, runner: Runner) -> ExerciseResult:
     if runner.deadline.passed():
-        return _result(ex, "timeout", note="the submission's overall time limit was reached before this exercise")
+        return result_row(ex, "timeout", note="the submission's overall time limit was reached before this exercise")
     answers = []
     try:
         for name in ex.functions:
@@ -99,25 +100,26 @@ def grade_exercise(ex, runner: Runner) -> ExerciseResult:
             if found["status"] == "missing":
                 return _missing(ex, name, runner)
             if found["status"] == "raised":
-                return _result(ex, "error", note=f"`{name}` could not be looked up: {found.get('message', '')}")
+                return result_row(ex, "error", note=f"`{name}` could not be looked up: {found.get('message', '')}")
             answers.append(StudentFunction(runner, name) if found["status"] == "callable" else found["value"])
         report = ex.run(*answers)
     except CallTimeout:
-        return _result(ex, "timeout", note=f"a call of `{', '.join(ex.functions)}` ran past the time limit of "
+        return result_row(ex, "timeout", note=f"a call of `{', '.join(ex.functions)}` ran past the time limit of "
                                            f"{runner.timeout:g} s (or the submission's overall limit)")
     except KernelDied:
-        return _result(ex, "error", note=f"the kernel died while running `{', '.join(ex.functions)}`")
+        return result_row(ex, "error", note=f"the kernel died while running `{', '.join(ex.functions)}`")
     except Exception as err:  # the check could not handle this answer: an error of this exercise, not of the run
-        return _result(ex, "error", note=f"the check could not evaluate the answer ({type(err).__name__}: {err})")
+        return result_row(ex, "error", note=f"the check could not evaluate the answer ({type(err).__name__}: {err})")
     if not report.attempted:
-        return _result(ex, "not attempted", report,
+        return result_row(ex, "not attempted", report,
                        note="not attempted yet: the function still raises NotImplementedError")
-    return _result(ex, "passed" if report.passed else "failed", report)
+    return result_row(ex, "passed" if report.passed else "failed", report)
 
 
 def grade_submission(nb, name: str, chapter: int, timeout: float = 60, total_timeout: float = 600,
-                     kernel_name: str = "python3") -> SubmissionResult:
-    """Every exercise of ``chapter`` in the notebook ``nb`` (an nbformat node), in a fresh kernel of its own."""
+                     kernel_name: str = "") -> SubmissionResult:
+    """Every exercise of ``chapter`` in the notebook ``nb`` (an nbformat node), in a fresh kernel of its own
+    (``kernel_name``: a Jupyter kernel; by default the Python running the grader)."""
     start = time.monotonic()
     exercises = registry.exercises(chapter)
     steps = plan(nb, [f for ex in exercises for f in ex.functions])

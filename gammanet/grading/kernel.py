@@ -8,16 +8,21 @@ it needs (:class:`gammanet.grading.runner.Runner`).
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 TIMEOUT_ENAME = "GradingTimeout"
+#: The kernel name that means "the Python running the grader" (the default).
+THIS_PYTHON = "gammanet-grading"
 #: Seconds a kernel has to answer a trivial request after an interrupt before it is replaced.
 GRACE_SECONDS = 2
 #: Seconds to wait for a cell's last outputs after its reply (nbclient's default): a call's result is an output.
@@ -59,9 +64,21 @@ class _Client(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
     def create_kernel_manager(self):
+        if self.kernel_name == THIS_PYTHON:
+            # A kernel spec of our own: the grader's interpreter, whatever "python3" means in Jupyter's paths, so
+            # that the kernel imports the same gammanet as the checks (the calls' arguments are its objects).
+            specs = self.workdir / "kernels"
+            (specs / THIS_PYTHON).mkdir(parents=True, exist_ok=True)
+            (specs / THIS_PYTHON / "kernel.json").write_text(json.dumps({
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "the grader's Python", "language": "python"}))
+            self.km = self.kernel_manager_class(kernel_name=THIS_PYTHON, config=self.config,
+                                                kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]))
+            km = self.km
+        else:
+            km = super().create_kernel_manager()
         # Unix sockets in the submission's own folder rather than TCP ports on localhost: nothing listens on the
         # network, and a grader run in a network namespace without a loopback interface works as well.
-        km = super().create_kernel_manager()
         if os.name == "posix" and len(str(self.ipc_path)) < 90:
             km.transport, km.ip = "ipc", str(self.ipc_path)
         return km
@@ -92,9 +109,9 @@ def kernel_environment(workdir: Path) -> dict:
 class KernelSession:
     """A kernel running in ``workdir`` with :func:`kernel_environment`; ``execute`` code, ``restart`` it."""
 
-    def __init__(self, workdir: Path, kernel_name: str = "python3", startup_timeout: float = 60):
+    def __init__(self, workdir: Path, kernel_name: str = "", startup_timeout: float = 60):
         self.workdir = Path(workdir)
-        self.kernel_name = kernel_name
+        self.kernel_name = kernel_name or THIS_PYTHON
         self.startup_timeout = startup_timeout
         self._stack = None
         self.restarts = 0
@@ -114,6 +131,7 @@ class KernelSession:
                               resources={"metadata": {"path": str(self.workdir)}}, record_timing=False,
                               iopub_timeout=IOPUB_SECONDS, shutdown_kernel="immediate")
         self.client.ipc_path = self.workdir / "kernel"
+        self.client.workdir = self.workdir
         self.client.on_cell_executed = self._record_reply
         self.client.log = _QUIET          # timeouts and interrupts are reported in the gradebook, not on stderr
         self._stack = contextlib.ExitStack()
@@ -125,7 +143,8 @@ class KernelSession:
         except Exception as err:       # no such kernel, or one that never answers: nothing can be graded
             self.close()
             first = str(err).strip().splitlines()[0] if str(err).strip() else ""
-            raise KernelStartError(f"could not start the Jupyter kernel {self.kernel_name!r} "
+            name = sys.executable if self.kernel_name == THIS_PYTHON else repr(self.kernel_name)
+            raise KernelStartError(f"could not start the Jupyter kernel {name} "
                                    f"({type(err).__name__}: {first})") from err
 
     def close(self) -> None:
