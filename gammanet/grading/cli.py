@@ -5,11 +5,12 @@ import sys
 from pathlib import Path
 
 DESCRIPTION = """\
-Grade submitted chapters.  Each notebook runs in a fresh kernel of its own, offline settings, with the chapter's
-quick sizes; only its imports, definitions and exercise cells run (never the chapter's experiments), and every
-exercise is scored by the course's own check, called by the grader — never from the notebook's outputs or check
-cells.  Writes OUT/grades.csv, OUT/summary.csv and OUT/feedback/<submission>.md; a rerun reuses what is already
-graded.  Submissions are code that runs as your user: see "Grading" in instructors.md to run this isolated."""
+Grade submitted chapters.  Each notebook runs in a fresh kernel of its own (the Python running the grader, with the
+chapters' quick settings and the embedded data); only its imports, definitions and exercise cells run, never the
+chapter's experiments, and every exercise is scored by the course's own check, called by the grader, never from the
+notebook's outputs or check cells.  Writes OUT/grades.csv, OUT/summary.csv and OUT/feedback/<submission>.md; a
+rerun reuses what is already graded.  Submissions are code that runs as your user: see "Grading" in instructors.md
+to run this isolated."""
 
 
 def add_parser(subparsers) -> None:

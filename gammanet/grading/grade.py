@@ -7,6 +7,7 @@ so neither the notebook's outputs, nor its check cells, nor anything the submiss
 """
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -77,8 +78,8 @@ def _missing(ex, name: str, runner: Runner) -> ExerciseResult:
     """The exercise's function is not defined in the kernel: say why, from the cells meant to define it."""
     defining = [k for k, step in enumerate(runner.steps) if name in step.defines]
     if not defining:
-        return result_row(ex, "error", note=f"no cell defines `{name}`: the grader calls the exercise's function by "
-                                         f"its name in the chapter — keep that name")
+        return result_row(ex, "error", note=f"no cell defines `{name}`: the grader calls the exercise's function "
+                                            f"by its name in the chapter — keep that name")
     step, outcome = runner.steps[defining[-1]], runner.outcomes.get(defining[-1])
     where = f"the cell that defines `{name}` (cell {step.cell + 1})"
     if outcome is None or outcome.status == "ok":
@@ -105,14 +106,14 @@ def grade_exercise(ex, runner: Runner) -> ExerciseResult:
         report = ex.run(*answers)
     except CallTimeout:
         return result_row(ex, "timeout", note=f"a call of `{', '.join(ex.functions)}` ran past the time limit of "
-                                           f"{runner.timeout:g} s (or the submission's overall limit)")
+                                              f"{runner.timeout:g} s (or the submission's overall limit)")
     except KernelDied:
         return result_row(ex, "error", note=f"the kernel died while running `{', '.join(ex.functions)}`")
     except Exception as err:  # the check could not handle this answer: an error of this exercise, not of the run
         return result_row(ex, "error", note=f"the check could not evaluate the answer ({type(err).__name__}: {err})")
     if not report.attempted:
         return result_row(ex, "not attempted", report,
-                       note="not attempted yet: the function still raises NotImplementedError")
+                          note="not attempted yet: the function still raises NotImplementedError")
     return result_row(ex, "passed" if report.passed else "failed", report)
 
 
@@ -125,7 +126,8 @@ def grade_submission(nb, name: str, chapter: int, timeout: float = 60, total_tim
     steps = plan(nb, [f for ex in exercises for f in ex.functions])
     deadline = Deadline(total_timeout)
     notes = []
-    with tempfile.TemporaryDirectory(prefix="gammanet-grade-") as work:
+    work = tempfile.mkdtemp(prefix="gammanet-grade-")
+    try:
         with KernelSession(Path(work), kernel_name) as session:
             runner = Runner(session, steps, timeout, deadline)
             runner.define()
@@ -137,4 +139,6 @@ def grade_submission(nb, name: str, chapter: int, timeout: float = 60, total_tim
             results = [grade_exercise(ex, runner) for ex in exercises]
             if session.restarts:
                 notes.append(f"the kernel was restarted {session.restarts} time(s) after a hang or a crash")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)      # whatever the submission left there
     return SubmissionResult(name, chapter, results, notes, round(time.monotonic() - start, 2))
