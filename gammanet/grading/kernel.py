@@ -58,6 +58,10 @@ class _Client(NotebookClient):
     """nbclient's client, keeping at most MAX_OUTPUTS outputs per cell, and not waiting for the outputs of a cell
     that ran past its limit (they are never read; a kernel stuck in a loop would make it wait IOPUB_SECONDS)."""
 
+    def __init__(self, nb, workdir: Path, **kwargs):
+        super().__init__(nb, **kwargs)
+        self.workdir = Path(workdir)
+
     def output(self, outs, msg, display_id, cell_index):
         if len(outs) >= MAX_OUTPUTS and msg["msg_type"] in ("stream", "display_data", "execute_result"):
             return None
@@ -79,8 +83,9 @@ class _Client(NotebookClient):
             km = super().create_kernel_manager()
         # Unix sockets in the submission's own folder rather than TCP ports on localhost: nothing listens on the
         # network, and a grader run in a network namespace without a loopback interface works as well.
-        if os.name == "posix" and len(str(self.ipc_path)) < 90:
-            km.transport, km.ip = "ipc", str(self.ipc_path)
+        sockets = self.workdir / "kernel"
+        if os.name == "posix" and len(str(sockets)) < 90:
+            km.transport, km.ip = "ipc", str(sockets)
         return km
 
     async def _async_handle_timeout(self, timeout, cell=None):
@@ -125,13 +130,11 @@ class KernelSession:
 
     def start(self) -> None:
         self.nb = nbformat.v4.new_notebook()
-        self.client = _Client(self.nb, timeout=60, allow_errors=True, interrupt_on_timeout=True,
+        self.client = _Client(self.nb, self.workdir, timeout=60, allow_errors=True, interrupt_on_timeout=True,
                               error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
                               kernel_name=self.kernel_name, startup_timeout=int(self.startup_timeout),
                               resources={"metadata": {"path": str(self.workdir)}}, record_timing=False,
                               iopub_timeout=IOPUB_SECONDS, shutdown_kernel="immediate")
-        self.client.ipc_path = self.workdir / "kernel"
-        self.client.workdir = self.workdir
         self.client.on_cell_executed = self._record_reply
         self.client.log = _QUIET          # timeouts and interrupts are reported in the gradebook, not on stderr
         self._stack = contextlib.ExitStack()
