@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -173,7 +174,7 @@ class KernelSession:
         index = len(self.nb.cells) - 1
         if index > 0:
             self.nb.cells[index - 1].outputs = []       # only the latest cell's outputs are ever read
-        self.client.timeout = max(1, int(round(timeout)))
+        self.client.timeout = max(1, math.ceil(timeout))     # whole seconds (nbclient), never shorter
         self.client.iopub_timeout = IOPUB_SECONDS
         self._reply = None
         try:
