@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
+from .grading.cli import add_parser as add_grade_parser
+
 
 def add_train_parser(sub) -> None:
     p = sub.add_parser("train", help="train one γ-scaled network and write its history and configuration",
@@ -230,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     add_train_parser(sub)
     add_experiment_parsers(sub)
+    add_grade_parser(sub)
     return parser
 
 

@@ -5,9 +5,12 @@ runs the student's code on hidden cases and prints, case by case, what is right 
 never the answer.  It returns a :class:`Report` (``report.passed`` is True when every case passed), and reports
 "not attempted yet" instead of crashing when the student's function still raises ``NotImplementedError``.
 
-The checks of each chapter live in their own module; all are importable from here.
+The checks of each chapter live in their own module; all are importable from here.  Each check declares the
+exercise it checks with :func:`~gammanet.exercises.registry.exercise` (its number, the student's function names,
+its points): that declaration is all ``python -m gammanet grade`` needs to grade it.
 """
 from .feedback import Report, NotAttempted
+from .registry import Exercise, chapters, exercise, exercises
 from .learning_rates import check_learning_rates, check_time_scale
 from .chapter1 import check_centred_logits, check_predicted_slope, check_uniform_readout, check_variance_law
 from .chapter2 import check_effective_time
@@ -15,7 +18,8 @@ from .chapter4 import check_breaking_point, check_main_effects, check_paired_gai
 from .chapter3 import check_correction_count, check_kernel_flow, check_slope_estimator, check_variance_slope
 from .chapter5 import check_average_variance, check_outer_slope, check_seed_variance, check_variance_slopes
 
-__all__ = ["NotAttempted", "Report", "check_learning_rates", "check_time_scale"]
+__all__ = ["Exercise", "NotAttempted", "Report", "chapters", "exercise", "exercises"]
+__all__ += ["check_learning_rates", "check_time_scale"]
 __all__ += ["check_correction_count", "check_kernel_flow", "check_slope_estimator", "check_variance_slope"]
 __all__ += ["check_breaking_point", "check_main_effects", "check_paired_gain"]
 __all__ += ["check_centred_logits", "check_effective_time", "check_predicted_slope", "check_uniform_readout",

@@ -14,6 +14,7 @@ import torch
 
 from ..theory.variance import init_variance_law, unit_moments
 from .feedback import NotAttempted, exponent_hint, start
+from .registry import exercise
 
 TOLERANCE = 0.01
 
@@ -81,6 +82,7 @@ def law(x: np.ndarray, width: int, gamma: float, init: str):
 
 
 # ------------------------------------------------------------------------------------------------- exercise 1.1
+@exercise("1.1", functions=("predicted_slope",))
 def check_predicted_slope(fn, verbose: bool = True):
     """Check ``fn(gammas) -> the log–log slope of Var g_0(x) against N_L`` (centred readout, no biases)."""
     report = start("Exercise 1.1: the width slope of the output variance", verbose)
@@ -113,6 +115,7 @@ def check_predicted_slope(fn, verbose: bool = True):
 
 
 # ------------------------------------------------------------------------------------------------- exercise 1.2
+@exercise("1.2", functions=("variance_law",))
 def check_variance_law(fn, verbose: bool = True):
     """Check ``fn(x, width, gamma) -> Var g_0(x)`` for the shallow sigmoid network with a centred N(0, 1) readout
     and no biases (x: a 1-D numpy array)."""
@@ -145,6 +148,7 @@ def check_variance_law(fn, verbose: bool = True):
 
 
 # ------------------------------------------------------------------------------------------------- exercise 1.3
+@exercise("1.3", functions=("uniform_readout",))
 def check_uniform_readout(fn, verbose: bool = True):
     """Check ``fn(x, width, gamma) -> (mean, variance)`` of g_0(x) for the shallow sigmoid network with the
     authors' U(0, 1) readout and no biases."""
@@ -164,27 +168,30 @@ def check_uniform_readout(fn, verbose: bool = True):
             mean, variance = law(x, width, gamma, "uniform")
             m1, m2 = second_moment_of_unit(norm_sq)
             scale = width ** (1 - 2 * gamma)
-            if near(got_mean, mean):
-                report.ok(f"{where}: mean right")
-            elif got_mean is not None and abs(got_mean) < 1e-12:
-                report.fail(f"{where}: the mean is not zero", "what is E[C] for C ~ U(0, 1)?")
-            else:
-                report.fail(f"{where}: mean not right",
-                            exponent_hint(got_mean, mean, width) or "E g_0 = N^{-γ} × N × E[C] E[σ(Z)]")
+            wrong = []                      # (what is wrong, hint): one line per case, naming both parts
+            if got_mean is not None and abs(got_mean) < 1e-12 and not near(got_mean, mean):
+                wrong.append(("the mean is not zero", "what is E[C] for C ~ U(0, 1)?"))
+            elif not near(got_mean, mean):
+                wrong.append(("mean not right",
+                              exponent_hint(got_mean, mean, width) or "E g_0 = N^{-γ} × N × E[C] E[σ(Z)]"))
             if near(got_var, variance):
-                report.ok(f"{where}: variance right")
+                pass
             elif near(got_var, variance + mean ** 2):
-                report.fail(f"{where}: that is E[g_0²], not the variance", "subtract the square of the mean")
+                wrong.append(("that variance is E[g_0²]", "subtract the square of the mean"))
             elif near(got_var, scale * m2 / 3.0):
-                report.fail(f"{where}: variance too large",
-                            "given the hidden layer the terms C_i σ(Z_i) are i.i.d. but not centred: "
-                            "Var(Cσ) = E[C²]E[σ²] - (E[C]E[σ])²")
+                wrong.append(("variance too large", "given the hidden layer the terms C_i σ(Z_i) are i.i.d. but "
+                              "not centred: Var(Cσ) = E[C²]E[σ²] - (E[C]E[σ])²"))
             elif near(got_var, scale * m2 / 12.0):
-                report.fail(f"{where}: variance too small", "Var(Cσ) is not Var(C) E[σ²]: σ(Z) varies too")
+                wrong.append(("variance too small", "Var(Cσ) is not Var(C) E[σ²]: σ(Z) varies too"))
             else:
-                report.fail(f"{where}: variance not right",
-                            exponent_hint(got_var, variance, width)
-                            or "write Var(C σ(Z)) with E[C] = 1/2, E[C²] = 1/3 and the moments of σ(Z)")
+                wrong.append(("variance not right", exponent_hint(got_var, variance, width)
+                              or "write Var(C σ(Z)) with E[C] = 1/2, E[C²] = 1/3 and the moments of σ(Z)"))
+            if not wrong:
+                report.ok(f"{where}: mean and variance right")
+            else:
+                right = "" if len(wrong) == 2 else ("; variance right" if wrong[0][0].startswith(("mean", "the mean"))
+                                                    else "; mean right")
+                report.fail(f"{where}: " + "; ".join(w for w, _ in wrong) + right, "; ".join(h for _, h in wrong))
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -198,6 +205,7 @@ def centred_logit_variance(x: np.ndarray, width: int, gamma: float, n_classes: i
     return width ** (1 - 2 * gamma) * (1.0 / 12.0) * (1 - 1.0 / n_classes) * m2
 
 
+@exercise("1.4", functions=("centred_logit_variance",))
 def check_centred_logits(fn, verbose: bool = True):
     """Check ``fn(x, width, gamma, n_classes) -> Var(g_k(x) - ḡ(x))`` for the U(0, 1) readout without biases."""
     report = start("Exercise 1.4: what cross-entropy sees", verbose)

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .feedback import NotAttempted, exponent_hint, start
+from .registry import exercise
 
 # (step k, learning rate η, width N, γ, α): theory rates (where τ = k/N) and fixed rates of other widths.
 CASES = [
@@ -27,6 +28,7 @@ def effective_time(step, learning_rate, width, gamma, alpha):
     return np.asarray(step, dtype=float) * learning_rate * np.power(width, 1.0 - 2.0 * gamma) / alpha
 
 
+@exercise("2.3", functions=("effective_time",))
 def check_effective_time(fn, verbose: bool = True):
     """Check ``fn(step, learning_rate, width, gamma, alpha) -> τ``, the clock on which shallow networks trained
     with any rate follow the same curve (τ = t = k/N for the theory's rate α N^{2γ-2}); it must also work

@@ -18,11 +18,13 @@ import numpy as np
 import torch
 
 from .feedback import NotAttempted, call, close, start
+from .registry import exercise
 
 # ------------------------------------------------------------------------------------------ the variance slope
 SLOPE_CASES = (0.5, 0.55, 0.7, 0.8, 0.95, 1.0)
 
 
+@exercise("3.1", functions=("my_variance_slope_theory",))
 def check_variance_slope(fn, verbose: bool = True):
     """Check ``fn(gamma) -> the predicted log–log slope of Var h^N_t(x) against N`` (leading order)."""
     report = start("Exercise: the predicted variance slope", verbose)
@@ -72,6 +74,7 @@ def is_breakpoint(gamma: Fraction) -> bool:
     return gamma > Fraction(1, 2) and (gamma - Fraction(1, 2)) % (1 - gamma) == 0
 
 
+@exercise("3.2", functions=("my_correction_count",))
 def check_correction_count(fn, verbose: bool = True):
     """Check ``fn(gamma) -> the number of j ≥ 1 with N^{-j(1-γ)} at least as large as N^{-(γ-1/2)}``."""
     report = start("Exercise: how many corrections come before the fluctuation", verbose)
@@ -154,6 +157,7 @@ def as_vector(value, m: int):
     return arr if arr.shape == (m,) else None
 
 
+@exercise("3.3", functions=("my_kernel_flow",))
 def check_kernel_flow(fn, verbose: bool = True):
     """Check ``fn(A, y, alpha, t) -> h_t = (I - e^{-αAt/M}) y`` (``A`` (M, M), ``y`` (M,) float64 tensors)."""
     report = start("Exercise: the kernel limit h_t from a kernel matrix", verbose)
@@ -211,6 +215,7 @@ def hidden_sweep():
 SWEEP_CASES = ((0.6, 0.0), (0.6, 0.5), (0.9, 0.5))
 
 
+@exercise("3.4", functions=("my_variance_slope",))
 def check_slope_estimator(fn, verbose: bool = True):
     """Check ``fn(sweep, gamma, t) -> the least-squares slope of log(variance over seeds, averaged over the
     evaluation points) against log N`` on a hidden :class:`gammanet.theory.TrainingSweep`."""

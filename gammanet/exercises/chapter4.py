@@ -15,7 +15,8 @@ import pandas as pd
 
 from ..columns import gamma_columns
 from ..grids import main_effects, paired_difference
-from .feedback import NotAttempted, call, close, start
+from .feedback import RAISED, NotAttempted, call, close, run, start
+from .registry import exercise
 
 
 def _grid_table(depth: int, accuracy, seeds=(0, 1, 2), values=(0.5, 0.7, 1.0), drop=()) -> pd.DataFrame:
@@ -43,6 +44,7 @@ def paired_cases() -> list:
             ("depth 3, γ = (0.5, 0.5, 0.5) vs (1, 0.7, 0.5)", deep3, (0.5, 0.5, 0.5), (1.0, 0.7, 0.5))]
 
 
+@exercise("4.1", functions=("my_paired_gain",))
 def check_paired_gain(fn, verbose: bool = True):
     """Check ``fn(final, low, high)`` → mean over the seeds both configurations have of acc(high) − acc(low)."""
     report = start("Exercise 4.1: the paired gain", verbose)
@@ -52,7 +54,11 @@ def check_paired_gain(fn, verbose: bool = True):
             got = call(report, fn, table.copy(), low, high)
             if got is None:
                 continue
-            got = float(got)
+            try:
+                got = float(got)
+            except (TypeError, ValueError):
+                report.fail(f"{label}: returned {type(got).__name__}", "return one number, the mean gain")
+                continue
             if close(got, expected, 1e-9):
                 report.ok(f"{label}: right")
             elif close(got, -expected, 1e-9):
@@ -81,6 +87,7 @@ def effects_cases() -> list:
     return [("depth 2, additive", deep2), ("depth 3, with interactions", deep3), ("depth 2, four γ values", four)]
 
 
+@exercise("4.2", functions=("my_main_effects",))
 def check_main_effects(fn, verbose: bool = True):
     """Check ``fn(final)`` → ``{ℓ: {γ: mean accuracy over members with γ_ℓ = γ}}`` for ℓ = 1..L."""
     report = start("Exercise 4.2: main effects", verbose)
@@ -91,22 +98,29 @@ def check_main_effects(fn, verbose: bool = True):
             got = call(report, fn, table.copy())
             if got is None:
                 continue
-            if not isinstance(got, dict) or sorted(got) != sorted(expected):
+            if not isinstance(got, dict) or set(got) != set(expected):
                 report.fail(f"{label}: expected the layers {sorted(expected)} as keys, got "
-                            f"{sorted(got) if isinstance(got, dict) else type(got).__name__}",
+                            f"{list(got) if isinstance(got, dict) else type(got).__name__}",
                             "one entry per layer position ℓ = 1..L (integers), each a dict {γ: accuracy}")
                 continue
+            wrong = {}                  # layer → hint; one line per hidden table
             for ell, effect in expected.items():
-                mine = {float(k): float(v) for k, v in dict(got[ell]).items()}
+                try:
+                    mine = {float(k): float(v) for k, v in dict(got[ell]).items()}
+                except (TypeError, ValueError):
+                    wrong[ell] = "each entry is a dict {γ: mean accuracy} of numbers"
+                    continue
                 if sorted(mine) != sorted(effect) or not all(close(mine[g], effect[g], 1e-9) for g in effect):
                     swapped = [m for m, e in expected.items() if m != ell and sorted(e) == sorted(mine)
                                and all(close(mine[g], e[g], 1e-9) for g in e)]
-                    hint = (f"that is the effect of layer {swapped[0]}: check which γ column you group by"
-                            if swapped else "group the members by the γ of that one layer and average the accuracy "
-                                            "over everything else (the other layers and the seeds)")
-                    report.fail(f"{label}: layer {ell} is not right", hint)
-                else:
-                    report.ok(f"{label}: layer {ell} right")
+                    wrong[ell] = (f"that is the effect of layer {swapped[0]}: check which γ column you group by"
+                                  if swapped else "group the members by the γ of that one layer and average the "
+                                                  "accuracy over everything else (the other layers and the seeds)")
+            if wrong:
+                report.fail(f"{label}: layer{'s' if len(wrong) > 1 else ''} {', '.join(map(str, wrong))} not right",
+                            "; ".join(f"layer {ell}: {hint}" for ell, hint in wrong.items()))
+            else:
+                report.ok(f"{label}: all {len(expected)} layers right")
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -136,14 +150,14 @@ def breaking_cases() -> list:
             ("seed means vs one seed", skewed, 30.0), ("unsorted α", late, 300.0)]
 
 
+@exercise("4.3", functions=("my_breaking_point",))
 def check_breaking_point(fn, verbose: bool = True):
     """Check ``fn(table)`` → the smallest α at which the seed-mean accuracy of γ = 1 is below that of γ = 1/2."""
     report = start("Exercise 4.3: the fast preset's breaking point", verbose)
     try:
         for label, table, expected in breaking_cases():
-            before = len(report.lines)
-            got = call(report, fn, table.copy())
-            if len(report.lines) > before:       # the student's function raised: call() reported it
+            got = run(report, fn, table.copy())     # None is a possible answer here
+            if got is RAISED:                       # run() reported the error
                 continue
             if got is None and expected is not None:
                 report.fail(f"{label}: you returned None, but the ordering does reverse",

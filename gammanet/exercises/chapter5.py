@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .feedback import NotAttempted, call, close, start
+from .registry import exercise
 
 
 def synthetic_frame(widths=(20,), gammas=(0.75,), seeds=3, images=4, classes=3, times=(0.0,), seed=0,
@@ -43,6 +44,8 @@ def synthetic_frame(widths=(20,), gammas=(0.75,), seeds=3, images=4, classes=3, 
 
 
 def _as_float(report, label, got):
+    if got is None:                     # call() has reported it
+        return None
     try:
         value = float(got)
     except (TypeError, ValueError):
@@ -64,6 +67,7 @@ def reference_seed_variance(frame: pd.DataFrame, ddof: int = 1) -> float:
     return float(frame.groupby(["image", "class"]).logit.var(ddof=ddof).mean())
 
 
+@exercise("5.1", functions=("my_seed_variance",))
 def check_seed_variance(fn, verbose: bool = True):
     """Check ``fn(frame) -> V``: ``frame`` holds one width, one γ and one epoch (columns seed, image, class, logit,
     ...); V is the unbiased variance over seeds of each (image, class) logit, averaged over images and classes."""
@@ -110,6 +114,7 @@ def check_seed_variance(fn, verbose: bool = True):
 OUTER_CASES = ((0.75,), (1.0,), (0.5, 1.0), (1.0, 0.5), (0.7, 0.9), (0.6, 0.8, 0.55), (1.0, 1.0, 0.9))
 
 
+@exercise("5.2", functions=("my_outer_slope",))
 def check_outer_slope(fn, verbose: bool = True):
     """Check ``fn(gammas) -> the leading-order slope of log Var g(x) against log N_L`` (inner widths fixed) for a
     γ-tuple (γ_1, ..., γ_L)."""
@@ -146,6 +151,7 @@ def check_outer_slope(fn, verbose: bool = True):
 AVERAGE_CASES = ((0.2, 2), (0.05, 8), (1.3, 5), (3e-3, 1))
 
 
+@exercise("5.3", functions=("my_average_variance",))
 def check_average_variance(fn, verbose: bool = True):
     """Check ``fn(variance, m) -> the variance of the average of the outputs of m networks initialized with
     independent seeds``, each of variance ``variance``."""
@@ -195,6 +201,7 @@ def _library_slopes(frame: pd.DataFrame, t: float) -> dict:
     return {float(r.gamma_outer): float(r.slope) for r in slopes.itertuples()}
 
 
+@exercise("5.4", functions=("my_variance_slopes",))
 def check_variance_slopes(fn, verbose: bool = True):
     """Check ``fn(outputs, t) -> {γ: slope}``: for each γ, V (the variance over seeds averaged over images and
     classes) at every width at clock t, and the least-squares slope of log V against log N; on a hidden frame."""
@@ -218,11 +225,10 @@ def check_variance_slopes(fn, verbose: bool = True):
                 report.fail(f"t={t:g}: keys {sorted(got)} are not the γ's of the frame",
                             "one entry per value of the gamma_1 column")
                 continue
+            wrong = []                  # (γ, what, hint): one line per clock t
             for gamma, slope in expected.items():
                 mine = got[round(gamma, 9)]
-                label = f"t={t:g}, γ={gamma:g}"
                 if close(mine, slope, 1e-6):
-                    report.ok(f"{label}: right")
                     continue
                 if close(mine, slope / 2, 1e-6):
                     hint = "you fitted a standard deviation: the slope of the variance is twice that"
@@ -233,7 +239,12 @@ def check_variance_slopes(fn, verbose: bool = True):
                 else:
                     hint = ("at the rows with this t: per width, the variance over seeds of each (image, class) "
                             "logit, averaged; then a least-squares line through (log N, log V)")
-                report.fail(f"{label}: {mine:.4f} is not the fitted slope", hint)
+                wrong.append((gamma, f"γ={gamma:g}: {mine:.4f} is not the fitted slope", hint))
+            if not wrong:
+                report.ok(f"t={t:g}: right for all {len(expected)} γ's")
+            else:
+                hints = list(dict.fromkeys(h for _, _, h in wrong))
+                report.fail(f"t={t:g}, " + "; ".join(w for _, w, _ in wrong), "; ".join(hints))
     except NotAttempted:
         report.attempted = False
     return report.summary()

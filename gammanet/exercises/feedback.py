@@ -57,19 +57,41 @@ def start(exercise: str, verbose: bool = True) -> Report:
     return Report(exercise, verbose=verbose)
 
 
-def call(report: Report, fn: Callable, *args, **kwargs) -> Any:
-    """Call the student's ``fn``; NotImplementedError → NotAttempted; any other error → a failed line + None."""
+#: What :func:`run` returns when the student's function raised (its failed line is already in the report).
+RAISED = object()
+
+
+def run(report: Report, fn: Callable, *args, **kwargs) -> Any:
+    """Call the student's ``fn``: its result (``None`` included); NotImplementedError → NotAttempted; any other
+    error → a failed line and :data:`RAISED`.  For checks where ``None`` is a possible answer."""
     try:
         return fn(*args, **kwargs)
     except NotImplementedError as err:
         raise NotAttempted from err
     except Exception as err:  # a student's bug is feedback, not a crash of the check
         report.fail(f"calling {getattr(fn, '__name__', 'your function')}{args} raised {type(err).__name__}: {err}")
+        return RAISED
+
+
+def call(report: Report, fn: Callable, *args, **kwargs) -> Any:
+    """Call the student's ``fn``: its result, or None after one failed line — when it raised, or returned None
+    (a function without ``return``).  NotImplementedError → NotAttempted.  So a check that skips the case on None
+    adds exactly one line per case."""
+    got = run(report, fn, *args, **kwargs)
+    if got is RAISED:
         return None
+    if got is None:
+        report.fail(f"{getattr(fn, '__name__', 'your function')} returned None", "end your function with `return ...`")
+    return got
 
 
-def close(a: float, b: float, rel: float = 1e-9) -> bool:
-    return a is not None and math.isfinite(a) and math.isclose(float(a), float(b), rel_tol=rel, abs_tol=0.0)
+def close(a: Any, b: float, rel: float = 1e-9) -> bool:
+    """a ≈ b within the relative tolerance; False (not an error) for anything that is not a finite number."""
+    try:
+        a = float(a)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(a) and math.isclose(a, float(b), rel_tol=rel, abs_tol=0.0)
 
 
 def exponent_hint(got: float, expected: float, width: int, name: str = "N") -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..scaling import layer_names, learning_rates, time_scale
 from .feedback import NotAttempted, close, call, exponent_hint, start
+from .registry import exercise
 
 # Hidden cases: depths 1–5, unequal widths, mixed γ's.  Widths are distinct primes-ish numbers so that an exponent
 # applied to the wrong layer's width cannot coincide with the right answer.
@@ -15,6 +16,7 @@ CASES = [
 ]
 
 
+@exercise("2.2", functions=("my_learning_rates",))
 def check_learning_rates(fn, verbose: bool = True):
     """Check ``fn(widths, gammas) -> {"W1": ..., ..., "WL": ..., "C": ...}`` against the general-depth rule."""
     report = start("Exercise: learning rates of any depth", verbose)
@@ -32,19 +34,21 @@ def check_learning_rates(fn, verbose: bool = True):
             if not wrong:
                 report.ok(f"depth {len(widths)}, widths {widths}: all {len(expected)} rates right")
                 continue
+            hints = []                  # one line per case: every wrong rate named in it
             for k in wrong:
-                layer = len(widths) if k == "C" else int(k[1:])
-                hints = [h for m in range(1, len(widths) + 1)
+                found = [h for m in range(1, len(widths) + 1)
                          if (h := exponent_hint(got[k], expected[k], widths[m - 1], f"N_{m}"))]
-                hint = hints[0] if hints else \
-                    "compare with the depth-2 and depth-3 formulas: which widths appear, and with which exponents?"
-                report.fail(f"depth {len(widths)}, widths {widths}, γ {gammas}: rate of {k} (layer {layer}) is wrong",
-                            hint)
+                hints.append(f"{k}: {found[0]}" if found else f"{k}: compare with the depth-2 and depth-3 formulas: "
+                             "which widths appear, and with which exponents?")
+            names = ", ".join(f"{k} (layer {len(widths) if k == 'C' else int(k[1:])})" for k in wrong)
+            report.fail(f"depth {len(widths)}, widths {widths}, γ {gammas}: rate{'s' if len(wrong) > 1 else ''} of "
+                        f"{names} {'are' if len(wrong) > 1 else 'is'} wrong", "; ".join(hints))
     except NotAttempted:
         report.attempted = False
     return report.summary()
 
 
+@exercise("2.1", functions=("steps_per_unit_time",))
 def check_time_scale(fn, verbose: bool = True):
     """Check ``fn(widths) -> steps per unit of the theory's clock`` (t = k / N_L)."""
     report = start("Exercise: the clock t = k / N_L", verbose)

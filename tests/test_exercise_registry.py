@@ -1,0 +1,103 @@
+"""The exercise registry agrees with the chapters, and every registered check keeps the grader's contract: one line
+per hidden case whatever the answer, so that an exercise's number of cases (and its points) is fixed."""
+import ast
+import re
+from pathlib import Path
+
+import jupytext
+import numpy as np
+import pytest
+
+from gammanet.exercises import registry
+from gammanet.grading.notebook import first_heading, plan
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted(p for p in (ROOT / "notebooks").glob("*.py") if "jupytext" in p.read_text()[:2000])
+EXERCISE_HEADING = re.compile(r"^#+\s*Exercise\s+([0-9]+\.[0-9]+)\b", re.MULTILINE)
+
+
+def chapter_exercises(path):
+    """(id, functions the solution cell defines, check called in the check cell) for each exercise of a chapter."""
+    found, current, defined = [], None, None
+    for cell in jupytext.read(path, fmt="py:percent").cells:
+        if cell.cell_type == "markdown":
+            m = EXERCISE_HEADING.search(cell.source)
+            if m:
+                current, defined = m.group(1), None
+        elif current and "solution" in cell.metadata.get("tags", []):
+            defined = tuple(n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef))
+        elif current and defined:
+            calls = [n for n in ast.walk(ast.parse(cell.source))
+                     if isinstance(n, ast.Call) and getattr(n.func, "id", "").startswith("check_")]
+            if calls:
+                found.append((current, defined, calls[0].func.id, tuple(a.id for a in calls[0].args)))
+                current = None
+    return found
+
+
+@pytest.fixture(scope="module")
+def solutions():
+    """Every chapter's solution functions, defined by running only what the grader's plan runs."""
+    out = {}
+    for path in CHAPTERS:
+        nb = jupytext.read(path, fmt="py:percent")
+        chapter = first_heading(nb)[0]
+        namespace = {}
+        for step in plan(nb, [f for ex in registry.exercises(chapter) for f in ex.functions]):
+            exec(compile(step.source, str(path), "exec"), namespace)
+        out[chapter] = namespace
+    return out
+
+
+def test_every_exercise_of_the_chapters_is_registered_with_its_check_and_function():
+    seen = set()
+    for path in CHAPTERS:
+        for id, defined, check, args in chapter_exercises(path):
+            ex = registry.get(id)
+            assert ex.check.__name__ == check, f"{path.name}: exercise {id} calls {check}, registered " \
+                                               f"{ex.check.__name__}"
+            assert ex.functions == args and set(args) <= set(defined), (path.name, id, ex.functions, args, defined)
+            seen.add(id)
+    assert seen and seen == {ex.id for ex in registry.exercises()}, "registered exercises that no chapter has"
+
+
+def test_a_bad_declaration_is_refused():
+    with pytest.raises(ValueError, match="chapter.number"):
+        registry.exercise("1", functions=("f",))
+    with pytest.raises(ValueError, match="Python names"):
+        registry.exercise("9.1", functions=("not a name",))
+    with pytest.raises(ValueError, match="declared twice"):
+        registry.exercise("1.1", functions=("f",))(lambda fn, verbose=True: None)
+
+
+class Odd:
+    """A returned value of a type no check expects."""
+
+
+GARBAGE = {
+    "raises": lambda *a: 1 / 0,
+    "returns None": lambda *a: None,          # the commonest slip: a function without `return`
+    "returns a string": lambda *a: "abc",
+    "returns a number": lambda *a: 0.123,
+    "returns a dict": lambda *a: {1: 2},
+    "returns an object": lambda *a: Odd(),
+    "returns an array": lambda *a: np.arange(3.0),
+}
+
+
+@pytest.mark.parametrize("id", [ex.id for ex in registry.exercises()])
+def test_one_line_per_case_whatever_the_answer(id, solutions):
+    ex = registry.get(id)
+    solution = solutions[ex.chapter][ex.functions[0]]
+    report = ex.run(solution)
+    assert report.passed and len(report.lines) == ex.total_cases(), report.lines
+    for name, answer in GARBAGE.items():
+        report = ex.run(answer)                  # never crashes, never passes, one line per case
+        assert report.attempted and not report.passed, name
+        assert len(report.lines) == ex.total_cases(), (name, report.lines)
+    assert ex.max_points() == ex.total_cases() and ex.title() and not ex.title().startswith("Exercise")
+
+
+def test_a_function_without_return_is_told_so():
+    report = registry.get("2.1").run(lambda widths: None)
+    assert len(report.lines) == 5 and all("returned None" in m and "`return" in m for m in report.failures())
