@@ -1,4 +1,4 @@
-"""Chapter 5's checks pass the solutions and fail typical wrong answers, with a hint that does not give the answer."""
+"""Chapter 7's checks pass the solutions and fail typical wrong answers, with a hint that does not give the answer."""
 import math
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from gammanet.exercises import (check_average_variance, check_outer_slope, check_seed_variance,
                                 check_variance_slopes)
-from gammanet.exercises.chapter5 import hidden_outputs, synthetic_frame
+from gammanet.exercises.chapter7 import hidden_outputs, synthetic_frame
 
 from exercise_helpers import assert_fails_with_hints
 

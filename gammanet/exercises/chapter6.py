@@ -1,4 +1,4 @@
-"""Checks for chapter 4 (MNIST accuracy across γ-grids).
+"""Checks for chapter 6 (MNIST accuracy across γ-grids).
 
 The hidden cases are small tables of final accuracies, built so that each typical slip gives a recognisably wrong
 number: swapping ``low`` and ``high`` flips the sign; differencing the seed means instead of pairing seeds differs
@@ -45,7 +45,7 @@ def paired_cases() -> list:
 
 def check_paired_gain(fn, verbose: bool = True):
     """Check ``fn(final, low, high)`` → mean over the seeds both configurations have of acc(high) − acc(low)."""
-    report = start("Exercise 4.1: the paired gain", verbose)
+    report = start("Exercise 6.1: the paired gain", verbose)
     try:
         for label, table, low, high in paired_cases():
             expected = paired_difference(table, low, high)["mean"]
@@ -83,7 +83,7 @@ def effects_cases() -> list:
 
 def check_main_effects(fn, verbose: bool = True):
     """Check ``fn(final)`` → ``{ℓ: {γ: mean accuracy over members with γ_ℓ = γ}}`` for ℓ = 1..L."""
-    report = start("Exercise 4.2: main effects", verbose)
+    report = start("Exercise 6.2: main effects", verbose)
     try:
         for label, table in effects_cases():
             reference = main_effects(table)
@@ -138,7 +138,7 @@ def breaking_cases() -> list:
 
 def check_breaking_point(fn, verbose: bool = True):
     """Check ``fn(table)`` → the smallest α at which the seed-mean accuracy of γ = 1 is below that of γ = 1/2."""
-    report = start("Exercise 4.3: the fast preset's breaking point", verbose)
+    report = start("Exercise 6.3: the fast preset's breaking point", verbose)
     try:
         for label, table, expected in breaking_cases():
             before = len(report.lines)

@@ -1,4 +1,4 @@
-"""Checks for chapter 5 (MNIST: the variance of the trained output).
+"""Checks for chapter 7 (MNIST: the variance of the trained output).
 
 - :func:`check_seed_variance` — V from an outputs frame: the variance over seeds of each (image, class) logit,
   averaged over images and classes, on hidden frames;
@@ -67,7 +67,7 @@ def reference_seed_variance(frame: pd.DataFrame, ddof: int = 1) -> float:
 def check_seed_variance(fn, verbose: bool = True):
     """Check ``fn(frame) -> V``: ``frame`` holds one width, one γ and one epoch (columns seed, image, class, logit,
     ...); V is the unbiased variance over seeds of each (image, class) logit, averaged over images and classes."""
-    report = start("Exercise: the variance over seeds", verbose)
+    report = start("Exercise 7.1: the variance over seeds", verbose)
     try:
         for label, kwargs in SEED_VARIANCE_CASES:
             frame = synthetic_frame(**kwargs)
@@ -113,7 +113,7 @@ OUTER_CASES = ((0.75,), (1.0,), (0.5, 1.0), (1.0, 0.5), (0.7, 0.9), (0.6, 0.8, 0
 def check_outer_slope(fn, verbose: bool = True):
     """Check ``fn(gammas) -> the leading-order slope of log Var g(x) against log N_L`` (inner widths fixed) for a
     γ-tuple (γ_1, ..., γ_L)."""
-    report = start("Exercise: the predicted slope at depth", verbose)
+    report = start("Exercise 7.2: the predicted slope at depth", verbose)
     try:
         for gammas in OUTER_CASES:
             label = "γ = (" + ", ".join(f"{g:g}" for g in gammas) + ")"
@@ -149,7 +149,7 @@ AVERAGE_CASES = ((0.2, 2), (0.05, 8), (1.3, 5), (3e-3, 1))
 def check_average_variance(fn, verbose: bool = True):
     """Check ``fn(variance, m) -> the variance of the average of the outputs of m networks initialized with
     independent seeds``, each of variance ``variance``."""
-    report = start("Exercise: the variance of the seed-average", verbose)
+    report = start("Exercise 7.3: the variance of the seed-average", verbose)
     try:
         for v, m in AVERAGE_CASES:
             label = f"V = {v:g}, m = {m}"
@@ -198,7 +198,7 @@ def _library_slopes(frame: pd.DataFrame, t: float) -> dict:
 def check_variance_slopes(fn, verbose: bool = True):
     """Check ``fn(outputs, t) -> {γ: slope}``: for each γ, V (the variance over seeds averaged over images and
     classes) at every width at clock t, and the least-squares slope of log V against log N; on a hidden frame."""
-    report = start("Exercise: measure the slopes", verbose)
+    report = start("Exercise 7.4: measure the slopes", verbose)
     try:
         frame = hidden_outputs()
         for t in SLOPE_TIMES:

@@ -1,0 +1,199 @@
+"""Checks for chapter 5 (deep networks).
+
+- :func:`check_init_slope` — the slope of log Var g_0 against log N at initialization, for a γ-tuple, an activation
+  and a family of widths (every width N, or only the outer one);
+- :func:`check_kernel_exponent` — the exponent of N in the per-layer kernel N_L η_ℓ |∇_{W^ℓ} g|² at
+  initialization, every width N, sigmoid;
+- :func:`check_layer_steps` — η_ℓ |∇_{W^ℓ} g(x)|² per layer of a GammaMLP, averaged over inputs, against
+  :func:`gammanet.theory.layer_steps` on hidden networks.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ..scaling import layer_names
+from .feedback import NotAttempted, call, close, start
+
+
+def _label(gammas) -> str:
+    return "(" + ", ".join(f"{g:g}" for g in gammas) + ")"
+
+
+def _number(report, label, got):
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        report.fail(f"{label}: returned {type(got).__name__}", "return one number")
+        return None
+    if not math.isfinite(value):
+        report.fail(f"{label}: returned {value}", "the answer is a finite number")
+        return None
+    return value
+
+
+# ---------------------------------------------------------------------------------- the slope at initialization
+INIT_CASES = (((1.0, 1.0, 1.0), "tanh", "equal"), ((0.5, 0.75, 1.0), "tanh", "equal"), ((1.0, 0.5), "tanh", "equal"),
+              ((1.0, 1.0, 1.0), "sigmoid", "equal"), ((0.6, 0.9), "sigmoid", "equal"),
+              ((1.0, 1.0, 0.75), "tanh", "outer"), ((0.7, 0.8), "sigmoid", "outer"), ((0.8,), "tanh", "equal"))
+
+
+def check_init_slope(fn, verbose: bool = True):
+    """Check ``fn(gammas, activation, family) -> slope`` of log Var g_0(x) against log N (leading order), with
+    ``family`` "equal" (every hidden width N) or "outer" (inner widths fixed, N_L = N) and ``activation``
+    "tanh" or "sigmoid"."""
+    from ..theory.deep import predicted_init_slope
+
+    report = start("Exercise 5.1: the slope at initialization", verbose)
+    try:
+        for gammas, activation, family in INIT_CASES:
+            label = f"γ = {_label(gammas)}, {activation}, {family}"
+            got = _number(report, label, call(report, fn, tuple(gammas), activation, family))
+            if got is None:
+                continue
+            expected = predicted_init_slope(gammas, activation, family)
+            outer = 1 - 2 * gammas[-1]
+            every = sum(1 - 2 * g for g in gammas)
+            if close(got, expected) or abs(got - expected) < 1e-9:
+                report.ok(f"{label}: right")
+            elif abs(got - outer) < 1e-9:
+                report.fail(f"{label}: that is the outer γ alone",
+                            "tanh(0) = 0: when the inner γ's exceed 1/2 the last layer's pre-activations are small, "
+                            "so how does E tanh(Z^L)² depend on N?")
+            elif abs(got - every) < 1e-9:
+                hint = ("with the inner widths fixed, the layers below do not change with N_L" if family == "outer"
+                        else "σ(0) ≠ 0 for the sigmoid: where does E σ(Z^L)² go when Z^L → 0?")
+                report.fail(f"{label}: that adds every layer's exponent", hint)
+            elif len(gammas) > 1 and abs(got - sum(1 - 2 * g for g in gammas[:-1])) < 1e-9:
+                report.fail(f"{label}: the outer layer's own factor is missing",
+                            "g is N_L^{-γ_L} times a sum of N_L centred terms, whatever happens below")
+            elif abs(got + expected) < 1e-9 and expected != 0:
+                report.fail(f"{label}: wrong sign", "the variance falls with N when the γ's exceed 1/2")
+            elif abs(got - expected / 2) < 1e-9:
+                report.fail(f"{label}: half the answer", "that is the exponent of the output's size; Var(aX) = a² Var X")
+            else:
+                report.fail(f"{label}: {got:g} is not right",
+                            "start from Var g_0 = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²] and ask how the last factor scales")
+    except NotAttempted:
+        report.attempted = False
+    return report.summary()
+
+
+# ------------------------------------------------------------------------------------------ the kernel exponent
+KERNEL_CASES = ((3, 1), (3, 2), (3, 3), (3, 4), (2, 1), (2, 3), (4, 1), (4, 3), (1, 1), (1, 2))
+
+
+def check_kernel_exponent(fn, verbose: bool = True):
+    """Check ``fn(depth, layer) -> the exponent of N in N_L η_ℓ |∇_{W^ℓ} g(x)|²`` at initialization, every width
+    N, sigmoid (``layer`` 1..L for W^1..W^L, L + 1 for the readout C)."""
+    from ..theory.deep import predicted_kernel_exponent
+
+    report = start("Exercise 5.2: the kernel exponent", verbose)
+    try:
+        for depth, layer in KERNEL_CASES:
+            name = layer_names(depth)[layer - 1]
+            label = f"depth {depth}, {name}"
+            got = _number(report, label, call(report, fn, depth, layer))
+            if got is None:
+                continue
+            expected = predicted_kernel_exponent((1.0,) * depth, layer, "sigmoid", "equal")
+            above = max(depth - layer, 0)
+            if abs(got - expected) < 1e-9:
+                report.ok(f"{label}: right")
+            elif got == 0 and expected != 0:
+                report.fail(f"{label}: 0 is what the rates are designed for",
+                            "at initialization C is independent of the layers below: how large is a sum of N terms "
+                            "of random sign, and how large does the rate assume it is?")
+            elif above and abs(got + above + 1) < 1e-9:
+                report.fail(f"{label}: one layer too many",
+                            "count only the layers above ℓ: the sum over layer ℓ's own units is part of |∇|² at any rate")
+            elif above and abs(got + above / 2) < 1e-9:
+                report.fail(f"{label}: half the answer", "the kernel is the gradient SQUARED: a √N sum gives N, not √N")
+            elif abs(got - above) < 1e-9 and above:
+                report.fail(f"{label}: wrong sign", "incoherent sums make the inner layers' share smaller, not larger")
+            elif layer == depth + 1 and got != 0:
+                report.fail(f"{label}: the readout's kernel does not change with N",
+                            "C's gradient is N_L^{-γ_L} σ(Z^L): no back-propagated sum at all")
+            else:
+                report.fail(f"{label}: {got:g} is not right",
+                            "one factor 1/N for every hidden layer above ℓ whose back-propagated sum is incoherent")
+    except NotAttempted:
+        report.attempted = False
+    return report.summary()
+
+
+# ---------------------------------------------------------------------------------------------- the layer steps
+STEP_CASES = (((6, 5), (1.0, 0.5), "tanh", 3), ((7, 6, 5), (1.0, 0.5, 0.5), "tanh", 11),
+              ((5, 8, 4), (0.5, 1.0, 0.75), "sigmoid", 4))
+
+
+def _hidden_case(widths, gammas, activation, seed):
+    from ..model import GammaMLP
+
+    model = GammaMLP(widths, gammas, in_features=3, out_features=2, activation=activation, seed=seed,
+                     bias=False).double()
+    x = torch.randn(4, 3, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    return model, x
+
+
+def _reference_steps(model, x) -> dict:
+    from ..theory import NetworkDraw, layer_steps
+
+    layers = list(model.layers().values())
+    draw = NetworkDraw(tuple(layer.weight.detach().double()[None] for layer in layers),
+                       tuple(torch.zeros(1, layer.out_features, dtype=torch.float64) for layer in layers), (0,))
+    steps = layer_steps(draw, model.gammas, x, model.activation, output=0)
+    names = layer_names(model.depth)
+    return ({n: float(v) for n, v in zip(names, steps["output_step"][0].mean(-1))},
+            {n: float(v) for n, v in zip(names, steps["weight_step"][0].mean(-1))})
+
+
+def check_layer_steps(fn, verbose: bool = True):
+    """Check ``fn(model, x) -> {"W1": ..., ..., "C": ...}``: for a GammaMLP without biases and inputs x (P, d),
+    the mean over the P inputs of η_ℓ |∇_{W^ℓ} g(x)|², with η_ℓ = gammanet.learning_rates(widths, γ)[ℓ] and g the
+    first output."""
+    from ..scaling import learning_rates
+
+    report = start("Exercise 5.3: one step, layer by layer", verbose)
+    try:
+        for widths, gammas, activation, seed in STEP_CASES:
+            model, x = _hidden_case(widths, gammas, activation, seed)
+            label = f"widths {widths}, γ = {_label(gammas)}, {activation}"
+            expected, weight_steps = _reference_steps(model, x)
+            got = call(report, fn, model, x.clone())
+            if got is None:
+                continue
+            if not isinstance(got, dict) or set(got) != set(expected):
+                report.fail(f"{label}: returned {type(got).__name__} with keys "
+                            f"{sorted(got) if isinstance(got, dict) else '-'}",
+                            f"return a dict with the keys {list(expected)}")
+                continue
+            rates = learning_rates(model.widths, model.gammas)
+            for name, value in expected.items():
+                mine = _number(report, f"{label}, {name}", got[name])
+                if mine is None:
+                    continue
+                if close(mine, value, 1e-6):
+                    report.ok(f"{label}, {name}: right")
+                elif close(mine, value / rates[name], 1e-6):
+                    report.fail(f"{label}, {name}: the learning rate is missing",
+                                "the step moves W^ℓ by η_ℓ times the gradient")
+                elif close(mine, value * x.shape[0], 1e-6):
+                    report.fail(f"{label}, {name}: that is a sum over the inputs", "average over the inputs")
+                elif close(mine, value * model.widths[-1], 1e-6):
+                    report.fail(f"{label}, {name}: that is N_L times the step",
+                                "the kernel on the clock t = k/N_L carries that factor; the step itself does not")
+                elif close(mine, weight_steps[name], 1e-6):
+                    report.fail(f"{label}, {name}: that is η|∇g|, the weights' step",
+                                "the output moves by the gradient dotted with the weights' step: η|∇g|²")
+                else:
+                    report.fail(f"{label}, {name}: {mine:.4g} is not right",
+                                "for each input: backpropagate g(x)[0] alone, square every entry of W^ℓ's gradient, "
+                                "sum, multiply by η_ℓ; then average over the inputs")
+    except NotAttempted:
+        report.attempted = False
+    return report.summary()
+
+
+__all__ = ["check_init_slope", "check_kernel_exponent", "check_layer_steps"]
