@@ -150,6 +150,15 @@ def steps_table(draw: NetworkDraw, gammas: Sequence[float], x: torch.Tensor, act
     return pd.DataFrame(rows)
 
 
+def _guide(table: pd.DataFrame, value: str, slope: pd.Series, by: list[str]) -> pd.Series:
+    """A line of slope ``slope`` (one per row) through each group's ``value`` at its smallest N: the prediction's
+    width law drawn from the narrowest width."""
+    first = table.loc[table.groupby(by).N.idxmin(), by + ["N", value]].rename(columns={"N": "N0", value: "v0"})
+    merged = table[by + ["N"]].merge(first, on=by, how="left")
+    return pd.Series(merged.v0.to_numpy() * (table.N.to_numpy() / merged.N0.to_numpy()) ** slope.to_numpy(),
+                     index=table.index)
+
+
 def _architectures(widths: Sequence[int], depth: int, family: str, inner_widths: Optional[Sequence[int]]):
     widths = sorted(int(n) for n in widths)
     if _check_family(family) == "equal":
@@ -175,7 +184,8 @@ def kernel_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (
 
     ``family``: ``"equal"`` (architectures (N,)*L) or ``"outer"`` (``inner_widths`` + (N,), default inner widths
     the smallest N).  ``x``: default the first 4 evaluation points of :func:`toy_problem`.  ``table``: one row per
-    (γ's, N, layer) as in :func:`steps_table`; ``slopes``: per (γ's, layer) the fitted slope of the kernel against
+    (γ's, N, layer) as in :func:`steps_table`, with the derived exponent ``theory`` and ``predicted``, the law
+    N^theory drawn through the narrowest width; ``slopes``: per (γ's, layer) the fitted slope of the kernel against
     N with a seed-bootstrap CI, and ``theory`` = :func:`predicted_kernel_exponent`.
     """
     gammas_list = [tuple(float(g) for g in gs) for gs in gammas_list]
@@ -189,7 +199,8 @@ def kernel_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (
         for arch in archs:
             sub = draw.truncate(arch)
             steps = layer_steps(sub, gammas, x, activation)
-            frames.append(steps_table(sub, gammas, x, activation, steps=steps))
+            frames.append(steps_table(sub, gammas, x, activation, steps=steps).assign(
+                theory=[predicted_kernel_exponent(gammas, ell, activation, family) for ell in range(1, depth + 2)]))
             per_width.append(arch[-1] * steps["output_step"])                                 # (S, L+1, P)
         samples = torch.stack(per_width, 1)                                                   # (S, W, L+1, P)
         for ell, name in enumerate(layer_names(depth)):
@@ -199,7 +210,9 @@ def kernel_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (
     config = dict(gammas=[list(g) for g in gammas_list], widths=[list(a) for a in archs], family=family,
                   activation=activation, n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], n_points=int(x.shape[0]),
                   n_boot=n_boot)
-    return Prediction(pd.concat(frames, ignore_index=True).assign(family=family), pd.DataFrame(slopes), config)
+    table = pd.concat(frames, ignore_index=True).assign(family=family)
+    table["predicted"] = _guide(table, "kernel", table.theory, ["gammas", "layer"])
+    return Prediction(table, pd.DataFrame(slopes), config)
 
 
 # -------------------------------------------------------------------------------------------- training
@@ -320,7 +333,8 @@ def trained_variance_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.
     ``families``: ``"equal"`` (architectures (N,)*L) and/or tuples of fixed inner widths (architectures
     inner + (N,)).  Each family is one nested draw (common random numbers across widths and γ's).  ``table``:
     one row per (family, inner widths, γ's, N, t, split) with ``variance`` (over seeds, averaged over the points)
-    and ``loss`` (mean training loss); ``slopes``: per (family, inner widths, γ's, t, split) the fitted slope with
+    and ``loss`` (mean training loss), ``init_theory`` and ``guide`` (the law N^init_theory drawn through the
+    narrowest width, at every t); ``slopes``: per (family, inner widths, γ's, t, split) the fitted slope with
     a seed-bootstrap CI, beside ``init_theory`` = :func:`predicted_init_slope` (the exponent at t = 0, leading
     order).  Column ``inner`` names the inner widths ("N" for the equal family).
     """
@@ -342,7 +356,8 @@ def trained_variance_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.
                     for j, (arch, run) in enumerate(zip(archs, runs)):
                         rows.append(dict(family=family, inner=inner, gammas=label(gammas), widths=label(arch),
                                          N=arch[-1], t=float(time), split=split, variance=float(variance[j]),
-                                         loss=float(run.loss[:, i].mean()), n_seeds=n_seeds))
+                                         loss=float(run.loss[:, i].mean()), n_seeds=n_seeds,
+                                         init_theory=predicted_init_slope(gammas, activation, family)))
                     fit = fit_slope([a[-1] for a in archs], samples[:, :, i], "variance", n_boot=n_boot, seed=seed)
                     slopes.append(dict(family=family, inner=inner, gammas=label(gammas), t=float(time), split=split,
                                        **fit.as_dict(),
@@ -351,7 +366,11 @@ def trained_variance_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.
                   families=[f if isinstance(f, str) else list(f) for f in families], t=float(t), alpha=alpha,
                   activation=activation, n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], problem=problem.info,
                   n_boot=n_boot)
-    return Prediction(pd.DataFrame(rows), pd.DataFrame(slopes), config)
+    table = pd.DataFrame(rows)
+    # The width law of t = 0 drawn from the narrowest width, at every t: where the points leave it, training
+    # has changed the law.
+    table["guide"] = _guide(table, "variance", table.init_theory, ["family", "inner", "gammas", "t", "split"])
+    return Prediction(table, pd.DataFrame(slopes), config)
 
 
 __all__ = ["DeepRun", "FAMILIES", "kernel_change", "kernel_vs_width", "layer_steps", "predicted_init_slope",
