@@ -44,7 +44,8 @@ def describe() -> str:
 def glue(name: str, value, display: bool = False):
     """Make ``value`` citable in a chapter's prose as ``{glue:text}`name``` (the book build's ``myst_nb.glue``),
     so that a sentence stating a measured number prints the number of this run.  Where the book's extras are not
-    installed (e.g. on Colab) nothing is stored; the value is shown when ``display`` is true.  Returns ``value``."""
+    installed (e.g. on Colab) nothing is stored; the value is shown when ``display`` is true.  Returns None, so
+    that a cell ending with a glue does not echo the value."""
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
@@ -52,6 +53,6 @@ def glue(name: str, value, display: bool = False):
             from IPython.display import display as show
 
             show(value)
-        return value
+        return None
     myst_glue(name, value, display=display)
-    return value
+    return None
