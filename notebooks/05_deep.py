@@ -451,7 +451,7 @@ glue("deep_mnist_weight_ratio", float(weight_ratio))
 # %% [markdown]
 # At initialization a step through $W^1$ moves the output of $(1, 1/2, 1/2)$ by
 # {glue:text}`deep_mnist_output_ratio:.2f` times as much as that of $(1, 1, 1)$; §5.3 derived that the two are of the
-# same order, $N_2^{-1}N_3^{-2}$ for every $\gamma$ with $\gamma_1 = 1$. It moves
+# same order, $N_2^{-1}N_3^{-2}$, whatever the $\gamma$'s. It moves
 # $(1, 1, 1)$'s first-layer weights {glue:text}`deep_mnist_weight_ratio:.0f` times further, because
 # $(1, 1/2, 1/2)$'s rate is smaller by $N^2$ while its gradient is larger by $N$. So the slowness of
 # $(1, 1/2, 1/2)$ in chapter 6 is not visible at the first step. It is what §5.4 measured: under lazy outer layers

@@ -488,10 +488,11 @@ print("the ordering first reverses at α =", my_breaking_point(alpha_table))
 one_step = pd.concat([steps_table(draw_networks((n,), images.shape[1], 4, out_features=10), (g,), images,
                                   mlp3_preset.activation) for n in (100, 400) for g in (0.5, 1.0)])
 one_step = one_step.pivot_table(index=["N", "layer"], columns="gammas", values=["output_step", "weight_step"])
-one_step["weight ratio γ=1 / γ=1/2"] = one_step[("weight_step", "(1)")] / one_step[("weight_step", "(0.5)")]
-display(one_step.map("{:.3g}".format))
-glue("ch6_step_ratio_100", float(one_step.loc[(100, "C"), "weight ratio γ=1 / γ=1/2"].item()))
-glue("ch6_step_ratio_400", float(one_step.loc[(400, "C"), "weight ratio γ=1 / γ=1/2"].item()))
+step_ratio = (one_step["weight_step"]["(1)"] / one_step["weight_step"]["(0.5)"]).rename("weight ratio γ=1 / γ=1/2")
+display(one_step.map("{:.3g}".format).join(step_ratio.round(2).to_frame().set_axis(
+    pd.MultiIndex.from_tuples([("weight ratio", "γ=1 / γ=1/2")]), axis=1)))
+glue("ch6_step_ratio_100", float(step_ratio[(100, "C")]))
+glue("ch6_step_ratio_400", float(step_ratio[(400, "C")]))
 
 # %% [markdown] tags=["solution"]
 # **Solution.** With the theory's rates every γ moves its output by $O(\alpha/N)$ per step *to first order*:
