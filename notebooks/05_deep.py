@@ -40,8 +40,6 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
-import torch
 from IPython.display import display
 
 from gammanet import get_preset, learning_rates, load_mnist
