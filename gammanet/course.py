@@ -39,3 +39,20 @@ def describe() -> str:
     device = "CUDA GPU " + torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
     mode = "FAST (small sizes, GAMMANET_FAST=1)" if FAST else "full sizes"
     return f"gammanet chapters: {mode}, running on {device}"
+
+
+def glue(name: str, value, display: bool = False):
+    """Make ``value`` citable in a chapter's prose as ``{glue:text}`name``` (the book build's ``myst_nb.glue``),
+    so that a sentence stating a measured number prints the number of this run.  Where the book's extras are not
+    installed (e.g. on Colab) nothing is stored; the value is shown when ``display`` is true.  Returns None, so
+    that a cell ending with a glue does not echo the value."""
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        if display:
+            from IPython.display import display as show
+
+            show(value)
+        return None
+    myst_glue(name, value, display=display)
+    return None

@@ -1,4 +1,4 @@
-r"""Accuracy over γ-grids: the reductions chapter 4 reads from a sweep's history.
+r"""Accuracy over γ-grids: the reductions chapter 6 reads from a sweep's history.
 
 Input: a tidy history as :func:`gammanet.ensemble.train_grid` (or :class:`gammanet.experiments.Results`) returns
 it — one row per member and epoch with columns ``seed``, ``gamma_1..gamma_L``, ``epoch``, ``test_accuracy``,

@@ -34,7 +34,7 @@ class GammaMLP(nn.Module):
     Readout initialization:
 
     - ``"centered"`` (default): C ~ N(0, 1) and every bias zero, so that Var g_0(x) = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²]
-      holds exactly (theory.md §4.1);
+      holds exactly (chapter 1; chapter 5 for any depth);
     - ``"authors"``: C ~ U(0, 1) and PyTorch's default biases U(-1/√fan_in, 1/√fan_in): the forward pass of the
       authors' ``MLP``, ``MLP2`` and ``MLP3`` (before their final log-softmax, which cross-entropy does not see).
 

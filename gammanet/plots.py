@@ -247,7 +247,7 @@ def width_ticks(ax: plt.Axes, widths, axis: str = "x") -> plt.Axes:
     return ax
 
 
-# ------------------------------------------------------------------------------ chapter 4: accuracy over γ-grids
+# ------------------------------------------------------------------------------ chapter 6: accuracy over γ-grids
 def accuracy_vs_gamma(summary: pd.DataFrame, x: str = "gamma_1", hue: Optional[str] = None,
                       ax: Optional[plt.Axes] = None, label_format: str = "{}") -> plt.Axes:
     """Seed-mean accuracy against γ with its confidence interval as error bars (``summary`` from
@@ -312,7 +312,7 @@ def main_effects_plot(effects: pd.DataFrame, ax: Optional[plt.Axes] = None, **kw
     return ax
 
 
-# --- chapter 5 ---
+# --- chapter 7 ---
 # The variance of the trained output: figures from the tables of gammanet.variance.
 INNER_STYLES = (("o", "-"), ("s", ":"), ("^", "--"), ("D", "-."))
 

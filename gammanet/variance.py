@@ -30,11 +30,12 @@ units: the images share every network, so they are not independent samples.
 - :func:`seed_average_accuracy` — a single network's accuracy against that of the average of the logits over the
   seeds (what averaging the seeds away buys).
 
-Predicted slopes (theory.md §4): the leading fluctuation of the expansion gives Var ∝ N_L^{1-2γ_L} (prediction 2,
+Predicted slopes (the book's list of predictions, chapter 8): the leading fluctuation of the expansion gives Var ∝ N_L^{1-2γ_L} (prediction 2,
 :func:`outer_slope`).  At initialization the law Var g_0 = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²] is exact; for an odd
 activation (tanh, σ(0) = 0, no biases) whose inner layers widen together with N_L, E[σ(Z^L)²] itself scales like
 N^{1-2γ_{L-1}} (and so on down) when the inner γ's exceed 1/2, which gives the slope Σ_ℓ (1 - 2γ_ℓ)
-(:func:`all_layers_slope`; our derivation, chapter 5 §5.5).
+(:func:`all_layers_slope`; our derivation, chapter 5, the same as
+:func:`gammanet.theory.predicted_init_slope`).
 """
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from .columns import gamma_columns, width_columns
+from .theory.deep import predicted_init_slope
 from .theory.fitting import SlopeFit, loglog_fit
 
 REQUIRED = ("seed", "epoch", "t", "image", "class", "logit")
@@ -239,13 +241,14 @@ def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, leve
 def outer_slope(gammas) -> float:
     """The leading-order slope of log Var against log N_L: 1 - 2γ_L (the outer γ; prediction 2 and 8)."""
     values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
-    return 1 - 2 * values[-1]
+    return predicted_init_slope(values, family="outer")
 
 
 def all_layers_slope(gammas) -> float:
     """Σ_ℓ (1 - 2γ_ℓ): the slope of Var g_0 at initialization for tanh without biases when every hidden width
     grows with N (each layer's pre-activation shrinks like N^{1/2-γ_ℓ} and tanh is linear near 0)."""
-    return float(sum(1 - 2 * float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)))
+    values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
+    return predicted_init_slope(values, activation="tanh", family="equal")
 
 
 # --------------------------------------------------------------------------------------------- the slopes

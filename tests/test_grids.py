@@ -1,4 +1,4 @@
-"""The reductions of chapter 4 on small hand-made histories whose answers are known exactly."""
+"""The reductions of chapter 6 on small hand-made histories whose answers are known exactly."""
 import itertools
 
 import numpy as np

@@ -7,7 +7,7 @@ from gammanet import learning_rates, resolve_gammas
 from gammanet.scaling import layer_names, time_scale, validate_widths
 
 
-# --- golden values: the authors' depth-1, 2 and 3 formulas written out independently (theory.md §2) ---
+# --- golden values: the authors' depth-1, 2 and 3 formulas written out independently (chapter 2) ---
 def authors_shallow(N, g):
     a = N ** -(2 - 2 * g)
     return {"W1": a, "C": a}
@@ -55,8 +55,8 @@ def test_depth_three_matches_the_authors_and_the_paper(N, g):
     assert_rates_equal(learning_rates(N, g), authors_mlp3(*N, *g))
 
 
-def test_worked_example_from_theory_md():
-    # theory.md §2: N_1 = N_2 = N_3 = 100; all γ = 1/2 and all γ = 1.
+def test_worked_example_of_chapter_2():
+    # N_1 = N_2 = N_3 = 100; all γ = 1/2 and all γ = 1 (the authors' three-layer rule).
     xavier = learning_rates([100] * 3, "xavier")
     assert [xavier[k] for k in ("W1", "W2", "W3", "C")] == pytest.approx([1e-6, 1e-4, 1e-2, 1e-2], rel=1e-12)
     mean_field = learning_rates([100] * 3, "mean_field")
@@ -64,7 +64,7 @@ def test_worked_example_from_theory_md():
 
 
 def test_general_depth_rule_written_as_a_product():
-    # Depth 5, unequal widths: the rule of theory.md §2 written as an explicit product, term by term.
+    # Depth 5, unequal widths: the general-depth rule (chapter 2) written as an explicit product, term by term.
     N, g = (40, 90, 25, 60, 110), (0.55, 0.95, 0.7, 0.85, 0.65)
     rates = learning_rates(N, g)
     L = len(N)

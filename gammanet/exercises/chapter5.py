@@ -1,55 +1,35 @@
-"""Checks for chapter 5 (MNIST: the variance of the trained output).
+"""Checks for chapter 5 (deep networks).
 
-- :func:`check_seed_variance` — V from an outputs frame: the variance over seeds of each (image, class) logit,
-  averaged over images and classes, on hidden frames;
-- :func:`check_outer_slope` — the leading-order slope of log Var against log N_L for a deep γ-configuration;
-- :func:`check_average_variance` — the variance of the average of m independently initialized networks;
-- :func:`check_variance_slopes` — the slope of log V against log N per γ at one clock t, from an outputs frame
-  (compared with :func:`gammanet.variance.variance_slopes`).
-
-The hidden frames are synthetic (seeded): logits with a per-image mean, so that a variance taken over the images
-instead of the seeds comes out very different, and few seeds, so that ``ddof`` shows.
+- :func:`check_init_slope` — the slope of log Var g_0 against log N at initialization, for a γ-tuple, an activation
+  and a family of widths (every width N, or only the outer one);
+- :func:`check_kernel_exponent` — the exponent of N in the per-layer kernel N_L η_ℓ |∇_{W^ℓ} g|² at
+  initialization, every width N, sigmoid;
+- :func:`check_layer_steps` — η_ℓ |∇_{W^ℓ} g(x)|² per layer of a GammaMLP, averaged over inputs, against
+  :func:`gammanet.theory.layer_steps` on hidden networks.
 """
 from __future__ import annotations
 
-import functools
 import math
 
-import numpy as np
-import pandas as pd
+import torch
 
+from ..scaling import layer_names
 from .feedback import NotAttempted, call, close, start
 from .registry import exercise
 
 
-def synthetic_frame(widths=(20,), gammas=(0.75,), seeds=3, images=4, classes=3, times=(0.0,), seed=0,
-                    law=None) -> pd.DataFrame:
-    """A frame shaped like ``Results.outputs`` (depth 1): logit = m(image, class) + N(0, law(N, γ, t)) noise per
-    seed, where the means m are N(0, 4²) — much larger than the noise across seeds."""
-    law = law or (lambda n, g, t: 1.5 * n ** (1 - 2 * g) / (1 + t))
-    rng = np.random.default_rng(seed)
-    means = rng.normal(0.0, 4.0, size=(images, classes))
-    img, cls = (a.ravel() for a in np.meshgrid(np.arange(images), np.arange(classes), indexing="ij"))
-    frames = []
-    for n in widths:
-        for g in gammas:
-            for s in range(seeds):
-                for epoch, t in enumerate(times):
-                    noise = rng.normal(0.0, math.sqrt(law(n, g, t)), size=(images, classes)).ravel()
-                    frames.append(pd.DataFrame({"seed": s, "width_1": n, "widths": str(n), "gamma_1": g,
-                                                "epoch": epoch, "step": int(round(t * n)), "t": t, "image": img,
-                                                "label": img % 10, "class": cls,
-                                                "logit": (means.ravel() + noise).astype(np.float32)}))
-    return pd.concat(frames, ignore_index=True)
+def _label(gammas) -> str:
+    return "(" + ", ".join(f"{g:g}" for g in gammas) + ")"
 
 
-def _as_float(report, label, got):
-    if got is None:                     # call() has reported it
+def _number(report, label, got):
+    """``got`` as a finite float, else None after one failed line (None itself: ``call`` already said why)."""
+    if got is None:
         return None
     try:
         value = float(got)
     except (TypeError, ValueError):
-        report.fail(f"{label}: returned {type(got).__name__}", "return one number (float(...))")
+        report.fail(f"{label}: returned {type(got).__name__}", "return one number")
         return None
     if not math.isfinite(value):
         report.fail(f"{label}: returned {value}", "the answer is a finite number")
@@ -57,198 +37,180 @@ def _as_float(report, label, got):
     return value
 
 
-# --------------------------------------------------------------------------------- the variance over seeds
-SEED_VARIANCE_CASES = (("3 seeds, 4 images, 3 classes", dict(seeds=3, images=4, classes=3, seed=1)),
-                       ("2 seeds, 6 images, 2 classes", dict(seeds=2, images=6, classes=2, seed=2)),
-                       ("5 seeds, 3 images, 10 classes", dict(seeds=5, images=3, classes=10, seed=3)))
+# ---------------------------------------------------------------------------------- the slope at initialization
+INIT_CASES = (((1.0, 1.0, 1.0), "tanh", "equal"), ((0.5, 0.75, 1.0), "tanh", "equal"), ((1.0, 0.5), "tanh", "equal"),
+              ((1.0, 1.0, 1.0), "sigmoid", "equal"), ((0.6, 0.9), "sigmoid", "equal"),
+              ((1.0, 1.0, 0.75), "tanh", "outer"), ((0.7, 0.8), "sigmoid", "outer"), ((0.8,), "tanh", "equal"))
 
 
-def reference_seed_variance(frame: pd.DataFrame, ddof: int = 1) -> float:
-    return float(frame.groupby(["image", "class"]).logit.var(ddof=ddof).mean())
+@exercise("5.1", functions=("my_init_slope",))
+def check_init_slope(fn, verbose: bool = True):
+    """Check ``fn(gammas, activation, family) -> slope`` of log Var g_0(x) against log N (leading order), with
+    ``family`` "equal" (every hidden width N) or "outer" (inner widths fixed, N_L = N) and ``activation``
+    "tanh" or "sigmoid"."""
+    from ..theory.deep import predicted_init_slope
 
-
-@exercise("5.1", functions=("my_seed_variance",))
-def check_seed_variance(fn, verbose: bool = True):
-    """Check ``fn(frame) -> V``: ``frame`` holds one width, one γ and one epoch (columns seed, image, class, logit,
-    ...); V is the unbiased variance over seeds of each (image, class) logit, averaged over images and classes."""
-    report = start("Exercise: the variance over seeds", verbose)
+    report = start("Exercise 5.1: the slope at initialization", verbose)
     try:
-        for label, kwargs in SEED_VARIANCE_CASES:
-            frame = synthetic_frame(**kwargs)
-            expected = reference_seed_variance(frame)
-            got = _as_float(report, label, call(report, fn, frame.copy()))
+        for gammas, activation, family in INIT_CASES:
+            label = f"γ = {_label(gammas)}, {activation}, {family}"
+            got = _number(report, label, call(report, fn, tuple(gammas), activation, family))
             if got is None:
                 continue
-            if close(got, expected, 1e-4):
+            expected = predicted_init_slope(gammas, activation, family)
+            outer = 1 - 2 * gammas[-1]
+            every = sum(1 - 2 * g for g in gammas)
+            if close(got, expected) or abs(got - expected) < 1e-9:
                 report.ok(f"{label}: right")
-                continue
-            logit = frame.logit.astype(float)
-            wrong = {
-                "ddof": (reference_seed_variance(frame, ddof=0),
-                         "divide by S - 1, not S: with so few seeds the difference is large (ddof=1)"),
-                "images": (float(frame.groupby(["seed", "class"]).logit.var(ddof=1).mean()),
-                           "that is a spread over the images: the randomness the theory means is the initialization "
-                           "— group by (image, class) and take the variance across seeds"),
-                "pooled": (float(logit.var(ddof=1)),
-                           "you pooled every logit: the differences between images and classes are not seed noise"),
-                "std": (float(frame.groupby(["image", "class"]).logit.std(ddof=1).mean()),
-                        "that is a standard deviation: square before averaging"),
-                "sqrt": (math.sqrt(expected), "that is the square root of the answer: report the variance"),
-                "mean_first": (float(frame.groupby("seed").logit.mean().var(ddof=1)),
-                               "average over images and classes AFTER taking the variance over seeds, not before"),
-            }
-            for value, hint in wrong.values():
-                if close(got, value, 1e-4):
-                    report.fail(f"{label}: {got:.4g} is not V", hint)
-                    break
-            else:
-                report.fail(f"{label}: {got:.4g} is not V",
-                            "for each (image, class): the variance of the logit across seeds (ddof=1); then the "
-                            "mean of those variances")
-    except NotAttempted:
-        report.attempted = False
-    return report.summary()
-
-
-# ------------------------------------------------------------------------------------- the predicted slope
-OUTER_CASES = ((0.75,), (1.0,), (0.5, 1.0), (1.0, 0.5), (0.7, 0.9), (0.6, 0.8, 0.55), (1.0, 1.0, 0.9))
-
-
-@exercise("5.2", functions=("my_outer_slope",))
-def check_outer_slope(fn, verbose: bool = True):
-    """Check ``fn(gammas) -> the leading-order slope of log Var g(x) against log N_L`` (inner widths fixed) for a
-    γ-tuple (γ_1, ..., γ_L)."""
-    report = start("Exercise: the predicted slope at depth", verbose)
-    try:
-        for gammas in OUTER_CASES:
-            label = "γ = (" + ", ".join(f"{g:g}" for g in gammas) + ")"
-            got = _as_float(report, label, call(report, fn, tuple(gammas)))
-            if got is None:
-                continue
-            expected = 1 - 2 * gammas[-1]
-            if abs(got - expected) < 1e-9:
-                report.ok(f"{label}: right")
-            elif len(gammas) > 1 and abs(got - (1 - 2 * gammas[0])) < 1e-9:
-                report.fail(f"{label}: that uses the first layer's γ",
-                            "which normalization multiplies the sum that makes the output?")
-            elif len(gammas) > 1 and abs(got - sum(1 - 2 * g for g in gammas)) < 1e-9:
-                report.fail(f"{label}: that adds every layer's exponent",
-                            "with the inner widths fixed, the layers below only set a width-free factor E σ(Z^L)²")
-            elif abs(got + expected) < 1e-9:
-                report.fail(f"{label}: wrong sign", "the variance falls with N_L when γ_L > 1/2")
-            elif abs(got - (0.5 - gammas[-1])) < 1e-9:
-                report.fail(f"{label}: that is the exponent of the output's size, not of its variance",
-                            "Var(N^a X) = N^{2a} Var X")
+            elif abs(got - outer) < 1e-9:
+                report.fail(f"{label}: that is the outer γ alone",
+                            "tanh(0) = 0: when the inner γ's exceed 1/2 the last layer's pre-activations are small, "
+                            "so how does E tanh(Z^L)² depend on N?")
+            elif abs(got - every) < 1e-9:
+                hint = ("with the inner widths fixed, the layers below do not change with N_L" if family == "outer"
+                        else "σ(0) ≠ 0 for the sigmoid: where does E σ(Z^L)² go when Z^L → 0?")
+                report.fail(f"{label}: that adds every layer's exponent", hint)
+            elif len(gammas) > 1 and abs(got - sum(1 - 2 * g for g in gammas[:-1])) < 1e-9:
+                report.fail(f"{label}: the outer layer's own factor is missing",
+                            "g is N_L^{-γ_L} times a sum of N_L centred terms, whatever happens below")
+            elif abs(got + expected) < 1e-9 and expected != 0:
+                report.fail(f"{label}: wrong sign", "the variance falls with N when the γ's exceed 1/2")
+            elif abs(got - expected / 2) < 1e-9:
+                report.fail(f"{label}: half the answer", "that is the exponent of the output's size; Var(aX) = a² Var X")
             else:
                 report.fail(f"{label}: {got:g} is not right",
-                            "the output is N_L^{-γ_L} times a sum of N_L i.i.d. centred terms: what is its variance?")
+                            "start from Var g_0 = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²] and ask how the last factor scales")
     except NotAttempted:
         report.attempted = False
     return report.summary()
 
 
-# ----------------------------------------------------------------------------- the variance of an average
-AVERAGE_CASES = ((0.2, 2), (0.05, 8), (1.3, 5), (3e-3, 1))
+# ------------------------------------------------------------------------------------------ the kernel exponent
+KERNEL_CASES = ((3, 1), (3, 2), (3, 3), (3, 4), (2, 1), (2, 3), (4, 1), (4, 3), (1, 1), (1, 2))
 
 
-@exercise("5.3", functions=("my_average_variance",))
-def check_average_variance(fn, verbose: bool = True):
-    """Check ``fn(variance, m) -> the variance of the average of the outputs of m networks initialized with
-    independent seeds``, each of variance ``variance``."""
-    report = start("Exercise: the variance of the seed-average", verbose)
+@exercise("5.2", functions=("my_kernel_exponent",))
+def check_kernel_exponent(fn, verbose: bool = True):
+    """Check ``fn(depth, layer) -> the exponent of N in N_L η_ℓ |∇_{W^ℓ} g(x)|²`` at initialization, every width
+    N, sigmoid (``layer`` 1..L for W^1..W^L, L + 1 for the readout C)."""
+    from ..theory.deep import predicted_kernel_exponent
+
+    report = start("Exercise 5.2: the kernel exponent", verbose)
     try:
-        for v, m in AVERAGE_CASES:
-            label = f"V = {v:g}, m = {m}"
-            got = _as_float(report, label, call(report, fn, v, m))
+        for depth, layer in KERNEL_CASES:
+            name = layer_names(depth)[layer - 1]
+            label = f"depth {depth}, {name}"
+            got = _number(report, label, call(report, fn, depth, layer))
             if got is None:
                 continue
-            expected = v / m
-            if close(got, expected, 1e-9):
+            expected = predicted_kernel_exponent((1.0,) * depth, layer, "sigmoid", "equal")
+            above = max(depth - layer, 0)
+            if abs(got - expected) < 1e-9:
                 report.ok(f"{label}: right")
-                continue
-            if m > 1 and close(got, v / math.sqrt(m), 1e-9):
-                hint = "√m is what the standard deviation gains; the variance of a mean of m i.i.d. terms?"
-            elif m > 1 and close(got, v * m, 1e-9):
-                hint = "that is the variance of the sum; the average divides the sum by m"
-            elif m > 1 and close(got, v, 1e-9):
-                hint = "independent networks disagree in different directions: averaging cancels part of it"
-            elif m > 1 and close(got, v / (m - 1), 1e-9):
-                hint = "S - 1 belongs to estimating a variance from S samples, not to the variance of a mean"
+            elif got == 0 and expected != 0:
+                report.fail(f"{label}: 0 is what the rates are designed for",
+                            "at initialization C is independent of the layers below: how large is a sum of N terms "
+                            "of random sign, and how large does the rate assume it is?")
+            elif above and abs(got + above + 1) < 1e-9:
+                report.fail(f"{label}: one layer too many",
+                            "count only the layers above ℓ: the sum over layer ℓ's own units is part of |∇|² at any rate")
+            elif above and abs(got + above / 2) < 1e-9:
+                report.fail(f"{label}: half the answer", "the kernel is the gradient SQUARED: a √N sum gives N, not √N")
+            elif abs(got - above) < 1e-9 and above:
+                report.fail(f"{label}: wrong sign", "incoherent sums make the inner layers' share smaller, not larger")
+            elif layer == depth + 1 and got != 0:
+                report.fail(f"{label}: the readout's kernel does not change with N",
+                            "C's gradient is N_L^{-γ_L} σ(Z^L): no back-propagated sum at all")
             else:
-                hint = "Var(Σ X_i / m) for independent X_i of equal variance"
-            report.fail(f"{label}: {got:g} is not right", hint)
+                report.fail(f"{label}: {got:g} is not right",
+                            "one factor 1/N for every hidden layer above ℓ whose back-propagated sum is incoherent")
     except NotAttempted:
         report.attempted = False
     return report.summary()
 
 
-# --------------------------------------------------------------------------------------- the measured slope
-@functools.lru_cache(maxsize=1)
-def hidden_outputs() -> pd.DataFrame:
-    """Four widths whose epochs reach t = 0, 4 and 8 together, three γ's, 6 seeds: a law steeper than 1 - 2γ."""
-    law = lambda n, g, t: n ** (0.8 - 2.2 * g) * (1 + t)             # noqa: E731 — deliberately not 1 - 2γ
-    return synthetic_frame(widths=(10, 20, 40, 80), gammas=(0.5, 0.75, 1.0), seeds=6, images=5, classes=4,
-                           times=(0.0, 4.0, 8.0), seed=11, law=law)
+# ---------------------------------------------------------------------------------------------- the layer steps
+STEP_CASES = (((6, 5), (1.0, 0.5), "tanh", 3), ((7, 6, 5), (1.0, 0.5, 0.5), "tanh", 11),
+              ((5, 8, 4), (0.5, 1.0, 0.75), "sigmoid", 4))
 
 
-SLOPE_TIMES = (0.0, 8.0)
+def _hidden_case(widths, gammas, activation, seed):
+    from ..model import GammaMLP
+
+    model = GammaMLP(widths, gammas, in_features=3, out_features=2, activation=activation, seed=seed,
+                     bias=False).double()
+    x = torch.randn(4, 3, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    return model, x
 
 
-def _library_slopes(frame: pd.DataFrame, t: float) -> dict:
-    from ..variance import variance_slopes
+def _reference_steps(model, x) -> dict:
+    from ..theory import NetworkDraw, layer_steps
 
-    slopes = variance_slopes(frame, times=[t], n_boot=1)
-    return {float(r.gamma_outer): float(r.slope) for r in slopes.itertuples()}
+    layers = list(model.layers().values())
+    draw = NetworkDraw(tuple(layer.weight.detach().double()[None] for layer in layers),
+                       tuple(torch.zeros(1, layer.out_features, dtype=torch.float64) for layer in layers), (0,))
+    steps = layer_steps(draw, model.gammas, x, model.activation, output=0)
+    names = layer_names(model.depth)
+    return ({n: float(v) for n, v in zip(names, steps["output_step"][0].mean(-1))},
+            {n: float(v) for n, v in zip(names, steps["weight_step"][0].mean(-1))})
 
 
-@exercise("5.4", functions=("my_variance_slopes",))
-def check_variance_slopes(fn, verbose: bool = True):
-    """Check ``fn(outputs, t) -> {γ: slope}``: for each γ, V (the variance over seeds averaged over images and
-    classes) at every width at clock t, and the least-squares slope of log V against log N; on a hidden frame."""
-    report = start("Exercise: measure the slopes", verbose)
+@exercise("5.3", functions=("my_layer_steps",))
+def check_layer_steps(fn, verbose: bool = True):
+    """Check ``fn(model, x) -> {"W1": ..., ..., "C": ...}``: for a GammaMLP without biases and inputs x (P, d),
+    the mean over the P inputs of η_ℓ |∇_{W^ℓ} g(x)|², with η_ℓ = gammanet.learning_rates(widths, γ)[ℓ] and g the
+    first output."""
+    from ..scaling import learning_rates
+
+    report = start("Exercise 5.3: one step, layer by layer", verbose)
     try:
-        frame = hidden_outputs()
-        for t in SLOPE_TIMES:
-            expected = _library_slopes(frame, t)
-            got = call(report, fn, frame.copy(), t)
+        for widths, gammas, activation, seed in STEP_CASES:
+            model, x = _hidden_case(widths, gammas, activation, seed)
+            label = f"widths {widths}, γ = {_label(gammas)}, {activation}"
+            expected, weight_steps = _reference_steps(model, x)
+            got = call(report, fn, model, x.clone())
             if got is None:
                 continue
-            if not isinstance(got, dict):
-                report.fail(f"t={t:g}: returned {type(got).__name__}", "return a dict {γ: slope}")
+            if not isinstance(got, dict) or set(got) != set(expected):
+                report.fail(f"{label}: returned {type(got).__name__} with keys "
+                            f"{sorted(got) if isinstance(got, dict) else '-'}",
+                            f"return a dict with the keys {list(expected)}")
                 continue
-            try:
-                got = {round(float(k), 9): float(v) for k, v in got.items()}
-            except (TypeError, ValueError):
-                report.fail(f"t={t:g}: the dict holds something other than numbers", "keys: γ, values: slopes")
-                continue
-            if set(got) != {round(g, 9) for g in expected}:
-                report.fail(f"t={t:g}: keys {sorted(got)} are not the γ's of the frame",
-                            "one entry per value of the gamma_1 column")
-                continue
-            wrong = []                  # (γ, what, hint): one line per clock t
-            for gamma, slope in expected.items():
-                mine = got[round(gamma, 9)]
-                if close(mine, slope, 1e-6):
+            # One verdict per case (the grader counts cases by lines): the first layer that is off, with its hint.
+            rates = learning_rates(model.widths, model.gammas)
+            verdict = None
+            for name, value in expected.items():
+                try:
+                    mine = float(got[name])
+                except (TypeError, ValueError):
+                    verdict = (f"{name}: {type(got[name]).__name__} is not a number", "each value is one number")
+                    break
+                if not math.isfinite(mine):
+                    verdict = (f"{name}: {mine}", "each value is a finite number")
+                elif close(mine, value, 1e-6):
                     continue
-                if close(mine, slope / 2, 1e-6):
-                    hint = "you fitted a standard deviation: the slope of the variance is twice that"
-                elif close(mine, -slope, 1e-6):
-                    hint = "check the sign: fit log V (y) against log N (x)"
-                elif close(mine, slope * math.log(10), 1e-6) or close(mine, slope / math.log(10), 1e-6):
-                    hint = "use the same logarithm on both axes"
+                elif close(mine, value / rates[name], 1e-6):
+                    verdict = (f"{name}: the learning rate is missing", "the step moves W^ℓ by η_ℓ times the gradient")
+                elif close(mine, value * x.shape[0], 1e-6):
+                    verdict = (f"{name}: that is a sum over the inputs", "average over the inputs")
+                elif close(mine, value * model.widths[-1], 1e-6):
+                    verdict = (f"{name}: that is N_L times the step",
+                               "the kernel on the clock t = k/N_L carries that factor; the step itself does not")
+                elif close(mine, weight_steps[name], 1e-6):
+                    verdict = (f"{name}: that is η|∇g|, the weights' step",
+                               "the output moves by the gradient dotted with the weights' step: η|∇g|²")
                 else:
-                    hint = ("at the rows with this t: per width, the variance over seeds of each (image, class) "
-                            "logit, averaged; then a least-squares line through (log N, log V)")
-                wrong.append((gamma, f"γ={gamma:g}: {mine:.4f} is not the fitted slope", hint))
-            if not wrong:
-                report.ok(f"t={t:g}: right for all {len(expected)} γ's")
+                    verdict = (f"{name}: {mine:.4g} is not right",
+                               "for each input: backpropagate g(x)[0] alone, square every entry of W^ℓ's gradient, "
+                               "sum, multiply by η_ℓ; then average over the inputs")
+                break
+            if verdict is None:
+                report.ok(f"{label}: right for every layer")
             else:
-                hints = list(dict.fromkeys(h for _, _, h in wrong))
-                report.fail(f"t={t:g}, " + "; ".join(w for _, w, _ in wrong), "; ".join(hints))
+                report.fail(f"{label}, {verdict[0]}", verdict[1])
     except NotAttempted:
         report.attempted = False
     return report.summary()
 
 
-__all__ = ["check_average_variance", "check_outer_slope", "check_seed_variance", "check_variance_slopes",
-           "synthetic_frame"]
+__all__ = ["check_init_slope", "check_kernel_exponent", "check_layer_steps"]

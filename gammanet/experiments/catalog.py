@@ -1,4 +1,4 @@
-"""The registry of named experiments, and the papers' experiments (theory.md §5), defined once.
+"""The registry of named experiments, and the papers' experiments (their MNIST grids, chapter 6), defined once.
 
 ``EXPERIMENTS`` maps a name to an :class:`~gammanet.experiments.configs.Experiment`; :func:`get_experiment` looks
 one up, :func:`register` adds one.  The chapters' experiments live in :mod:`gammanet.experiments.chapters` and are

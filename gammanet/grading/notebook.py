@@ -52,11 +52,17 @@ def read(path: Path) -> nbformat.NotebookNode:
                          f"{str(err).splitlines()[0] if str(err) else ''})") from None
 
 
+#: A MyST target line, ``(label)=``.
+TARGET = re.compile(r"^\([\w:-]+\)=$")
+
+
 def first_heading(nb: nbformat.NotebookNode):
     """``(N, title)`` from the first markdown cell's first line ``# N. Title``, or None."""
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and cell.source.strip():
-            m = HEADING.match(cell.source.strip().splitlines()[0])
+        # The first line that is not a MyST target such as ``(ch-limit)=`` (a chapter's label above its heading).
+        lines = [line for line in cell.source.splitlines() if line.strip() and not TARGET.match(line.strip())]
+        if cell.cell_type == "markdown" and lines:
+            m = HEADING.match(lines[0].strip())
             return (int(m.group(1)), m.group(2)) if m else None
     return None
 

@@ -10,12 +10,15 @@ Modules, each with one job::
     dynamics              vectorized full-batch gradient descent of shallow networks and their linearizations
     fitting               log–log slopes with a seed-bootstrap confidence interval
     predictions_init      predictions 1 and 8, and the readout laws' effect, at initialization
+    deep                  deep networks: the per-layer tangent kernel, full-batch training, the trained variance
     predictions_training  predictions 2–7 after training
     results               the Prediction container (tidy table, slopes, config)
     threads               the number of CPU threads these computations use
 
 Conventions: loss (1/2M) Σ_m (y_m - g(x_m))², learning rate α N^{2γ-2} (α = ALPHA), clock t = k/N.
 """
+from .deep import (DeepRun, kernel_change, kernel_vs_width, layer_steps, predicted_init_slope,
+                   predicted_kernel_exponent, steps_table, train_deep, trained_variance_vs_width)
 from .dynamics import ALPHA, GAMMAS, ShallowRun, learning_rate, linearized_outputs, train_shallow, train_widths
 from .fitting import SlopeFit, fit_slope, loglog_fit
 from .kernel import (KernelLimit, empirical_kernel, kernel_error_vs_width, kernel_parts, output_covariance,
@@ -31,6 +34,8 @@ from .results import Prediction
 from .variance import architectures, init_output_samples, init_variance_law, last_layer_sums, unit_moments, variance_with_se
 
 __all__ = [
+    "DeepRun", "kernel_change", "kernel_vs_width", "layer_steps", "predicted_init_slope", "predicted_kernel_exponent",
+    "steps_table", "train_deep", "trained_variance_vs_width",
     "ALPHA", "GAMMAS", "INIT_LAWS", "InitLaw", "KernelLimit", "NetworkDraw", "Prediction", "RegressionProblem",
     "ShallowRun", "SlopeFit", "TrainingSweep", "architectures", "deep_variance_vs_width", "distance_to_linearized",
     "draw_networks", "empirical_kernel", "fit_slope", "init_output_samples", "init_variance_law",

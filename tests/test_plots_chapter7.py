@@ -1,4 +1,4 @@
-"""The plot helpers of chapter 5 draw what they say, from the tables of gammanet.variance on synthetic outputs."""
+"""The plot helpers of chapter 7 draw what they say, from the tables of gammanet.variance on synthetic outputs."""
 import matplotlib
 
 matplotlib.use("Agg")

@@ -1,4 +1,4 @@
-"""Chapter 4's checks pass the solutions and fail typical wrong answers, with a hint that does not give the answer."""
+"""Chapter 6's checks pass the solutions and fail typical wrong answers, with a hint that does not give the answer."""
 import numpy as np
 import pytest
 
@@ -11,7 +11,7 @@ def gamma_cols(final):
     return sorted((c for c in final.columns if c.startswith("gamma_")), key=lambda c: int(c[6:]))
 
 
-# The chapter's solutions (notebooks/04_mnist_accuracy.py).
+# The chapter's solutions (notebooks/06_mnist_accuracy.py).
 def paired_gain(final, low, high):
     gcols = gamma_cols(final)
     by_seed = []

@@ -1,4 +1,4 @@
-"""Checks for chapter 4 (MNIST accuracy across γ-grids).
+"""Checks for chapter 6 (MNIST accuracy across γ-grids).
 
 The hidden cases are small tables of final accuracies, built so that each typical slip gives a recognisably wrong
 number: swapping ``low`` and ``high`` flips the sign; differencing the seed means instead of pairing seeds differs
@@ -44,10 +44,10 @@ def paired_cases() -> list:
             ("depth 3, γ = (0.5, 0.5, 0.5) vs (1, 0.7, 0.5)", deep3, (0.5, 0.5, 0.5), (1.0, 0.7, 0.5))]
 
 
-@exercise("4.1", functions=("my_paired_gain",))
+@exercise("6.1", functions=("my_paired_gain",))
 def check_paired_gain(fn, verbose: bool = True):
     """Check ``fn(final, low, high)`` → mean over the seeds both configurations have of acc(high) − acc(low)."""
-    report = start("Exercise 4.1: the paired gain", verbose)
+    report = start("Exercise 6.1: the paired gain", verbose)
     try:
         for label, table, low, high in paired_cases():
             expected = paired_difference(table, low, high)["mean"]
@@ -87,10 +87,10 @@ def effects_cases() -> list:
     return [("depth 2, additive", deep2), ("depth 3, with interactions", deep3), ("depth 2, four γ values", four)]
 
 
-@exercise("4.2", functions=("my_main_effects",))
+@exercise("6.2", functions=("my_main_effects",))
 def check_main_effects(fn, verbose: bool = True):
     """Check ``fn(final)`` → ``{ℓ: {γ: mean accuracy over members with γ_ℓ = γ}}`` for ℓ = 1..L."""
-    report = start("Exercise 4.2: main effects", verbose)
+    report = start("Exercise 6.2: main effects", verbose)
     try:
         for label, table in effects_cases():
             reference = main_effects(table)
@@ -150,10 +150,10 @@ def breaking_cases() -> list:
             ("seed means vs one seed", skewed, 30.0), ("unsorted α", late, 300.0)]
 
 
-@exercise("4.3", functions=("my_breaking_point",))
+@exercise("6.3", functions=("my_breaking_point",))
 def check_breaking_point(fn, verbose: bool = True):
     """Check ``fn(table)`` → the smallest α at which the seed-mean accuracy of γ = 1 is below that of γ = 1/2."""
-    report = start("Exercise 4.3: the fast preset's breaking point", verbose)
+    report = start("Exercise 6.3: the fast preset's breaking point", verbose)
     try:
         for label, table, expected in breaking_cases():
             got = run(report, fn, table.copy())     # None is a possible answer here

@@ -1,4 +1,4 @@
-"""Chapter 4's figures draw what they are given: the numbers in the heatmaps are the summary's."""
+"""Chapter 6's figures draw what they are given: the numbers in the heatmaps are the summary's."""
 import itertools
 
 import matplotlib
