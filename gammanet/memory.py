@@ -100,7 +100,7 @@ def check_memory(need: Union[int, dict], device: Union[str, torch.device], what:
     detail = ""
     if parts:
         detail = " (" + ", ".join(f"{k} {human(v)}" for k, v in parts.items() if k != "total") + ")"
-    raise MemoryRefused(f"{what} needs about {human(total)}{detail}, but only {human(free)} is available on "
+    raise MemoryRefused(f"{what} would need about {human(total)}{detail}, but only {human(free)} is available on "
                         f"{torch.device(device)}; use smaller widths or fewer members at once")
 
 

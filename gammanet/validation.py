@@ -251,28 +251,43 @@ def check_device(device: Union[str, torch.device, None]) -> torch.device:
     return dev
 
 
-def check_output_dir(name: str, path: Union[str, Path]) -> Path:
+def check_output_dir(name: str, path: Union[str, Path], shown: Optional[Path] = None) -> Path:
     """A folder that exists and is writable, or that can be created: checked before any work, without creating
-    anything.  Raises a ``ValueError`` naming the part of the path that is in the way."""
+    anything.  Raises a ``ValueError`` naming the part of the path that is in the way (and ``shown``, the path the
+    user gave, when that is not the folder itself)."""
     if not isinstance(path, (str, os.PathLike)) or str(path) == "":
         raise _bad(name, path, "give the path of a folder")
     p = Path(path).expanduser()
+    given = p if shown is None else shown
     probe = p
     while not probe.exists():
         if probe.is_symlink():
-            raise ValueError(f"{name} {str(p)!r} is not allowed: {str(probe)!r} is a broken link")
+            raise ValueError(f"{name} {str(given)!r} is not allowed: {str(probe)!r} is a broken link")
         if probe.parent == probe:
             break
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
-        where = "it" if probe == p else repr(str(probe))
-        raise ValueError(f"{name} {str(p)!r} is not allowed: {where} is a file, not a folder; choose another path")
+        where = "it" if probe == given else repr(str(probe))
+        raise ValueError(f"{name} {str(given)!r} is not allowed: {where} is a file, not a folder; choose another "
+                         "path")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise ValueError(f"{name} {str(p)!r} is not allowed: the folder {str(probe)!r} is not writable")
+        raise ValueError(f"{name} {str(given)!r} is not allowed: the folder {str(probe)!r} is not writable")
+    return p
+
+
+def check_output_file(name: str, path: Union[str, Path]) -> Path:
+    """A file that can be written (its folder exists and is writable, or can be created), checked as
+    :func:`check_output_dir` does; a folder is refused."""
+    if not isinstance(path, (str, os.PathLike)) or str(path) == "":
+        raise _bad(name, path, "give the path of a file")
+    p = Path(path).expanduser()
+    if p.is_dir():
+        raise ValueError(f"{name} {str(p)!r} is not allowed: it is a folder; give a file name")
+    check_output_dir(name, p.parent, shown=p)
     return p
 
 
 __all__ = ["SEED_LIMIT", "check_bool", "check_choice", "check_device", "check_float", "check_gamma",
            "check_gamma_grid", "check_int", "check_nonnegative_float", "check_nonnegative_int", "check_output_dir",
-           "check_positive_float", "check_positive_int", "check_probability", "check_seed", "check_seeds",
-           "check_sequence", "check_widths", "is_bool", "is_int", "is_real", "scalar"]
+           "check_output_file", "check_positive_float", "check_positive_int", "check_probability", "check_seed",
+           "check_seeds", "check_sequence", "check_widths", "is_bool", "is_int", "is_real", "scalar"]
