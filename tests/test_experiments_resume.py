@@ -116,6 +116,20 @@ def test_wait_for_a_locked_unit(clean, mnist, tmp_path):
     assert_same(res, clean)
 
 
+def test_a_file_system_without_locks_is_said(clean, mnist, tmp_path, monkeypatch):
+    import gammanet.experiments.store as store_module
+    from gammanet.experiments.files import LocksUnavailable
+
+    def no_flock(path, wait=False):
+        raise LocksUnavailable(f"cannot lock {path}: [Errno 38] Function not implemented")
+
+    monkeypatch.setattr(store_module, "lock_unit", no_flock)
+    res = run_experiment(small(), store=tmp_path, data=mnist, progress=False)
+    assert res.complete and "unit locks unavailable" in res.summary_text() and "Function not implemented" in \
+        res.summary["note"]
+    assert_same(res, clean)
+
+
 # --------------------------------------------------------------------------------------------------- damage
 def stored(mnist, tmp_path):
     """A finished store of small(); returns its folder."""

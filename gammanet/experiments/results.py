@@ -146,6 +146,8 @@ def summary_text(s: RunSummary) -> str:
         lines.append(f"  skipped {len(s.locked)} unit(s) locked by another process (it is training them; rerun, or "
                      f"use --wait, to collect them): {', '.join(s.locked)}")
     lines += [f"  set aside: {line}" for line in s.set_aside]
+    if s.note and s.units_in_shard is not None:
+        lines.append(f"  note: {s.note}")
     lines += [f"  damaged, not read: {line}" for line in s.damaged]
     lines.append(f"  diverged members: {s.diverged_members} of {s.members_done}")
     return "\n".join(lines)

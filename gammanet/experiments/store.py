@@ -175,7 +175,7 @@ class Store:
         try:
             return lock_unit(self.folder / "units" / f"{unit.id}.lock", wait)
         except LocksUnavailable as err:
-            return _NoLock(str(err))
+            return _NoLock(f"locks unavailable: {err}")
 
     def is_done(self, unit: Unit) -> bool:
         """``done.json`` exists (the unit is finished, intact or not: see :meth:`load_result`)."""

@@ -137,6 +137,9 @@ def _run_stored_unit(st: Store, exp: Experiment, unit: Unit, data: MNISTData, de
     lock = st.lock(unit, wait=wait)
     if lock is None:
         return False
+    if getattr(lock, "unavailable", None) and "locks unavailable" not in summary.note:
+        summary.note += (f"unit locks unavailable ({lock.unavailable}): two processes given the same unit would "
+                         "both train it")
     try:
         st.clean_temporaries(unit)                   # only the lock holder writes here: all of them are stale
         try:
