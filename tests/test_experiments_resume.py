@@ -174,6 +174,14 @@ def test_a_damaged_unit_is_named_and_recomputed(clean, mnist, tmp_path, damage, 
     recompute(clean, mnist, tmp_path)
 
 
+def test_another_shards_damaged_unit_does_not_fail_a_run(mnist, tmp_path):
+    folder = stored(mnist, tmp_path)
+    (folder / "units" / "u000-b0" / "result.pt").write_bytes(b"x")
+    res = run_experiment(small(), store=tmp_path, shard="1/2", data=mnist, progress=False)
+    assert res.summary["reused"] == 1 and res.summary["units_done"] == 1 and len(res.summary["damaged"]) == 1
+    assert "damaged, not read: " in res.summary_text() and "u000-b0/result.pt: does not match" in res.summary_text()
+
+
 def test_a_damaged_checkpoint_is_set_aside_and_the_previous_one_resumed(clean, mnist, tmp_path, monkeypatch):
     original = Store.save_checkpoint
 

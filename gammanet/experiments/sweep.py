@@ -103,7 +103,9 @@ def train_unit(experiment: Experiment, unit: Unit, data: MNISTData, device: torc
 
     def on_epoch_end(epoch, ensemble, epoch_rows):
         # Whatever was recorded for this epoch already (a resume from epoch 0 evaluates epoch 0 again) is replaced.
-        rows[:] = [r for r in rows if r["epoch"] < epoch] + list(epoch_rows)
+        if rows and rows[-1]["epoch"] >= epoch:
+            rows[:] = [r for r in rows if r["epoch"] < epoch]
+        rows.extend(epoch_rows)
         if epoch in probe_epochs:
             probe[epoch] = ensemble.forward(x_probe).to(torch.float32).cpu()
             probe_steps[epoch] = ensemble.steps
@@ -231,8 +233,10 @@ def run_experiment(
             _run_stored_unit(st, exp, unit, data, dev, every, progress, True, summary)
     summary.wall_seconds = time.monotonic() - began
     if st is not None:
-        loaded = load_results(exp, root, source=identity["source"])
+        # Another shard's damaged unit must not fail this run: it is named in the summary (its own run repairs it).
+        loaded = load_results(exp, root, source=identity["source"], on_damage="skip")
         results = replace(loaded, summary=replace(summary, store=loaded.summary.store, key=loaded.summary.key,
+                                                  damaged=loaded.summary.damaged,
                                                   units_total=loaded.summary.units_total,
                                                   units_done=loaded.summary.units_done,
                                                   members_done=loaded.summary.members_done,
