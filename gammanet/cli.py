@@ -173,18 +173,16 @@ def cmd_run(args) -> int:
     from .experiments.catalog import load_experiment
     from .experiments.configs import parse_shard
     from .experiments.sweep import run_experiment
-    from .validation import check_device, check_output_dir
+    from .validation import check_device, check_output_dir, check_positive_int
 
     experiment = load_experiment(args.name)
     parse_shard(args.shard)                     # a bad shard, device or store is reported before the data is loaded
     check_device(args.device)
     check_output_dir("--store", _store_root(args))
     if args.threads is not None:
-        if args.threads < 1:
-            raise ValueError(f"--threads {args.threads} is not allowed; give a positive integer")
         import torch
 
-        torch.set_num_threads(args.threads)
+        torch.set_num_threads(check_positive_int("--threads", args.threads))
     data = None
     if args.data:
         from .data import load_mnist

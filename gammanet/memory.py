@@ -91,7 +91,7 @@ def check_memory(need: Union[int, dict], device: Union[str, torch.device], what:
     """Raise :class:`MemoryRefused` when ``need`` bytes (or a :func:`training_bytes` dict) exceed the memory
     available on ``device``; ``what`` says what needs it (e.g. "training 18 members of widths (3000,)")."""
     parts = need if isinstance(need, dict) else None
-    total = int(parts["total"] if parts else need)
+    total = int(need["total"]) if isinstance(need, dict) else int(need)
     if total < ALWAYS_OK:
         return
     free = available_bytes(device)

@@ -212,9 +212,10 @@ class Store:
         verified (its result is small), a running one is described by ``checkpoint.json`` alone."""
         d = self.unit_dir(unit)
         try:
-            if (d / "done.json").exists():
+            done = self.read_done(unit)
+            if done is not None:
                 self.load_result(unit)
-                return dict(state="done", epoch=self.read_done(unit).epoch, problem=None)
+                return dict(state="done", epoch=done.epoch, problem=None)
             if (d / "checkpoint.json").exists():
                 note = from_record(CheckpointNote, read_json(d / "checkpoint.json"), d / "checkpoint.json", unit.id)
                 return dict(state="running", epoch=note.epoch, problem=None)
@@ -251,7 +252,7 @@ class Store:
         """The latest intact checkpoint of the unit (None: there is none) and one line per damaged checkpoint
         found on the way; with ``set_aside`` (only under the unit's lock) each damaged one is renamed
         ``<name>.damaged-<time>`` so that it is never read again."""
-        problems = []
+        problems: list[str] = []
         for epoch, sha, path in self.checkpoint_files(unit):
             try:
                 return self.read_checkpoint(unit, epoch, sha, path), problems
@@ -404,9 +405,9 @@ def locate(root: Union[str, Path], experiment: Experiment, source: Optional[str]
     if source is not None:
         found = [s for s in found if s.data_identity["source"] == source]
     if not found and damaged:
-        err = damaged[0]
-        raise StoreError(err.path, f"{err.problem}; `python -m gammanet run {experiment.name}` sets it aside and "
-                                   "writes it again")
+        first = damaged[0]
+        raise StoreError(first.path, f"{first.problem}; `python -m gammanet run {experiment.name}` sets it aside and "
+                                     "writes it again")
     if len(found) > 1:
         env = os.environ.get("GAMMANET_DATA", "")
         preferred = [s for s in found if s.data_identity["source"] == env]

@@ -227,7 +227,7 @@ def run_experiment(
         elif not _run_stored_unit(st, exp, unit, data, dev, every, progress, False, summary):
             summary.locked.append(unit.id)
     bar.close()
-    if wait and summary.locked:
+    if wait and summary.locked and st is not None:
         summary.waited, summary.locked = summary.locked, []
         for unit in (u for u in mine if u.id in summary.waited):
             _run_stored_unit(st, exp, unit, data, dev, every, progress, True, summary)
