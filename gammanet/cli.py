@@ -4,7 +4,13 @@
 ``python -m gammanet configs [NAME]``     the named experiments (gammanet.experiments), or one as JSON
 ``python -m gammanet run NAME|FILE.json [--shard K/N] [--store DIR] [--device DEV]``   run / resume a sweep
 ``python -m gammanet show NAME``          what is finished in the store
+``python -m gammanet verify NAME``        check every unit of the store (exit 1 if anything is damaged)
 ``python -m gammanet plot NAME --out F``  test accuracy against epochs, one curve per γ-configuration
+
+A user error (a bad value, a missing or damaged data file, a device this machine lacks, a path that cannot be
+written, not enough memory) is one line on stderr that names the value and what is allowed, exit code 2; a
+damaged store file is one line naming the file, exit code 1.  Everything that can be checked is checked before any
+work.  Anything else is a bug of ours and shows its traceback.
 """
 from __future__ import annotations
 
@@ -67,14 +73,19 @@ def cmd_train(args) -> int:
     from .data import load_mnist
     from .model import GammaMLP
     from .train import fit
+    from .validation import check_device, check_output_dir, check_positive_float, check_positive_int
 
+    check_positive_int("epochs", args.epochs)           # everything checked before the data and the training
+    check_positive_int("batch_size", args.batch_size)
+    check_positive_float("alpha", args.alpha)
+    check_device(args.device)
+    out = check_output_dir("--out", args.out)
     model = GammaMLP(args.widths, parse_gammas(args.gammas), activation=args.activation, readout=args.readout,
                      input_scale=args.input_scale, seed=args.seed, bias=not args.no_bias)
     data = load_mnist(args.data, root=args.data_root, device=args.device, n_train=args.n_train, n_test=args.n_test)
     print(data.describe(), file=sys.stderr)
     history = fit(model, data, args.epochs, batch_size=args.batch_size, loss=args.loss, alpha=args.alpha,
                   seed=args.seed, shuffle=not args.no_shuffle, device=args.device, progress=not args.quiet)
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     history.to_csv(out / "history.csv", index=False)
     config = dict(history.attrs["config"], command="train")
@@ -114,13 +125,23 @@ def add_experiment_parsers(sub) -> None:
     p.add_argument("--checkpoint-seconds", type=float, default=None,
                    help="least seconds between checkpoints (default: every epoch on the CPU, 120 s on a GPU)")
     p.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--wait", action="store_true",
+                   help="wait for units that another process is training (locked) instead of skipping them")
+    p.add_argument("--quiet", action="store_true", help="no progress bars (facts about the data are still printed)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("show", help="what is finished of an experiment in the store")
     p.add_argument("name", help=EXPERIMENT_HELP)
     _add_store_args(p)
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("verify", help="check every unit of an experiment in the store; exit 1 if any is damaged",
+                       description="Check every finished unit against the checksum in its done.json and every "
+                                   "checkpoint against the one in its name; print what is damaged.  Changes "
+                                   "nothing (`run` sets damaged units aside and recomputes them).")
+    p.add_argument("name", help=EXPERIMENT_HELP)
+    _add_store_args(p)
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("plot", help="test accuracy against epochs, one curve per γ-configuration, seed bands")
     p.add_argument("name", help=EXPERIMENT_HELP)
@@ -154,22 +175,23 @@ def cmd_run(args) -> int:
     from .experiments.catalog import load_experiment
     from .experiments.configs import parse_shard
     from .experiments.sweep import run_experiment
+    from .validation import check_device, check_output_dir, check_positive_int
 
     experiment = load_experiment(args.name)
-    parse_shard(args.shard)                     # a bad shard is reported before the data is loaded
+    parse_shard(args.shard)                     # a bad shard, device or store is reported before the data is loaded
+    check_device(args.device)
+    check_output_dir("--store", _store_root(args))
     if args.threads is not None:
-        if args.threads < 1:
-            raise ValueError(f"--threads {args.threads} is not allowed; give a positive integer")
         import torch
 
-        torch.set_num_threads(args.threads)
+        torch.set_num_threads(check_positive_int("--threads", args.threads))
     data = None
     if args.data:
         from .data import load_mnist
 
-        data = load_mnist(args.data, device="cpu", verbose=not args.quiet)
+        data = load_mnist(args.data, device="cpu", verbose=True)      # its note is a fact, printed even --quiet
     results = run_experiment(experiment, store=_store_root(args), shard=args.shard, device=args.device, data=data,
-                             progress=not args.quiet, checkpoint_seconds=args.checkpoint_seconds)
+                             progress=not args.quiet, checkpoint_seconds=args.checkpoint_seconds, wait=args.wait)
     if args.quiet:                              # otherwise run_experiment printed it
         print(results.summary_text())
     return 0
@@ -195,7 +217,9 @@ def cmd_show(args) -> int:
           f"{store.data_identity['n_train']}/{store.data_identity['n_test']}) in {store.folder}")
     print(f"units finished: {done}/{len(units)}\n")
     print(units.to_string(index=False))
-    history = load_results(experiment, root, source=store.data_identity["source"], partial=True).history
+    results = load_results(experiment, root, source=store.data_identity["source"], partial=True, on_damage="skip")
+    _print_damage(results.summary.damaged, args.name)
+    history = results.history
     table = configuration_table(history)
     if not table.empty:
         table["final test acc"] = [mean_sd(m, s) for m, s in zip(table.final_mean, table.final_sd)]
@@ -208,22 +232,57 @@ def cmd_show(args) -> int:
     return 0
 
 
+def _print_damage(lines: Sequence[str], name: str) -> None:
+    for line in lines:
+        print(f"damaged (left out; `python -m gammanet run {name}` recomputes it): {line}", file=sys.stderr)
+
+
+def cmd_verify(args) -> int:
+    from .experiments.catalog import load_experiment
+    from .experiments.store import locate
+
+    experiment = load_experiment(args.name)
+    root = _store_root(args)
+    store = locate(root, experiment, args.data)
+    if store is None:
+        print(f"{experiment.name}: nothing stored under {root} (0/{len(experiment.units())} units); nothing to verify")
+        return 0
+    report = store.verify()
+    for line in report["problems"]:
+        print(f"damaged: {line}")
+    states = list(report["units"].values())
+    counts = ", ".join(f"{states.count(s)} {s}" for s in ("intact", "running", "missing", "damaged"))
+    print(f"{experiment.name} in {store.folder}: {len(states)} units — {counts}"
+          + (f"; {report['temporaries']} temporary file(s)" if report["temporaries"] else "")
+          + (f"; set aside earlier: {', '.join(report['set_aside'])}" if report["set_aside"] else ""))
+    if report["problems"]:
+        print(f"`python -m gammanet run {args.name}` sets the damaged units aside and recomputes them")
+        return 1
+    return 0
+
+
 def cmd_plot(args) -> int:
     from .experiments.catalog import load_experiment
     from .experiments.report import plot_accuracy
     from .experiments.results import load_results
+    from .validation import check_output_file
 
     experiment = load_experiment(args.name)
-    results = load_results(experiment, _store_root(args), source=args.data, partial=True)
+    out = check_output_file("--out", args.out)
+    results = load_results(experiment, _store_root(args), source=args.data, partial=True, on_damage="skip")
+    _print_damage(results.summary.damaged, args.name)
     if results.history.empty:
         raise ValueError(f"nothing of experiment {experiment.name!r} is stored under {_store_root(args)}; "
                          f"run `python -m gammanet run {args.name}` first")
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     plot_accuracy(results.history, out, title=experiment.name, x=args.x)
-    state = "complete" if results.complete else f"{results.summary['units_done']}/{results.summary['units_total']} units"
+    state = "complete" if results.complete else f"{results.summary.units_done}/{results.summary.units_total} units"
     print(f"wrote {out} ({state})")
     return 0
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -237,12 +296,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from .data import DataError
+    from .experiments.records import StoreError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as err:  # bad input: one clear line, no traceback
-        parser.exit(2, f"error: {err}\n")
+    except (ValueError, DataError) as err:  # bad input, a bad data file: one clear line, no traceback
+        parser.exit(2, f"error: {_one_line(err)}\n")
+    except StoreError as err:               # a damaged store file: named, one line
+        parser.exit(1, f"error: {_one_line(err)}\n")
     except BrokenPipeError:  # output piped into `head` and the pipe closed: not an error of ours
         import os
 

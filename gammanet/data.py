@@ -24,6 +24,8 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
+from .validation import check_bool, check_choice, check_device, check_int
+
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 SOURCES = ("auto", "torchvision", "embedded")
 EMBEDDED_SPLIT_SEED = 20211121  # fixed: the embedded train/test split is part of the data set's definition
@@ -71,13 +73,18 @@ class MNISTData:
 
     def subset(self, n_train: Optional[int] = None, n_test: Optional[int] = None) -> "MNISTData":
         """The first ``n_train`` training and ``n_test`` test examples (the orders are already mixed)."""
-        for name, n, full in (("n_train", n_train, self.n_train), ("n_test", n_test, self.n_test)):
-            if n is not None and not (isinstance(n, int) and 1 <= n <= full):
-                raise ValueError(f"{name}={n!r} is not allowed; it must be an integer in [1, {full}]")
-        nt = self.n_train if n_train is None else n_train
-        ne = self.n_test if n_test is None else n_test
+        nt = self.n_train if n_train is None else check_int("n_train", n_train, 1, self.n_train)
+        ne = self.n_test if n_test is None else check_int("n_test", n_test, 1, self.n_test)
         return replace(self, x_train=self.x_train[:nt], y_train=self.y_train[:nt],
                        x_test=self.x_test[:ne], y_test=self.y_test[:ne])
+
+    def check_labels(self, out_features: int) -> None:
+        """Raise a ``ValueError`` unless every label is a class index in [0, out_features)."""
+        lo = int(min(self.y_train.min(), self.y_test.min()))
+        hi = int(max(self.y_train.max(), self.y_test.max()))
+        if lo < 0 or hi >= out_features:
+            raise ValueError(f"out_features={out_features} is not allowed for this data: its labels run from {lo} to "
+                             f"{hi}, so the network needs out_features >= {hi + 1} (one output per class)")
 
     def describe(self) -> str:
         return f"MNIST from {self.source}: {self.n_train} training and {self.n_test} test images on {self.device}"
@@ -137,8 +144,9 @@ IDX_FILES = {
 }
 
 
-def check_idx_file(path: Path) -> None:
-    """Check an IDX file's magic number and that its length matches its header; raise ``DataError`` naming it."""
+def check_idx_file(path: Path) -> tuple[int, ...]:
+    """Check an IDX file's magic number and that its length matches its header; raise ``DataError`` naming it.
+    Returns the dimensions its header gives."""
     magic, ndim = IDX_FILES[path.name]
     try:
         size = path.stat().st_size
@@ -154,6 +162,26 @@ def check_idx_file(path: Path) -> None:
     expected = 4 + 4 * ndim + int(np.prod(dims))
     if size != expected:
         raise DataError(f"MNIST file {path} is truncated or corrupt: {size} bytes, its header implies {expected}")
+    return tuple(dims)
+
+
+#: MNIST's classes: the labels are the digits 0..9.
+N_CLASSES = 10
+
+
+def check_idx_files(raw: Path) -> None:
+    """Check the four raw MNIST files under ``raw``: each file (:func:`check_idx_file`), as many labels as images
+    in each split, and every label a digit 0..9; a ``DataError`` names the file at fault."""
+    for prefix in ("train", "t10k"):
+        images, labels = raw / f"{prefix}-images-idx3-ubyte", raw / f"{prefix}-labels-idx1-ubyte"
+        n_images, n_labels = check_idx_file(images)[0], check_idx_file(labels)[0]
+        if n_images != n_labels:
+            raise DataError(f"MNIST files {images} and {labels} disagree: {n_images} images but {n_labels} labels")
+        values = np.fromfile(labels, dtype=np.uint8, offset=8)
+        bad = np.flatnonzero(values >= N_CLASSES)
+        if len(bad):
+            raise DataError(f"MNIST file {labels} is corrupt: label {int(values[bad[0]])} at position {int(bad[0])} "
+                            f"(labels are digits 0..{N_CLASSES - 1})")
 
 
 def write_idx(root: Union[str, Path], train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]) -> Path:
@@ -180,10 +208,11 @@ def torchvision_tensors(root: Union[str, Path], download: bool) -> tuple[torch.T
     raw = Path(root) / "MNIST" / "raw"
     present = all((raw / name).exists() for name in IDX_FILES)
     if present:  # torchvision's own errors on a damaged file do not say which file; ours do
-        for name in IDX_FILES:
-            check_idx_file(raw / name)
+        check_idx_files(raw)
     train = MNIST(str(root), train=True, download=download and not present)
     test = MNIST(str(root), train=False, download=False)
+    if not present:
+        check_idx_files(raw)
     return train.data, train.targets, test.data, test.targets
 
 
@@ -208,12 +237,17 @@ def load_mnist(
     variable, else ``"auto"``.  ``normalization``: (mean, std) applied after dividing by 255, ``None`` for [0, 1]
     pixels.  ``n_train``/``n_test`` keep the first examples only.
     """
-    source = source if source is not None else os.environ.get(SOURCE_ENV, "auto")
-    if source not in SOURCES:
-        raise ValueError(f"source={source!r} is not allowed; choose one of {SOURCES}")
+    if source is None and os.environ.get(SOURCE_ENV):
+        try:
+            source = check_choice("source", os.environ[SOURCE_ENV], SOURCES)
+        except ValueError as err:
+            raise ValueError(f"{err} (read from ${SOURCE_ENV})") from None
+    source = check_choice("source", "auto" if source is None else source, SOURCES)
     root = default_root() if root is None else Path(root)
-    if device is None:
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = check_device(device)
+    n_train = None if n_train is None else check_int("n_train", n_train, minimum=1)
+    n_test = None if n_test is None else check_int("n_test", n_test, minimum=1)
+    download, verbose = check_bool("download", download), check_bool("verbose", verbose)
 
     note = ""
     if source in ("torchvision", "auto"):

@@ -56,17 +56,19 @@ evaluation after an epoch gives a non-finite training loss, that row is marked "
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
 from typing import Callable, Optional, Sequence, Union
 
 import pandas as pd
 import torch
 
 from .data import MNISTData
-from .model import GammaMLP, check_choice
-from .scaling import layer_names, learning_rates, resolve_gammas, validate_widths
-from .train import HISTORY_COLUMNS, LOSSES, batch_slices, check_positive_int, loss_function, resolve_device
+from .memory import check_memory, training_bytes
+from .model import GammaMLP
+from .scaling import layer_names, learning_rates, validate_widths
+from .train import HISTORY_COLUMNS, LOSSES, batch_slices, loss_function, resolve_device
 from .train import data_order as epoch_permutation
+from .validation import (check_bool, check_choice, check_gamma_grid, check_int, check_nonnegative_int, check_positive_float,
+                         check_positive_int, check_seed, check_seeds, check_sequence, is_real)
 
 DATA_ORDERS = ("shared", "per_member")
 #: Largest number of activations (M × chunk × width) held at once by :meth:`Ensemble.evaluate`.
@@ -75,19 +77,6 @@ EVAL_BUDGET = 1 << 24
 FIT_EVAL_CHUNK = 10_000
 #: From this many shared input rows on, the first layer runs as ONE (B, d) @ (d, M·N_1) GEMM (see _first_layer).
 GEMM_MIN_ROWS = 256
-
-
-def _check_alpha(value, name: str = "alpha") -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not (0 < float(value) < math.inf):
-        raise ValueError(f"{name}={value!r} is not allowed; the learning-rate constant must be a positive finite "
-                         "number")
-    return float(value)
-
-
-def _check_seed(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
-        raise ValueError(f"seed {value!r} is not allowed; seeds must be non-negative integers")
-    return int(value)
 
 
 class Ensemble:
@@ -104,10 +93,17 @@ class Ensemble:
                  in_features: int = 784, out_features: int = 10, activation: str = "sigmoid",
                  readout: str = "centered", input_scale: float = 1.0, device=None, bias: bool = True):
         widths = validate_widths(widths)
+        gammas = check_sequence("gammas", gammas, "one γ-configuration per member")
+        seeds = [check_seed(f"seeds[{m}]", s) for m, s in enumerate(check_sequence("seeds", seeds, "one init seed "
+                                                                                    "per member"))]
         if len(gammas) != len(seeds):
             raise ValueError(f"got {len(gammas)} gammas and {len(seeds)} seeds; give one init seed per member")
+        in_features = check_positive_int("in_features", in_features)
+        check_memory(training_bytes(widths, in_features, check_positive_int("out_features", out_features), len(seeds),
+                                    eval_chunk=eval_chunk(len(seeds), widths, in_features)),
+                     resolve_device(device), f"an ensemble of {len(seeds)} members of widths {widths}")
         models = [GammaMLP(widths, g, in_features, out_features, activation, readout, input_scale,
-                           seed=_check_seed(s), bias=bias) for g, s in zip(gammas, seeds)]
+                           seed=s, bias=bias) for g, s in zip(gammas, seeds)]
         self._stack(models, alpha, device)
 
     @classmethod
@@ -130,14 +126,13 @@ class Ensemble:
                     raise ValueError(f"member {m} has {attr}={getattr(model, attr)!r} but member 0 has "
                                      f"{getattr(first, attr)!r}; all members must share it")
         M = len(models)
-        if isinstance(alpha, (str, bytes)) or not (isinstance(alpha, Real) or hasattr(alpha, "__len__")):
-            raise ValueError(f"alpha={alpha!r} is not allowed; give a positive number or one per member")
-        if isinstance(alpha, Real):
-            alphas = (_check_alpha(alpha),) * M
+        if is_real(alpha):
+            alphas = (check_positive_float("alpha", alpha),) * M
         else:
+            alpha = check_sequence("alpha", alpha, "a positive finite number or one per member")
             if len(alpha) != M:
                 raise ValueError(f"alpha has {len(alpha)} entries for {M} members; give one number or one per member")
-            alphas = tuple(_check_alpha(a, f"alpha[{m}]") for m, a in enumerate(alpha))
+            alphas = tuple(check_positive_float(f"alpha[{m}]", a) for m, a in enumerate(alpha))
 
         self.device = resolve_device(device)
         self.widths, self.depth = first.widths, first.depth
@@ -218,10 +213,11 @@ class Ensemble:
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits of every member, shape (M, B, K), for x of shape (B, d) (or (B, 1, 28, 28)) or (M, B, d)."""
+        """Logits of every member, shape (M, B, K), for x of shape (B, d) (or (B, 1, 28, 28)) or (M, B, d), of any
+        dtype (cast to float32)."""
         if x.dim() != 3 or x.shape[0] != self.n_members:
             x = x.reshape(x.shape[0], -1)
-        a = self._hidden(x.to(self.device))[0][-1]
+        a = self._hidden(x.to(self.device, torch.float32))[0][-1]   # any input dtype, as GammaMLP
         return torch.baddbmm(self.biases[-1].unsqueeze(1), a, self.weights[-1].transpose(1, 2))
 
     __call__ = forward
@@ -293,7 +289,7 @@ class Ensemble:
         fn = loss_function(loss)
         M, n = self.n_members, x.shape[0]
         if chunk is None:
-            chunk = max(1, min(FIT_EVAL_CHUNK, EVAL_BUDGET // (M * max(self.widths + (self.in_features,)))))
+            chunk = eval_chunk(M, self.widths, self.in_features)
         total = torch.zeros(M, dtype=torch.float64, device=self.device)
         correct = torch.zeros(M, dtype=torch.int64, device=self.device)
         for i in range(0, n, chunk):
@@ -341,8 +337,10 @@ class Ensemble:
 
     def member_model(self, m: int) -> GammaMLP:
         """A :class:`GammaMLP` (on this ensemble's device) carrying member m's current parameters."""
-        if isinstance(m, bool) or not isinstance(m, Integral) or not 0 <= m < self.n_members:
-            raise ValueError(f"member {m!r} does not exist; members are 0..{self.n_members - 1}")
+        try:
+            m = check_int("member", m, 0, self.n_members - 1)
+        except ValueError:
+            raise ValueError(f"member {m!r} does not exist; members are 0..{self.n_members - 1}") from None
         model = GammaMLP(self.widths, self.gammas[m], self.in_features, self.out_features, self.activation,
                          self.readouts[m], self.input_scale, seed=self.seeds[m], bias=self.bias).to(self.device)
         with torch.no_grad():
@@ -353,35 +351,18 @@ class Ensemble:
         return model
 
 
+def eval_chunk(members: int, widths: Sequence[int], in_features: int) -> int:
+    """The examples :meth:`Ensemble.evaluate` takes at once: fit's chunk, less when M × chunk × width would exceed
+    ``EVAL_BUDGET`` activations."""
+    return max(1, min(FIT_EVAL_CHUNK, EVAL_BUDGET // (members * max(tuple(widths) + (in_features,)))))
+
+
 def _bias(layer: torch.nn.Linear) -> torch.Tensor:
     """The layer's bias, or zeros when it has none."""
     return layer.bias.detach() if layer.bias is not None else torch.zeros(layer.out_features)
 
 
 # --------------------------------------------------------------------------------------------------- train_grid
-def _resolve_grid(gamma_grid, depth: int) -> list[tuple[float, ...]]:
-    if isinstance(gamma_grid, (str, bytes, Real)) or not hasattr(gamma_grid, "__len__") or len(gamma_grid) == 0:
-        raise ValueError(f"gamma_grid={gamma_grid!r} is not allowed; give a non-empty list of γ-tuples, "
-                         "preset names or numbers, e.g. [(0.5, 1.0), 'mean_field', 0.7]")
-    grid = [resolve_gammas(g, depth) for g in gamma_grid]
-    for i, g in enumerate(grid):
-        if g in grid[:i]:
-            raise ValueError(f"gamma_grid entry {gamma_grid[i]!r} repeats γ = {g}; give each configuration once")
-    return grid
-
-
-def _resolve_seeds(seeds) -> list[int]:
-    if isinstance(seeds, Integral) and not isinstance(seeds, bool):
-        seeds = [seeds]
-    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or len(seeds) == 0:
-        raise ValueError(f"seeds={seeds!r} is not allowed; give a non-negative integer or a non-empty list of them")
-    out = [_check_seed(s) for s in seeds]
-    for i, s in enumerate(out):
-        if s in out[:i]:
-            raise ValueError(f"seed {s} appears twice in seeds={list(seeds)!r}; members would be identical")
-    return out
-
-
 def train_grid(
     widths: Sequence[int],
     gamma_grid: Sequence,
@@ -423,15 +404,18 @@ def train_grid(
     their rows, equal to those of an uninterrupted run (the data order depends only on (seed, epoch)).
     """
     widths = validate_widths(widths)
-    grid, seed_list = _resolve_grid(gamma_grid, len(widths)), _resolve_seeds(seeds)
-    epochs = check_positive_int("epochs", epochs, minimum=0)
+    grid, seed_list = check_gamma_grid("gamma_grid", gamma_grid, len(widths)), check_seeds("seeds", seeds)
+    epochs = check_nonnegative_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
-    start_epoch = check_positive_int("start_epoch", start_epoch, minimum=0)
+    start_epoch = check_nonnegative_int("start_epoch", start_epoch)
     check_choice("loss", loss, LOSSES)
     check_choice("data_order", data_order, DATA_ORDERS)
-    data_seed = _check_seed(data_seed)
+    data_seed = check_seed("data_seed", data_seed)
+    shuffle = check_bool("shuffle", shuffle)
+    out_features = check_positive_int("out_features", out_features)
     if not isinstance(data, MNISTData):
         raise ValueError(f"data must be an MNISTData (see gammanet.load_mnist); got {type(data).__name__}")
+    data.check_labels(out_features)
     if batch_size > data.n_train:
         raise ValueError(f"batch_size={batch_size} is not allowed; it exceeds the {data.n_train} training examples")
     if start_epoch > epochs:
@@ -442,6 +426,9 @@ def train_grid(
         raise ValueError(f"start_epoch={start_epoch} needs initial_state, the state saved after that epoch")
 
     dev = resolve_device(device)
+    M, d = len(grid) * len(seed_list), data.x_train.shape[1]
+    check_memory(training_bytes(widths, d, out_features, M, batch_size, eval_chunk(M, widths, d)), dev,
+                 f"training {M} members of widths {widths} together")
     data = data.to(dev)
     members = [(g, s) for g in grid for s in seed_list]
     ens = Ensemble(widths, [g for g, _ in members], [s for _, s in members], alpha,

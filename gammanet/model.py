@@ -7,15 +7,11 @@ import torch
 from torch import nn
 
 from .scaling import GammasLike, layer_names, learning_rates, resolve_gammas, validate_widths
+from .memory import check_memory, parameter_bytes
+from .validation import (check_bool, check_choice, check_positive_float, check_positive_int, check_seed)
 
 ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh}
 READOUTS = ("centered", "authors")
-
-
-def check_choice(name: str, value, allowed) -> None:
-    """Raise a ``ValueError`` naming ``value`` and the allowed choices unless ``value in allowed``."""
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not allowed; choose one of {tuple(allowed)}")
 
 
 class GammaMLP(nn.Module):
@@ -64,14 +60,13 @@ class GammaMLP(nn.Module):
         self.gammas = resolve_gammas(gammas, len(self.widths))
         check_choice("activation", activation, ACTIVATIONS)
         check_choice("readout", readout, READOUTS)
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name}={value!r} is not allowed; it must be a positive integer")
-        if not (isinstance(input_scale, (int, float)) and input_scale > 0):
-            raise ValueError(f"input_scale={input_scale!r} is not allowed; it must be a positive number")
-        if not isinstance(bias, bool):
-            raise ValueError(f"bias={bias!r} is not allowed; it must be True or False")
-        self.bias = bias
+        in_features = check_positive_int("in_features", in_features)
+        out_features = check_positive_int("out_features", out_features)
+        input_scale = check_positive_float("input_scale", input_scale)
+        self.bias = bias = check_bool("bias", bias)
+        seed = None if seed is None else check_seed("seed", seed)
+        check_memory(parameter_bytes(self.widths, in_features, out_features), "cpu",
+                     f"the parameters of GammaMLP(widths={self.widths})")
         self.in_features, self.out_features = in_features, out_features
         self.activation, self.readout_init, self.input_scale = activation, readout, float(input_scale)
         self.seed = seed
@@ -108,9 +103,12 @@ class GammaMLP(nn.Module):
                         layer.bias.uniform_(-bound, bound, generator=gen)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """The scaled last hidden layer N_L^{-γ_L} H^L(x), shape (B, N_L)."""
+        """The scaled last hidden layer N_L^{-γ_L} H^L(x), shape (B, N_L); x is cast to the model's dtype (so
+        float64 or uint8 inputs work as a user expects)."""
         sigma = ACTIVATIONS[self.activation]
         h = x.reshape(x.shape[0], -1)
+        if h.dtype != self.readout.weight.dtype:
+            h = h.to(self.readout.weight.dtype)
         if self.input_scale != 1.0:
             h = self.input_scale * h
         for layer, scale in zip(self.hidden, self.scales):
@@ -144,8 +142,7 @@ def param_groups(model: GammaMLP, alpha: float = 1.0) -> list[dict]:
     "lr_scale": rate}`` (``[weight]`` when the model has no biases); a layer's bias takes its layer's rate.  ``lr_scale`` keeps the theory's relative factor
     so that a scheduler that rescales ``lr`` can be checked against it.
     """
-    if not (isinstance(alpha, (int, float)) and alpha > 0 and alpha != float("inf")):
-        raise ValueError(f"alpha={alpha!r} is not allowed; the global learning-rate constant must be a positive number")
+    alpha = check_positive_float("alpha", alpha)
     rates = learning_rates(model.widths, model.gammas)
     return [
         {"name": name, "params": [p for p in (layer.weight, layer.bias) if p is not None], "lr": float(alpha) * rates[name], "lr_scale": rates[name]}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from .model import ACTIVATIONS, READOUTS
 from .train import LOSSES
+from .validation import check_bool, check_choice, check_positive_float, check_positive_int
 
 
 @dataclass(frozen=True)
@@ -48,22 +49,19 @@ class Preset:
     bias: bool = True
 
     def __post_init__(self):
-        choices = (("activation", self.activation, ACTIVATIONS), ("readout", self.readout, READOUTS),
-                   ("loss", self.loss, LOSSES))
-        for field, value, allowed in choices:
-            if value not in allowed:
-                raise ValueError(f"preset {self.name!r}: {field}={value!r} is not allowed; "
-                                 f"choose one of {tuple(allowed)}")
-        for field in ("input_scale", "alpha"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
-                raise ValueError(f"preset {self.name!r}: {field}={value!r} is not allowed; "
-                                 "it must be a positive number")
-        if not isinstance(self.bias, bool):
-            raise ValueError(f"preset {self.name!r}: bias={self.bias!r} is not allowed; it must be True or False")
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise ValueError(f"preset {self.name!r}: batch_size={self.batch_size!r} is not allowed; it must be a "
-                             "positive integer")
+        checks = (("activation", lambda v: check_choice("activation", v, ACTIVATIONS)),
+                  ("readout", lambda v: check_choice("readout", v, READOUTS)),
+                  ("loss", lambda v: check_choice("loss", v, LOSSES)),
+                  ("input_scale", lambda v: check_positive_float("input_scale", v)),
+                  ("alpha", lambda v: check_positive_float("alpha", v)),
+                  ("bias", lambda v: check_bool("bias", v)),
+                  ("shuffle", lambda v: check_bool("shuffle", v)),
+                  ("batch_size", lambda v: check_positive_int("batch_size", v)))
+        for field, check in checks:
+            try:
+                object.__setattr__(self, field, check(getattr(self, field)))
+            except ValueError as err:
+                raise ValueError(f"preset {self.name!r}: {err}") from None
 
     def model_kwargs(self) -> dict:
         """Keyword arguments for :class:`~gammanet.model.GammaMLP` (and :func:`~gammanet.ensemble.train_grid`):

@@ -9,14 +9,12 @@ optimiser read these numbers; they never recompute them.
 """
 from __future__ import annotations
 
-import math
-from numbers import Integral, Real
 from typing import Sequence, Union
+
+from .validation import GAMMA_MAX, GAMMA_MIN, check_gamma, check_widths, is_real  # noqa: F401  (the γ range, re-exported)
 
 #: Named presets for a whole network (every layer gets the same γ).
 PRESETS = {"xavier": 0.5, "ntk": 0.5, "mean_field": 1.0}
-
-GAMMA_MIN, GAMMA_MAX = 0.5, 1.0
 
 GammasLike = Union[str, float, Sequence[float]]
 
@@ -30,32 +28,14 @@ def layer_names(depth: int) -> tuple[str, ...]:
 
 
 def validate_widths(widths: Sequence[int]) -> tuple[int, ...]:
-    """Check that ``widths`` is a non-empty sequence of positive integers and return it as a tuple."""
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__len__"):
-        raise ValueError(f"widths must be a sequence of positive integers (N_1, ..., N_L); got {widths!r}")
-    if len(widths) == 0:
-        raise ValueError("widths must contain at least one hidden layer width; got an empty sequence")
-    out = []
-    for ell, n in enumerate(widths, start=1):
-        is_int = isinstance(n, Integral) or (isinstance(n, Real) and float(n).is_integer())
-        if isinstance(n, bool) or not is_int or n < 1:
-            raise ValueError(f"width N_{ell} = {n!r} is not allowed: each width must be a positive integer")
-        out.append(int(n))
-    return tuple(out)
+    """Check that ``widths`` is a non-empty sequence of positive integers and return it as a tuple
+    (:func:`gammanet.validation.check_widths`)."""
+    return check_widths(widths)
 
 
 def validate_gamma(gamma: float, name: str = "gamma") -> float:
-    """Check one exponent: a real number in [1/2, 1]."""
-    if isinstance(gamma, bool) or not isinstance(gamma, Real) or math.isnan(float(gamma)):
-        raise ValueError(f"{name} = {gamma!r} is not allowed: it must be a number in [0.5, 1]")
-    g = float(gamma)
-    # A tiny tolerance so that values like 1 - 1e-16 coming from arithmetic are accepted.
-    if not (GAMMA_MIN - 1e-12 <= g <= GAMMA_MAX + 1e-12):
-        raise ValueError(
-            f"{name} = {g!r} is not allowed: γ must lie in [0.5, 1] "
-            "(0.5 = Xavier/NTK scaling, 1 = mean-field scaling)"
-        )
-    return min(max(g, GAMMA_MIN), GAMMA_MAX)
+    """Check one exponent: a real number in [1/2, 1] (:func:`gammanet.validation.check_gamma`)."""
+    return check_gamma(name, gamma)
 
 
 def resolve_gammas(gammas: GammasLike, depth: int) -> tuple[float, ...]:
@@ -70,9 +50,9 @@ def resolve_gammas(gammas: GammasLike, depth: int) -> tuple[float, ...]:
         if gammas not in PRESETS:
             raise ValueError(f"unknown γ preset {gammas!r}; allowed presets: {sorted(PRESETS)}")
         return (PRESETS[gammas],) * depth
-    if isinstance(gammas, Real) and not isinstance(gammas, bool):
+    if is_real(gammas):
         return (validate_gamma(gammas),) * depth
-    if not hasattr(gammas, "__len__"):
+    if not hasattr(gammas, "__len__") or (hasattr(gammas, "ndim") and gammas.ndim == 0):
         raise ValueError(f"gammas must be a preset name, a number or a sequence of numbers; got {gammas!r}")
     if len(gammas) != depth:
         raise ValueError(

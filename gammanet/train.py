@@ -15,23 +15,18 @@ import torch
 import torch.nn.functional as F
 
 from .data import MNISTData
-from .model import GammaMLP, check_choice, param_groups
+from .memory import check_memory, training_bytes
+from .model import GammaMLP, param_groups
+from .validation import (check_bool, check_choice, check_device, check_nonnegative_int, check_positive_int,
+                         check_seed)
 
 LOSSES = ("ce", "mse")
 HISTORY_COLUMNS = ["epoch", "step", "t", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "status"]
 
 
 def resolve_device(device: Union[str, torch.device, None] = None) -> torch.device:
-    """``None`` → CUDA when available, else the CPU."""
-    if device is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-def check_positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
-    return int(value)
+    """``None`` → CUDA when available, else the CPU; a device this machine does not have is a ``ValueError``."""
+    return check_device(device)
 
 
 def loss_function(loss: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
@@ -107,16 +102,33 @@ def fit(
     ``seed`` fixes the data order (the model's initial weights are fixed by the model's own seed).  A NaN or
     infinite training loss stops the run and ends the history with a row whose status is ``"diverged"``.
     The configuration, seed included, is in ``history.attrs["config"]``.
+
+    A learning rate too large for the parameters' dtype (e.g. ``alpha=1e300`` in float32) is an infinite step: the
+    run diverges and says so, as :func:`gammanet.ensemble.train_grid` does.
     """
-    epochs = check_positive_int("epochs", epochs, minimum=0)
+    if not isinstance(model, GammaMLP):
+        raise ValueError(f"model must be a GammaMLP; got {type(model).__name__}")
+    if not isinstance(data, MNISTData):
+        raise ValueError(f"data must be an MNISTData (see gammanet.load_mnist); got {type(data).__name__}")
+    epochs = check_nonnegative_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
+    seed, shuffle = check_seed("seed", seed), check_bool("shuffle", shuffle)
     if batch_size > data.n_train:
         raise ValueError(f"batch_size={batch_size} is not allowed; it exceeds the {data.n_train} training examples")
+    data.check_labels(model.out_features)
     loss_fn = loss_function(loss)
+    groups = param_groups(model, alpha)
+    alpha = float(alpha)
     dev = resolve_device(device)
+    check_memory(training_bytes(model.widths, model.in_features, model.out_features, 1, batch_size,
+                                min(10_000, max(data.n_train, data.n_test))), dev,
+                 f"training GammaMLP(widths={model.widths})")
     model.to(dev)
     data = data.to(dev)
-    optimizer = torch.optim.SGD(param_groups(model, alpha), lr=alpha)
+    dtype = model.readout.weight.dtype
+    for group in groups:   # the rate as the parameters hold it: one too large for the dtype becomes inf
+        group["lr"] = float(torch.tensor(group["lr"], dtype=torch.float64).to(dtype))
+    optimizer = torch.optim.SGD(groups, lr=alpha)
     n_last = model.widths[-1]
 
     rows = []

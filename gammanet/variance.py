@@ -47,6 +47,7 @@ import pandas as pd
 from .columns import gamma_columns, width_columns
 from .theory.deep import predicted_init_slope
 from .theory.fitting import SlopeFit, loglog_fit
+from .validation import check_int, check_nonnegative_int, check_positive_int, check_probability
 
 REQUIRED = ("seed", "epoch", "t", "image", "class", "logit")
 #: Digits to which t is rounded before comparing the clocks of different widths (t = step / N_L is a float).
@@ -135,9 +136,7 @@ def _last_gamma(config: dict) -> float:
 
 
 def _check_ddof(ddof) -> int:
-    if ddof not in (0, 1) or isinstance(ddof, bool):
-        raise ValueError(f"ddof={ddof!r} is not allowed; use 1 (unbiased, the default) or 0")
-    return int(ddof)
+    return check_int("ddof", ddof, 0, 1)       # 1: unbiased (the default); 0: the plain mean square
 
 
 # ------------------------------------------------------------------------------------------- the reductions
@@ -208,10 +207,8 @@ def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, leve
     ``n_seeds, n_images``.  Sorted by widths, γ's, epoch.
     """
     ddof = _check_ddof(ddof)
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"n_boot={n_boot!r} is not allowed; give a whole number >= 0")
-    if not 0 < level < 1:
-        raise ValueError(f"level={level!r} is not allowed; give a number in (0, 1), e.g. 0.95")
+    n_boot = check_nonnegative_int("n_boot", n_boot)
+    level = check_probability("level", level, open_interval=True)
     rng = np.random.default_rng(seed)
     gcols = gamma_columns(outputs) if isinstance(outputs, pd.DataFrame) else []
     rows = []
@@ -399,8 +396,7 @@ def average_variance(outputs: pd.DataFrame, group_size: int, ddof: int = 1) -> p
 
     One row per (widths, γ's, epoch): ``group_size, n_groups, variance`` (of the group averages, averaged over
     images and classes), ``single`` (V of single networks from the same seeds) and ``ratio`` (variance / single)."""
-    if isinstance(group_size, bool) or not isinstance(group_size, (int, np.integer)) or group_size < 1:
-        raise ValueError(f"group_size={group_size!r} is not allowed; give a whole number >= 1")
+    group_size = check_positive_int("group_size", group_size)
     ddof = _check_ddof(ddof)
     gcols = gamma_columns(outputs) if isinstance(outputs, pd.DataFrame) else []
     rows = []

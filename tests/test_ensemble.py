@@ -255,7 +255,7 @@ def test_state_dict_round_trip_and_member_checks(small_mnist):
     (dict(widths=(4, 0)), "N_2 = 0"),
     (dict(start_epoch=3), "start_epoch=3"),
     (dict(start_epoch=1), "initial_state"),
-    (dict(data_seed=-2), "seed -2"),
+    (dict(data_seed=-2), "data_seed=-2"),
     (dict(data=(1, 2)), "MNISTData"),
     (dict(on_epoch_end="save"), "on_epoch_end='save'"),
 ])

@@ -51,7 +51,7 @@ def test_bad_shard_is_exit_2_and_one_line():
     (("plot", "no_such_experiment", "--out", "x.png"), "unknown experiment 'no_such_experiment'"),
     (("run", "missing.json"), "experiment file 'missing.json' does not exist"),
     (("run", "ch4_shallow", "--shard", "8"), "shard '8' is not allowed"),
-    (("run", "ch4_shallow", "--threads", "0"), "--threads 0"),
+    (("run", "ch4_shallow", "--threads", "0"), "--threads=0 is not allowed; it must be an integer >= 1"),
 ])
 def test_bad_input_is_exit_2_and_one_line_in_process(args, message, capsys):
     with pytest.raises(SystemExit) as info:

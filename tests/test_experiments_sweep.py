@@ -136,8 +136,8 @@ def test_interrupted_run_resumes_exactly(whole, mnist, tmp_path, monkeypatch):
 
     def crash_after_epoch_1(self, unit, checkpoint):
         original(self, unit, checkpoint)
-        saved.append((unit.id, checkpoint["epoch"]))
-        if unit.id == "u001-b0" and checkpoint["epoch"] == 1:
+        saved.append((unit.id, checkpoint.epoch))
+        if unit.id == "u001-b0" and checkpoint.epoch == 1:
             raise Crash                                   # the process dies right after this checkpoint
 
     monkeypatch.setattr(Store, "save_checkpoint", crash_after_epoch_1)
@@ -156,7 +156,7 @@ def test_interrupted_run_resumes_exactly(whole, mnist, tmp_path, monkeypatch):
 def test_checkpoint_seconds(mnist, tmp_path, monkeypatch):
     calls = []
     original = Store.save_checkpoint
-    monkeypatch.setattr(Store, "save_checkpoint", lambda self, u, c: (calls.append(c["epoch"]), original(self, u, c)))
+    monkeypatch.setattr(Store, "save_checkpoint", lambda self, u, c: (calls.append(c.epoch), original(self, u, c)))
     exp = tiny(blocks=(Block((12,), (0.5,), (0, 1), 4),))
     run_experiment(exp, store=tmp_path / "a", data=mnist, progress=False, checkpoint_seconds=0)
     assert calls == [0, 1, 2, 3]                          # every epoch but the last (the unit's result then)
@@ -206,9 +206,24 @@ def test_atomic_write_never_leaves_a_partial_file(tmp_path, monkeypatch):
 
 
 def test_killed_writers_temporaries_are_cleaned(mnist, tmp_path):
+    """Only provably stale temporary files are removed: a dead writer's on this host, or one untouched for a day;
+    a live writer's (another shard's) is left alone."""
+    import subprocess
+    import sys
+    import time
+
+    from gammanet.experiments.files import HOST
+
     exp = tiny(blocks=(Block((12,), (0.5,), (0,), 1),), probe=0)
     run_experiment(exp, store=tmp_path, data=mnist, progress=False)
     folder = next(tmp_path.iterdir())
-    (folder / "units" / "u000-b0" / ".checkpoint.pt.abc.tmp").write_bytes(b"half")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = folder / f".experiment.json~{HOST}~{int(dead.stdout)}~ab.tmp"
+    live = folder / f".experiment.json~{HOST}~{os.getpid()}~cd.tmp"
+    elsewhere = folder / ".experiment.json~another-host~1~ef.tmp"
+    old = folder / "units" / "u000-b0" / ".checkpoint.pt.abc.tmp"
+    for path in (stale, live, elsewhere, old):
+        path.write_bytes(b"half")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
     run_experiment(exp, store=tmp_path, data=mnist, progress=False)
-    assert not list(folder.glob("**/*.tmp"))
+    assert sorted(p.name for p in folder.glob("**/*.tmp")) == sorted([live.name, elsewhere.name])

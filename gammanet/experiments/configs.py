@@ -28,27 +28,18 @@ import json
 import math
 import re
 from dataclasses import dataclass, fields, replace
-from numbers import Integral, Real
 from typing import Optional, Sequence, Union
 
-from ..presets import PRESETS, Preset, get_preset
-from ..scaling import resolve_gammas, validate_widths
+from ..presets import Preset, get_preset
+from ..scaling import validate_widths
 from ..train import batch_slices
+from ..validation import (check_bool, check_choice, check_gamma_grid, check_int, check_positive_float, check_seed,
+                          check_seeds, is_int)
 
 PROBE_EPOCHS = ("ends", "all")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 #: Bumped when the meaning of a stored result changes, so old store folders are not reused by mistake.
 FORMAT_VERSION = 1
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, bool)
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if not _is_int(value) or value < minimum:
-        raise ValueError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -67,31 +58,10 @@ class Block:
 
     def __post_init__(self):
         widths = validate_widths(self.widths)
-        grid = self.gamma_grid
-        if isinstance(grid, (str, bytes, Real)) or not hasattr(grid, "__len__") or len(grid) == 0:
-            raise ValueError(f"gamma_grid={grid!r} is not allowed; give a non-empty list of γ-tuples (one γ in "
-                             f"[0.5, 1] per hidden layer, {len(widths)} here)")
-        resolved = []
-        for entry in grid:
-            g = resolve_gammas(entry if isinstance(entry, (str, Real)) else tuple(entry), len(widths))
-            if g in resolved:
-                raise ValueError(f"gamma_grid entry {entry!r} repeats γ = {g}; give each configuration once")
-            resolved.append(g)
-        seeds = self.seeds
-        if _is_int(seeds):
-            seeds = (seeds,)
-        if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__") or len(seeds) == 0:
-            raise ValueError(f"seeds={seeds!r} is not allowed; give a non-empty list of non-negative integers")
-        for s in seeds:
-            if not _is_int(s) or s < 0:
-                raise ValueError(f"seed {s!r} is not allowed; seeds must be non-negative integers")
-        if len(set(seeds)) != len(seeds):
-            dup = next(s for i, s in enumerate(seeds) if s in tuple(seeds)[:i])
-            raise ValueError(f"seed {dup} appears twice in seeds={tuple(seeds)!r}; members would be identical")
+        object.__setattr__(self, "gamma_grid", tuple(check_gamma_grid("gamma_grid", self.gamma_grid, len(widths))))
         object.__setattr__(self, "widths", widths)
-        object.__setattr__(self, "gamma_grid", tuple(resolved))
-        object.__setattr__(self, "seeds", tuple(int(s) for s in seeds))
-        object.__setattr__(self, "epochs", _check_int("epochs", self.epochs, 1))
+        object.__setattr__(self, "seeds", tuple(check_seeds("seeds", self.seeds)))
+        object.__setattr__(self, "epochs", check_int("epochs", self.epochs, 1))
 
     @property
     def depth(self) -> int:
@@ -180,8 +150,7 @@ class Experiment:
                              "starting with a letter or digit (it names a folder)")
         if not isinstance(self.description, str):
             raise ValueError(f"description={self.description!r} is not allowed; it must be a string")
-        if not isinstance(self.preset, str) or self.preset not in PRESETS:
-            raise ValueError(f"unknown preset {self.preset!r}; allowed presets: {', '.join(sorted(PRESETS))}")
+        get_preset(self.preset)
         blocks = self.blocks
         if isinstance(blocks, (Block, dict)):
             blocks = (blocks,)
@@ -195,19 +164,15 @@ class Experiment:
         for name in ("n_train", "n_test"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, _check_int(name, value, 1))
-        if self.alpha is not None:
-            if isinstance(self.alpha, bool) or not isinstance(self.alpha, Real) or not 0 < self.alpha < math.inf:
-                raise ValueError(f"alpha={self.alpha!r} is not allowed; give a positive finite number, or None for "
-                                 "the preset's α")
-            object.__setattr__(self, "alpha", float(self.alpha))
-        if self.bias is not None and not isinstance(self.bias, bool):
-            raise ValueError(f"bias={self.bias!r} is not allowed; give True, False, or None for the preset's")
-        object.__setattr__(self, "probe", _check_int("probe", self.probe, 0))
-        if self.probe_epochs not in PROBE_EPOCHS:
-            raise ValueError(f"probe_epochs={self.probe_epochs!r} is not allowed; choose one of {PROBE_EPOCHS}")
-        object.__setattr__(self, "data_seed", _check_int("data_seed", self.data_seed, 0))
-        object.__setattr__(self, "members_per_unit", _check_int("members_per_unit", self.members_per_unit, 1))
+                object.__setattr__(self, name, check_int(name, value, 1))
+        if self.alpha is not None:        # None: the preset's
+            object.__setattr__(self, "alpha", check_positive_float("alpha", self.alpha))
+        if self.bias is not None:
+            object.__setattr__(self, "bias", check_bool("bias", self.bias))
+        object.__setattr__(self, "probe", check_int("probe", self.probe, 0))
+        check_choice("probe_epochs", self.probe_epochs, PROBE_EPOCHS)
+        object.__setattr__(self, "data_seed", check_seed("data_seed", self.data_seed))
+        object.__setattr__(self, "members_per_unit", check_int("members_per_unit", self.members_per_unit, 1))
         batch = self.settings()["batch_size"]
         if self.n_train is not None and batch > self.n_train:
             raise ValueError(f"n_train={self.n_train} is not allowed with preset {self.preset!r}: its batch size "
@@ -234,10 +199,6 @@ class Experiment:
     @property
     def n_members(self) -> int:
         return sum(b.n_members for b in self.blocks)
-
-    @property
-    def max_epochs(self) -> int:
-        return max(b.epochs for b in self.blocks)
 
     def probe_epoch_list(self, block: int) -> list[int]:
         """The epochs at which block ``block`` records probe logits (empty when ``probe == 0``)."""
@@ -287,13 +248,18 @@ class Experiment:
         d.setdefault("description", "")
         blocks = d["blocks"]
         if isinstance(blocks, list):
+            names = [f.name for f in fields(Block)]
             for i, b in enumerate(blocks):
-                if isinstance(b, dict):
-                    bad = sorted(set(b) - {f.name for f in fields(Block)})
-                    if bad:
-                        raise ValueError(f"blocks[{i}] has unknown field(s) {bad}; allowed: widths, gamma_grid, "
-                                         "seeds, epochs")
-            d["blocks"] = tuple(Block(**b) if isinstance(b, dict) else b for b in blocks)
+                if not isinstance(b, dict):
+                    raise ValueError(f"blocks[{i}]={b!r} is not allowed; each block is a JSON object with the "
+                                     f"fields {', '.join(names)}")
+                bad, missing = sorted(set(b) - set(names)), [n for n in names if n not in b]
+                if bad:
+                    raise ValueError(f"blocks[{i}] has unknown field(s) {bad}; allowed: {', '.join(names)}")
+                if missing:
+                    raise ValueError(f"blocks[{i}] is missing field(s) {missing}; a block needs "
+                                     f"{', '.join(names)}")
+            d["blocks"] = tuple(Block(**b) for b in blocks)
         return cls(**d)
 
     def replace(self, **changes) -> "Experiment":
@@ -315,9 +281,6 @@ class Experiment:
         del d["name"], d["description"]
         return dict(config=d, settings=self.settings(), data=check_data_identity(data_identity),
                     format=FORMAT_VERSION)
-
-    def folder_name(self, data_identity: dict) -> str:
-        return f"{self.name}-{self.key(data_identity)}"
 
 
 def canonical_json(value) -> str:
@@ -348,7 +311,7 @@ def parse_shard(shard: Union[str, Sequence[int], None]) -> Optional[tuple[int, i
                              "(Slurm: --shard $SLURM_ARRAY_TASK_ID/8 with --array=0-7)")
         shard = (int(m.group(1)), int(m.group(2)))
     if isinstance(shard, (str, bytes)) or not hasattr(shard, "__len__") or len(shard) != 2 \
-            or not all(_is_int(v) for v in shard):
+            or not all(is_int(v) for v in shard):
         raise ValueError(f"shard {text!r} is not allowed; write K/N or (K, N) with integers 0 <= K < N")
     k, n = int(shard[0]), int(shard[1])
     if n < 1 or not 0 <= k < n:

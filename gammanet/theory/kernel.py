@@ -33,6 +33,7 @@ import pandas as pd
 import torch
 
 from ..model import ACTIVATIONS
+from ..validation import check_choice
 from .networks import DTYPE, NetworkDraw, draw_networks
 from .problems import RegressionProblem
 from .variance import gauss_hermite
@@ -61,8 +62,7 @@ def kernel_parts(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, activation
         w = torch.randn(n_samples, x1.shape[1], generator=gen, dtype=DTYPE)
         z1, z2 = w @ x1.T, w @ x2.T
         return sigma(z1).T @ sigma(z2) / n_samples, dsigma(z1).T @ dsigma(z2) / n_samples
-    if method != "quadrature":
-        raise ValueError(f"method={method!r} is not allowed; choose 'quadrature' or 'monte_carlo'")
+    check_choice("method", method, ("quadrature", "monte_carlo"))
     z, wz = gauss_hermite(n_nodes)
     n1, n2 = x1.norm(dim=1), x2.norm(dim=1)
     rho = (x1 @ x2.T) / (n1[:, None] * n2[None, :]).clamp_min(1e-300)

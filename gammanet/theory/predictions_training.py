@@ -34,6 +34,7 @@ from .kernel import KernelLimit
 from .problems import RegressionProblem, toy_problem
 from .results import Prediction
 from .threads import with_threads
+from ..validation import check_choice
 
 TIMES = (0.0, 0.25, 0.5, 1.0)
 WIDTHS = (50, 100, 200, 400, 800)
@@ -274,8 +275,7 @@ def loss_curves(problem: Optional[RegressionProblem] = None, widths: Sequence[in
     limit = KernelLimit(problem, alpha)
     frames = []
     for rate in rates:
-        if rate not in ("theory", "fixed"):
-            raise ValueError(f"rate={rate!r} is not allowed; choose 'theory' or 'fixed'")
+        check_choice("rate", rate, ("theory", "fixed"))
         rate_width = None if rate == "theory" else min(widths)
         runs = train_widths(problem, widths, [gamma], n_seeds, seed, times, alpha, rate_width=rate_width, dtype=dtype)
         for run in runs:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..validation import check_choice, check_int, check_positive_int, check_seed
+
 DTYPE = torch.float64
 
 
@@ -47,8 +49,7 @@ class RegressionProblem:
 
     def inputs(self, split: str) -> torch.Tensor:
         """``"train"`` → x_train, ``"test"`` → x_test."""
-        if split not in ("train", "test"):
-            raise ValueError(f"split={split!r} is not allowed; choose 'train' or 'test'")
+        check_choice("split", split, ("train", "test"))
         return self.x_train if split == "train" else self.x_test
 
 
@@ -63,9 +64,9 @@ def toy_problem(n_train: int = 24, n_test: int = 16, dim: int = 2, seed: int = 0
     Seeded (``seed``): the same call always returns the same problem.  No noise is added to y: the variance we
     measure is then purely the randomness of the network's initialization.
     """
-    if dim < 2:
-        raise ValueError(f"dim={dim!r} is not allowed; the toy target uses two coordinates (dim >= 2)")
-    gen = torch.Generator().manual_seed(int(seed))
+    n_train, n_test = check_positive_int("n_train", n_train), check_positive_int("n_test", n_test)
+    dim = check_int("dim", dim, minimum=2)          # the toy target uses two coordinates
+    gen = torch.Generator().manual_seed(check_seed("seed", seed))
     x = torch.randn(n_train + n_test, dim, generator=gen, dtype=DTYPE)
     y = toy_target(x)
     return RegressionProblem(x[:n_train], y[:n_train], x[n_train:], y[n_train:], name="toy",

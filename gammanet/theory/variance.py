@@ -32,6 +32,7 @@ import torch
 
 from ..model import ACTIVATIONS
 from ..scaling import GammasLike, resolve_gammas, validate_widths
+from ..validation import check_choice
 from .networks import DTYPE, InitLaw, draw_networks, resolve_init, seed_list
 from .threads import with_threads
 
@@ -219,8 +220,7 @@ def last_layer_sums(x: torch.Tensor, widths: Sequence, inner_gammas: Sequence[fl
         raise ValueError(f"inner_gammas must have {depth - 1} entries for depth {depth}; got {inner}")
     full = resolve_gammas(inner + (1.0,), depth)  # the last γ is irrelevant here (U is unscaled)
     seeds = seed_list(seeds, seed)
-    if method not in ("weights", "conditional"):
-        raise ValueError(f"method={method!r} is not allowed; choose 'weights' or 'conditional'")
+    check_choice("method", method, ("weights", "conditional"))
     law = resolve_init(init)
     sigma = ACTIVATIONS[activation]
     wmax = max_widths(archs)
