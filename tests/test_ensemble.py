@@ -134,10 +134,12 @@ def test_divergence_is_isolated(small_mnist):
         np.testing.assert_allclose(sub.train_loss, history.train_loss, rtol=RTOL)   # inf == inf, nan == nan
         np.testing.assert_array_equal(sub.test_accuracy.isna(), history.test_accuracy.isna())
         # Frozen where fit stopped.  An exploding trajectory amplifies the float32 rounding differences (the
-        # weights grew by ~10^18 here), hence a looser tolerance than for the calm members.
+        # weights grew by ~10^18 here), hence a looser tolerance than for the calm members; how much it amplifies
+        # depends on the CPU's GEMM kernels (largest difference 0.13% of the largest entry on an Intel Xeon, under
+        # 0.1% on an AMD EPYC).  One step more or less would move these weights by far more than 1%.
         for p, q in zip(ens.member_model(m).parameters(), model.parameters()):
             q = q.detach()
-            torch.testing.assert_close(p.detach(), q, rtol=1e-3, atol=1e-3 * float(q.abs().max()), equal_nan=True)
+            torch.testing.assert_close(p.detach(), q, rtol=1e-2, atol=1e-2 * float(q.abs().max()), equal_nan=True)
     mid, at_eval = df[df.member == 0].iloc[-1], df[df.member == 1].iloc[-1]
     assert mid.step % 10 != 0 and math.isnan(mid.train_accuracy)     # found by the step's loss, mid-epoch
     assert at_eval.step == 10 and not math.isnan(at_eval.train_accuracy)   # found by the evaluation
