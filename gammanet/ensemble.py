@@ -62,10 +62,14 @@ from typing import Callable, Optional, Sequence, Union
 import pandas as pd
 import torch
 
+from . import network
 from .data import MNISTData
-from .model import GammaMLP, check_choice
+from .model import GammaMLP, check_choice, stack_models
+from .network import GEMM_MIN_ROWS
+from .presets import Preset, get_preset
 from .scaling import layer_names, learning_rates, resolve_gammas, validate_widths
-from .train import HISTORY_COLUMNS, LOSSES, batch_slices, check_positive_int, loss_function, resolve_device
+from .train import (HISTORY_COLUMNS, LOSSES, batch_slices, check_positive_int, loss_function, loss_input,
+                    resolve_device)
 from .train import data_order as epoch_permutation
 
 DATA_ORDERS = ("shared", "per_member")
@@ -73,8 +77,6 @@ DATA_ORDERS = ("shared", "per_member")
 EVAL_BUDGET = 1 << 24
 #: The chunk ``fit``'s evaluation uses; we use the same one when memory allows, so the sums match closely.
 FIT_EVAL_CHUNK = 10_000
-#: From this many shared input rows on, the first layer runs as ONE (B, d) @ (d, M·N_1) GEMM (see _first_layer).
-GEMM_MIN_ROWS = 256
 
 
 def _check_alpha(value, name: str = "alpha") -> float:
@@ -102,12 +104,13 @@ class Ensemble:
 
     def __init__(self, widths: Sequence[int], gammas: Sequence, seeds: Sequence[int], alpha=1.0, *,
                  in_features: int = 784, out_features: int = 10, activation: str = "sigmoid",
-                 readout: str = "centered", input_scale: float = 1.0, device=None, bias: bool = True):
+                 readout: str = "centered", input_scale: float = 1.0, device=None, bias: bool = True,
+                 init: str = "weights_first"):
         widths = validate_widths(widths)
         if len(gammas) != len(seeds):
             raise ValueError(f"got {len(gammas)} gammas and {len(seeds)} seeds; give one init seed per member")
         models = [GammaMLP(widths, g, in_features, out_features, activation, readout, input_scale,
-                           seed=_check_seed(s), bias=bias) for g, s in zip(gammas, seeds)]
+                           seed=_check_seed(s), bias=bias, init=init) for g, s in zip(gammas, seeds)]
         self._stack(models, alpha, device)
 
     @classmethod
@@ -147,15 +150,15 @@ class Ensemble:
         self.gammas = [tuple(model.gammas) for model in models]
         self.seeds = [model.seed for model in models]
         self.readouts = [model.readout_init for model in models]
+        self.inits = [model.init_order for model in models]
         self.alphas = alphas
         names = layer_names(self.depth)
         dev = self.device
-        with torch.no_grad():
-            self.weights = [torch.stack([model.layers()[n].weight.detach().to(dev, torch.float32) for model in models])
-                            .contiguous() for n in names]
-            # Without biases the stacked b^ℓ are zeros that are never updated: one code path for both.
-            self.biases = [torch.stack([_bias(model.layers()[n]).to(dev, torch.float32) for model in models])
-                           .contiguous() for n in names]
+        # The members' parameters in the one stacked container of gammanet.network (copies, on the device).
+        # Without biases the stacked b^ℓ are zeros that are never updated: one code path for both.
+        self.params = stack_models(models, dtype=torch.float32).to(dev)
+        self.weights = [w.contiguous() for w in self.params.weights]
+        self.biases = [b.contiguous() for b in self.params.biases]
         rates = [[a * learning_rates(self.widths, g)[n] for n in names] for g, a in zip(self.gammas, alphas)]
         self.rates = torch.tensor(rates, dtype=torch.float32, device=dev)                      # (M, L+1)
         self.scales = torch.tensor([list(model.scales) for model in models], dtype=torch.float32, device=dev)
@@ -184,8 +187,8 @@ class Ensemble:
         W1, b1 = self.weights[0], self.biases[0]
         M, N1 = W1.shape[:2]
         if x.dim() == 2 and x.shape[0] >= GEMM_MIN_ROWS:
-            # Many shared rows (evaluation): ONE GEMM (B, d) @ (d, M·N_1) is the fastest form.
-            return torch.addmm(b1.view(-1), x, W1.view(M * N1, -1).t()).view(x.shape[0], M, N1).transpose(0, 1)
+            # Many shared rows: ONE GEMM (B, d) @ (d, M·N_1), as in the forward pass (gammanet.network.affine).
+            return network.affine(x, W1, b1)
         # Few rows (training, B = 20): one (B, d) @ (d, N_1) GEMM per member beats the single skinny GEMM.
         x = x.expand(M, -1, -1) if x.dim() == 2 else x
         return torch.baddbmm(b1.unsqueeze(1), x, W1.transpose(1, 2), out=out)
@@ -218,22 +221,24 @@ class Ensemble:
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits of every member, shape (M, B, K), for x of shape (B, d) (or (B, 1, 28, 28)) or (M, B, d)."""
-        if x.dim() != 3 or x.shape[0] != self.n_members:
-            x = x.reshape(x.shape[0], -1)
-        a = self._hidden(x.to(self.device))[0][-1]
-        return torch.baddbmm(self.biases[-1].unsqueeze(1), a, self.weights[-1].transpose(1, 2))
+        """Logits of every member, shape (M, B, K), for x of shape (B, d) (or (B, 1, 28, 28)) or (M, B, d): the one
+        forward pass of :func:`gammanet.network.forward` with each member's own factors N_ℓ^{-γ^m_ℓ}."""
+        return network.forward(x.to(self.device), self.weights, self.biases, self._scales, self.activation,
+                               self.input_scale)
 
     __call__ = forward
 
     # ---------------------------------------------------------------------------------------------------- step
     @torch.no_grad()
-    def step(self, x: torch.Tensor, y: torch.Tensor, loss: str = "ce") -> torch.Tensor:
+    def step(self, x: torch.Tensor, y: torch.Tensor, loss: str = "ce", output: str = "logits") -> torch.Tensor:
         """One SGD step of every active member on its own batch-mean loss; returns the losses (M,) (no host sync).
 
-        ``x``: (B, d) and ``y``: (B,) shared by all members, or (M, B, d) and (M, B).  A member whose loss is
-        NaN/inf is not updated and becomes inactive; ``diverged_step``/``diverged_loss`` record when and what.
+        ``x``: (B, d) and ``y``: (B,) shared by all members, or (M, B, d) and (M, B).  ``loss``, ``output``: as in
+        :func:`gammanet.train.fit` (``output="authors"``: MSE on log-probabilities from depth 2 on).  A member
+        whose loss is NaN/inf is not updated and becomes inactive; ``diverged_step``/``diverged_loss`` record when
+        and what.  The logits are those of :meth:`forward` (tested equal), computed into reused buffers.
         """
+        output = loss_input(output, self.depth)
         M, B, K, L = self.n_members, x.shape[-2], self.out_features, self.depth
         work = self._workspace(B)
         acts, hs = self._hidden(x, work)
@@ -247,10 +252,16 @@ class Ensemble:
             value = -log_p.gather(1, y).squeeze(1).mean(-1)                                  # (M,)
             dz = log_p.exp_()                                                                 # softmax
             dz.scatter_add_(1, y, self._minus_one.expand(M, 1, B))                           # - onehot
-        else:
+        elif output == "logits":
             value = loss_function(loss)(logits.transpose(1, 2), y.squeeze(1))
             dz = logits * (2.0 / K)                                                           # (logits - onehot)·2/K
             dz.scatter_add_(1, y, self._minus_one.expand(M, 1, B) * (2.0 / K))
+        else:
+            # MSE on o = log_softmax(z): with r = o - onehot, dL/dz_j = (2/K)(r_j - p_j Σ_k r_k) (times 1/B).
+            log_p = torch.log_softmax(logits, dim=1)
+            r = log_p.scatter_add(1, y, self._minus_one.expand(M, 1, B))                     # o - onehot
+            value = (r * r).mean(dim=(1, 2))
+            dz = (r - log_p.exp_() * r.sum(1, keepdim=True)) * (2.0 / K)
         dz = dz.transpose(1, 2)           # (M, B, K): dL/dlogits without the 1/B, which is in coef_ℓ = -rate_ℓ/B
         self.steps += 1
         bad = ~torch.isfinite(value) & self.active
@@ -284,13 +295,13 @@ class Ensemble:
     # ------------------------------------------------------------------------------------------------ evaluate
     @torch.no_grad()
     def evaluate(self, x: torch.Tensor, y: torch.Tensor, loss: str = "ce",
-                 chunk: Optional[int] = None) -> tuple[torch.Tensor, torch.Tensor]:
+                 chunk: Optional[int] = None, output: str = "logits") -> tuple[torch.Tensor, torch.Tensor]:
         """Mean loss and accuracy of every member on (x, y) (shared by all), as float64 tensors (M,), (M,).
 
         Computed in chunks of at most ``chunk`` examples (default: fit's 10,000, less when M × chunk × width
-        would exceed ``EVAL_BUDGET`` activations).
+        would exceed ``EVAL_BUDGET`` activations).  ``output``: as in :meth:`step`.
         """
-        fn = loss_function(loss)
+        fn = loss_function(loss, loss_input(output, self.depth))
         M, n = self.n_members, x.shape[0]
         if chunk is None:
             chunk = max(1, min(FIT_EVAL_CHUNK, EVAL_BUDGET // (M * max(self.widths + (self.in_features,)))))
@@ -344,18 +355,14 @@ class Ensemble:
         if isinstance(m, bool) or not isinstance(m, Integral) or not 0 <= m < self.n_members:
             raise ValueError(f"member {m!r} does not exist; members are 0..{self.n_members - 1}")
         model = GammaMLP(self.widths, self.gammas[m], self.in_features, self.out_features, self.activation,
-                         self.readouts[m], self.input_scale, seed=self.seeds[m], bias=self.bias).to(self.device)
+                         self.readouts[m], self.input_scale, seed=self.seeds[m], bias=self.bias,
+                         init=self.inits[m]).to(self.device)
         with torch.no_grad():
             for i, layer in enumerate(model.layers().values()):
                 layer.weight.copy_(self.weights[i][m])
                 if self.bias:
                     layer.bias.copy_(self.biases[i][m])
         return model
-
-
-def _bias(layer: torch.nn.Linear) -> torch.Tensor:
-    """The layer's bias, or zeros when it has none."""
-    return layer.bias.detach() if layer.bias is not None else torch.zeros(layer.out_features)
 
 
 # --------------------------------------------------------------------------------------------------- train_grid
@@ -382,30 +389,44 @@ def _resolve_seeds(seeds) -> list[int]:
     return out
 
 
+def resolve_settings(preset: Union[str, Preset, None] = "default", **overrides) -> dict:
+    """The training settings of ``preset`` (a name of :data:`gammanet.presets.PRESETS` or a :class:`Preset`) with
+    ``overrides`` applied: a dict with every key of :meth:`Preset.settings` (``alpha`` may be one per member)."""
+    p = get_preset("default" if preset is None else preset) if not isinstance(preset, Preset) else preset
+    settings = p.settings()
+    unknown = sorted(set(overrides) - set(settings))
+    if unknown:
+        raise ValueError(f"train_grid got unknown setting(s) {unknown}; a preset's settings are {sorted(settings)}")
+    settings.update(overrides)
+    return settings
+
+
 def train_grid(
     widths: Sequence[int],
     gamma_grid: Sequence,
     seeds: Union[int, Sequence[int]],
     data: MNISTData,
     epochs: int,
-    batch_size: int = 20,
-    loss: str = "ce",
-    alpha: Union[float, Sequence[float]] = 1.0,
-    shuffle: bool = True,
+    preset: Union[str, Preset, None] = "default",
+    *,
     progress: bool = True,
     device: Union[str, torch.device, None] = None,
-    activation: str = "sigmoid",
-    readout: str = "centered",
-    input_scale: float = 1.0,
     data_order: str = "shared",
     data_seed: int = 0,
     out_features: int = 10,
     start_epoch: int = 0,
     initial_state: Optional[dict] = None,
     on_epoch_end: Optional[Callable[[int, Ensemble, list], None]] = None,
-    bias: bool = True,
+    **settings,
 ) -> pd.DataFrame:
     """Train every (γ, seed) pair of ``gamma_grid`` × ``seeds`` as one :class:`Ensemble`; one tidy DataFrame.
+
+    How to train is the training ``preset`` (a name or a :class:`gammanet.presets.Preset`; default: the library's
+    defaults, ``"default"``), with any of its settings overridden by keyword: ``activation``, ``readout``,
+    ``init``, ``input_scale``, ``bias`` (the networks), ``alpha``, ``batch_size``, ``shuffle``, ``loss``, ``output``
+    (the SGD of :func:`gammanet.train.fit`)::
+
+        train_grid(widths, grid, seeds, data, epochs, preset="fast", alpha=3.0, bias=False)
 
     Members are numbered γ-major: member = i_γ · len(seeds) + i_seed.  ``alpha`` is one number or one per
     member.  ``data_order="shared"``: every member sees epoch e's permutation ``data_order(n, e, data_seed,
@@ -414,14 +435,16 @@ def train_grid(
     ``bias=False``: networks without biases (the papers' equations).
 
     Returns ``fit``'s history columns plus ``member, seed, gamma_1..gamma_L, alpha`` (one row per member and
-    epoch, epoch 0 = initialization, sorted by member then epoch); the configuration, seeds included, is in
-    ``df.attrs["config"]``.
+    epoch, epoch 0 = initialization, sorted by member then epoch); the configuration, seeds and preset included, is
+    in ``df.attrs["config"]``.
 
     Resuming: ``on_epoch_end(epoch, ensemble, rows)`` is called once the rows (a list of dicts) of each epoch are
     made, epoch 0 included; save ``ensemble.state_dict()`` there.  Pass the state saved after epoch
     ``start_epoch`` as ``initial_state``: the run then trains epochs ``start_epoch+1..epochs`` and returns only
     their rows, equal to those of an uninterrupted run (the data order depends only on (seed, epoch)).
     """
+    chosen = resolve_settings(preset, **settings)
+    batch_size, loss, alpha, shuffle = chosen["batch_size"], chosen["loss"], chosen["alpha"], chosen["shuffle"]
     widths = validate_widths(widths)
     grid, seed_list = _resolve_grid(gamma_grid, len(widths)), _resolve_seeds(seeds)
     epochs = check_positive_int("epochs", epochs, minimum=0)
@@ -445,8 +468,10 @@ def train_grid(
     data = data.to(dev)
     members = [(g, s) for g in grid for s in seed_list]
     ens = Ensemble(widths, [g for g, _ in members], [s for _, s in members], alpha,
-                   in_features=data.x_train.shape[1], out_features=out_features, activation=activation,
-                   readout=readout, input_scale=input_scale, device=dev, bias=bias)
+                   in_features=data.x_train.shape[1], out_features=out_features, activation=chosen["activation"],
+                   readout=chosen["readout"], input_scale=chosen["input_scale"], device=dev, bias=chosen["bias"],
+                   init=chosen["init"])
+    output = loss_input(chosen["output"], len(widths))
     M, n_last = ens.n_members, widths[-1]
     slices = batch_slices(data.n_train, batch_size)
     if initial_state is not None:
@@ -464,8 +489,8 @@ def train_grid(
     rows: list[dict] = []
 
     def evaluate_rows(epoch: int, members_now: list[int]) -> list[dict]:
-        tr_loss, tr_acc = (v.tolist() for v in ens.evaluate(data.x_train, data.y_train, loss))
-        te_loss, te_acc = (v.tolist() for v in ens.evaluate(data.x_test, data.y_test, loss))
+        tr_loss, tr_acc = (v.tolist() for v in ens.evaluate(data.x_train, data.y_train, loss, output=output))
+        te_loss, te_acc = (v.tolist() for v in ens.evaluate(data.x_test, data.y_test, loss, output=output))
         step = ens.steps
         return [dict(per_member[m], epoch=epoch, step=step, t=step / n_last, train_loss=tr_loss[m],
                      train_accuracy=tr_acc[m], test_loss=te_loss[m], test_accuracy=te_acc[m], status="ok")
@@ -498,7 +523,7 @@ def train_grid(
         orders = orders[0] if len(distinct) == 1 else orders[which]
         for sl in slices:
             idx = orders[..., sl]
-            ens.step(gather(idx), y_train[idx], loss)
+            ens.step(gather(idx), y_train[idx], loss, output)
         bar.update(len(slices))
         # Once per epoch: who diverged during it, then one batched evaluation for the others.
         still = ens.active.tolist()
@@ -528,8 +553,10 @@ def train_grid(
     df.attrs["config"] = dict(
         widths=list(widths), gamma_grid=[list(g) for g in grid], seeds=seed_list, epochs=epochs,
         batch_size=batch_size, loss=loss, alpha=list(ens.alphas), shuffle=bool(shuffle), device=str(dev),
-        activation=activation, readout=readout, input_scale=float(input_scale), data_order=data_order,
-        data_seed=data_seed, out_features=out_features, start_epoch=start_epoch, bias=bool(bias),
+        activation=chosen["activation"], readout=chosen["readout"], input_scale=float(chosen["input_scale"]),
+        data_order=data_order, data_seed=data_seed, out_features=out_features, start_epoch=start_epoch,
+        bias=bool(chosen["bias"]), init=chosen["init"], output=chosen["output"],
+        preset=preset.name if isinstance(preset, Preset) else (preset or "default"),
         members=[dict(member=m, seed=s, gammas=list(g), alpha=ens.alphas[m], data_seed=data_seeds[m])
                  for m, (g, s) in enumerate(members)],
         data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test),

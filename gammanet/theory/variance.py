@@ -64,9 +64,7 @@ def unit_moments(v: torch.Tensor, bias_bound: float = 0.0, activation: str = "si
 
 def bias_bound(law: InitLaw, layer: int, sizes: Sequence[int]) -> float:
     """The bound β of the U(-β, β) bias of ``layer`` (1..L, L+1 = readout), 0 when the law has none there."""
-    L = len(sizes) - 1
-    has = law.biases == "all" or (law.biases == "readout" and layer == L + 1)
-    return float(sizes[layer - 1]) ** -0.5 if has else 0.0
+    return float(sizes[layer - 1]) ** -0.5 if law.has_bias(layer, len(sizes) - 1) else 0.0
 
 
 # -------------------------------------------------------------------------------------------------- the law
@@ -271,10 +269,7 @@ def conditional_sums(x: torch.Tensor, archs: Sequence[tuple[int, ...]], gammas: 
         gen.manual_seed(int(s))
         for ell in range(L):
             xi[ell][i].normal_(generator=gen)
-        if law.readout == "normal":
-            c[i].normal_(generator=gen)
-        else:
-            c[i].uniform_(0.0, 1.0, generator=gen)
+        law.readout_law.sample(c[i], gen)
         for ell in range(1, L + 2):
             if bias_bound(law, ell, sizes) > 0:
                 u[ell - 1][i].uniform_(-1.0, 1.0, generator=gen)
