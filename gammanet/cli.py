@@ -207,6 +207,9 @@ def cmd_show(args) -> int:
 
 
 def cmd_plot(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")                       # a command writes a file: no window, whatever the machine has
     from .experiments.catalog import load_experiment
     from .experiments.report import plot_accuracy
     from .experiments.results import load_results

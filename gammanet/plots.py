@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .columns import gamma_columns
+from .columns import gamma_columns, gamma_label
 
 STYLE_FILE = Path(__file__).with_name("gammanet.mplstyle")
 #: γ from 1/2 to 1 always maps to the same colours, so a reader can follow γ across chapters.
@@ -31,13 +31,6 @@ def gamma_palette(gammas) -> dict:
     """One colour per γ value, on a fixed scale over [1/2, 1] (so the same γ has the same colour everywhere)."""
     cmap = mpl.colormaps[GAMMA_PALETTE]
     return {g: cmap((float(g) - 0.5) / 0.5 * 0.85 + 0.05) for g in sorted(set(gammas))}
-
-
-def gamma_label(gammas) -> str:
-    """"γ=(1, 0.7, 0.5)" for a tuple, "γ=0.75" for a number."""
-    if np.ndim(gammas) == 0:
-        return f"γ={float(gammas):g}"
-    return "γ=(" + ", ".join(f"{float(g):g}" for g in gammas) + ")"
 
 
 def loglog_lines(df: pd.DataFrame, x: str, y: str, hue: str, ax: Optional[plt.Axes] = None,

@@ -43,7 +43,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .columns import gamma_columns, width_columns
+from .columns import gamma_columns, gamma_label, width_columns
 from .theory.fitting import SlopeFit, loglog_fit
 
 REQUIRED = ("seed", "epoch", "t", "image", "class", "logit")
@@ -52,12 +52,9 @@ T_DIGITS = 9
 
 
 # ------------------------------------------------------------------------------------------------ the columns
-def gamma_label(gammas) -> str:
-    """"0.75" for one layer, "(1, 0.5)" for several (NaN layers of shallower blocks left out)."""
-    values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
-    if len(values) == 1:
-        return f"{values[0]:g}"
-    return "(" + ", ".join(f"{g:g}" for g in values) + ")"
+def _label(gammas) -> str:
+    """The ``gammas`` column of this module's tables: "0.75" for one layer, "(1, 0.5)" for several."""
+    return gamma_label(gammas, prefix="", compact=True)
 
 
 def _check_outputs(outputs) -> None:
@@ -100,7 +97,7 @@ def _cubes(outputs: pd.DataFrame):
         images, ii = np.unique(g["image"].to_numpy(), return_inverse=True)
         classes, ic = np.unique(g["class"].to_numpy(), return_inverse=True)
         shape = (len(epochs), len(seeds), len(images), len(classes))
-        where = f"widths {_widths_text(config)}, γ = {gamma_label([config[c] for c in gamma_columns(outputs)])}"
+        where = f"widths {_widths_text(config)}, γ = {_label([config[c] for c in gamma_columns(outputs)])}"
         if len(seeds) < 2:
             raise ValueError(f"{where}: only {len(seeds)} seed; a variance over seeds needs at least 2")
         if len(g) != np.prod(shape):
@@ -226,7 +223,7 @@ def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, leve
         init = v[list(epochs).index(0)] if 0 in epochs else np.nan
         for j in range(E):
             rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
-                         "gammas": gamma_label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
+                         "gammas": _label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
                          "epoch": int(epochs[j]), "t": float(t[j]), "variance": float(v[j]),
                          "variance_low": float(low[j]), "variance_high": float(high[j]), "variance_se": float(se[j]),
                          "ratio_to_init": float(v[j] / init), "mean_square": float(mean_square[j]),
@@ -272,7 +269,7 @@ def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = No
         by_gamma.setdefault(gammas, []).append((config, epochs, t, seeds, images, cube))
     rows = []
     for gammas, groups in by_gamma.items():
-        label = gamma_label(gammas)
+        label = _label(gammas)
         n_last = [_last_width(c) for c, *_ in groups]
         if len(set(n_last)) != len(n_last):
             twice = sorted({n for n in n_last if n_last.count(n) > 1})
@@ -412,7 +409,7 @@ def average_variance(outputs: pd.DataFrame, group_size: int, ddof: int = 1) -> p
         single = used.var(axis=1, ddof=ddof).mean(axis=(1, 2))
         for j in range(len(epochs)):
             rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
-                         "gammas": gamma_label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
+                         "gammas": _label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
                          "epoch": int(epochs[j]), "t": float(t[j]), "group_size": int(group_size),
                          "n_groups": n_groups, "variance": float(v[j]), "single": float(single[j]),
                          "ratio": float(v[j] / single[j])})
@@ -438,7 +435,7 @@ def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
         average = (cube.mean(axis=1).argmax(-1) == y).mean(-1)   # (E,)
         for j in range(len(epochs)):
             rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
-                         "gammas": gamma_label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
+                         "gammas": _label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
                          "epoch": int(epochs[j]), "t": float(t[j]), "single": float(single[j].mean()),
                          "single_sd": float(single[j].std(ddof=1)), "average": float(average[j]),
                          "gain": float(average[j] - single[j].mean()), "n_seeds": cube.shape[1],
@@ -446,5 +443,6 @@ def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["gammas", "N", "widths", "epoch"], kind="stable", ignore_index=True)
 
 
-__all__ = ["all_layers_slope", "average_variance", "fast_fit_slope", "gamma_columns", "gamma_label", "gamma_ordering", "outer_slope", "seed_average_accuracy",
-           "seed_variance", "slope_comparison", "variance_slopes", "variance_table", "width_columns"]
+__all__ = ["all_layers_slope", "average_variance", "fast_fit_slope", "gamma_columns", "gamma_ordering",
+           "outer_slope", "seed_average_accuracy", "seed_variance", "slope_comparison", "variance_slopes",
+           "variance_table", "width_columns"]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..columns import gamma_label
 from .dynamics import GAMMAS
 from .fitting import fit_slope
 from .networks import DTYPE, InitLaw, resolve_init
@@ -46,10 +47,6 @@ def point_averaged_variance(samples: torch.Tensor) -> tuple[np.ndarray, np.ndarr
     c2 = (samples - samples.mean(0, keepdim=True)) ** 2
     q = c2.mean(-1) * S / (S - 1)                                              # (S, W)
     return q.mean(0).numpy(), (q.std(0) / S ** 0.5).numpy()
-
-
-def label(gammas: Sequence[float]) -> str:
-    return "(" + ", ".join(f"{g:g}" for g in gammas) + ")"
 
 
 @with_threads
@@ -89,19 +86,19 @@ def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
                                       outer_gammas=outer)                                         # (S, G, W, P)
         laws = [init_variance_law(x, arch, inner + (outer[0],), init, activation, n_inner, seed, outer_gammas=outer)
                 for arch in archs]
-        inner_label = label(inner) if depth > 1 else "-"
+        inner_label = gamma_label(inner, prefix="") if depth > 1 else "-"
         for k, gamma in enumerate(outer):
             full = inner + (gamma,)
             var, se = point_averaged_variance(samples[:, k])
             fit = fit_slope(n_last, samples[:, k], "variance", n_boot=n_boot, seed=seed)
             for j, arch in enumerate(archs):
                 law = laws[j][laws[j].gamma == gamma]
-                rows.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=label(full), depth=depth,
-                                 N=arch[-1], widths=label(arch), variance=var[j], variance_se=se[j],
+                rows.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=gamma_label(full, prefix=""),
+                                 depth=depth, N=arch[-1], widths="(" + ", ".join(map(str, arch)) + ")", variance=var[j], variance_se=se[j],
                                  law=law.variance.mean(), law_se=law.variance_se.mean(),
                                  mean=float(samples[:, k, j].mean()), prefactor=law.prefactor.mean(),
                                  n_seeds=n_seeds))
-            slopes.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=label(full), depth=depth,
+            slopes.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=gamma_label(full, prefix=""), depth=depth,
                                statistic="variance", **fit.as_dict(), theory=1 - 2 * gamma))
     config = dict(widths=[list(a) for a in archs], gammas=list(map(float, gammas)), inner_gammas=inner_list,
                   n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], init=resolve_init(init).name, method=method,
