@@ -15,6 +15,7 @@ import pandas as pd
 import seaborn as sns
 
 from .columns import gamma_columns, gamma_label
+from .theory.fitting import slope_table  # noqa: F401  (the slope tables of the chapters, shown beside the figures)
 
 STYLE_FILE = Path(__file__).with_name("gammanet.mplstyle")
 #: γ from 1/2 to 1 always maps to the same colours, so a reader can follow γ across chapters.
@@ -218,16 +219,6 @@ def loss_by_width(table: pd.DataFrame, x: str = "t", col: str = "rate", hue: str
     axes[0][0].set_ylabel("training loss")
     axes[0][-1].legend()
     return axes[0]
-
-
-def slope_table(slopes: pd.DataFrame, by: str = "t", values=None, digits: int = 2) -> pd.DataFrame:
-    """Fitted slopes for display: one row per γ, one column per value of ``by`` (restricted to ``values``), each
-    cell "slope [ci_low, ci_high]" (columns of a :class:`gammanet.theory.Prediction`'s ``slopes``)."""
-    rows = slopes if values is None else slopes[slopes[by].isin(list(values))]
-    cell = rows.apply(lambda r: f"{r.slope:+.{digits}f} [{r.ci_low:+.{digits}f}, {r.ci_high:+.{digits}f}]", axis=1)
-    table = rows.assign(fit=cell).pivot(index="gamma", columns=by, values="fit")
-    table.columns = [f"{by}={c:g}" if isinstance(c, (int, float)) else str(c) for c in table.columns]
-    return table
 
 
 def width_ticks(ax: plt.Axes, widths, axis: str = "x") -> plt.Axes:

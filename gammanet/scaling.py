@@ -13,8 +13,9 @@ import math
 from numbers import Integral, Real
 from typing import Sequence, Union
 
-#: Named presets for a whole network (every layer gets the same γ).
-PRESETS = {"xavier": 0.5, "ntk": 0.5, "mean_field": 1.0}
+#: Named γ's for a whole network (every layer gets the same γ).  Not to be confused with the training presets of
+#: :mod:`gammanet.presets` (``gammanet.get_preset``).
+GAMMA_PRESETS = {"xavier": 0.5, "ntk": 0.5, "mean_field": 1.0}
 
 GAMMA_MIN, GAMMA_MAX = 0.5, 1.0
 
@@ -67,9 +68,9 @@ def resolve_gammas(gammas: GammasLike, depth: int) -> tuple[float, ...]:
     (0.5, 0.7)
     """
     if isinstance(gammas, str):
-        if gammas not in PRESETS:
-            raise ValueError(f"unknown γ preset {gammas!r}; allowed presets: {sorted(PRESETS)}")
-        return (PRESETS[gammas],) * depth
+        if gammas not in GAMMA_PRESETS:
+            raise ValueError(f"unknown γ preset {gammas!r}; allowed presets: {sorted(GAMMA_PRESETS)}")
+        return (GAMMA_PRESETS[gammas],) * depth
     if isinstance(gammas, Real) and not isinstance(gammas, bool):
         return (validate_gamma(gammas),) * depth
     if not hasattr(gammas, "__len__"):

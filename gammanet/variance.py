@@ -44,11 +44,11 @@ import numpy as np
 import pandas as pd
 
 from .columns import gamma_columns, gamma_label, width_columns
-from .theory.fitting import SlopeFit, loglog_fit
+from .theory.fitting import MATCH_DIGITS, SlopeFit, loglog_fit, slope_table
 
 REQUIRED = ("seed", "epoch", "t", "image", "class", "logit")
 #: Digits to which t is rounded before comparing the clocks of different widths (t = step / N_L is a float).
-T_DIGITS = 9
+T_DIGITS = MATCH_DIGITS
 
 
 # ------------------------------------------------------------------------------------------------ the columns
@@ -345,25 +345,15 @@ def outer_slope_gamma(gammas) -> float:
 
 def slope_comparison(slopes: pd.DataFrame, times: Optional[Iterable[float]] = None, digits: int = 2,
                      predictions: Sequence[str] = ("outer",)) -> pd.DataFrame:
-    """The slopes of :func:`variance_slopes` for display: one row per γ-configuration, the predicted slope(s)
-    (columns named by ``predictions``: ``"outer"`` = 1 - 2γ_L, ``"all_layers"`` = Σ_ℓ (1 - 2γ_ℓ)), then one column
-    per t, each cell "slope [ci_low, ci_high]"."""
-    missing = [c for c in ("gammas", "t", "slope", "ci_low", "ci_high", *predictions) if c not in slopes.columns]
-    if missing:
-        raise ValueError(f"slopes lacks the column(s) {missing}; pass the frame of variance_slopes")
-    rows = slopes if times is None else slopes[slopes.t.round(T_DIGITS).isin([round(float(t), T_DIGITS)
-                                                                               for t in times])]
-    if rows.empty:
-        raise ValueError(f"no slope at t in {list(times)}; the slopes have t = {sorted(slopes.t.unique())}")
-    cell = rows.apply(lambda r: f"{r.slope:+.{digits}f} [{r.ci_low:+.{digits}f}, {r.ci_high:+.{digits}f}]", axis=1)
-    table = rows.assign(fit=cell).pivot(index="gammas", columns="t", values="fit")
-    table.columns = [f"t={c:g}" for c in table.columns]
+    """The slopes of :func:`variance_slopes` for display (:func:`gammanet.theory.fitting.slope_table`): one row per
+    γ-configuration (ordered by the outer γ, then the inner ones), the predicted slope(s) (``predictions``:
+    ``"outer"`` = 1 - 2γ_L, ``"all_layers"`` = Σ_ℓ (1 - 2γ_ℓ)), then one column per t, each cell
+    "slope [ci_low, ci_high]"."""
     names = {"outer": "1 − 2γ_L", "all_layers": "Σ(1 − 2γ_ℓ)"}
-    predicted = rows.groupby("gammas")[list(predictions)].first().rename(columns=names)
-    predicted = predicted.map(lambda v: f"{v:+.{digits}f}")
-    out = predicted.join(table)
-    order = rows.drop_duplicates("gammas").sort_values(gamma_columns(rows)[::-1] if gamma_columns(rows) else "gammas")
-    return out.loc[list(order.gammas)]
+    order = slopes.sort_values(gamma_columns(slopes)[::-1] if gamma_columns(slopes) else "gammas",
+                               kind="stable") if "gammas" in slopes.columns else slopes
+    return slope_table(order, "t", times, digits, index="gammas",
+                       predictions={p: names.get(p, p) for p in predictions})
 
 
 # ------------------------------------------------------------------------------------------- γ and accuracy

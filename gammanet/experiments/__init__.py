@@ -9,8 +9,8 @@
     res.history                                  # one tidy DataFrame over all members and epochs
     res.outputs                                  # probe logits, tidy (when the experiment records them)
 
-Modules, one job each: ``configs`` (Block, Experiment, units, shards), ``catalog`` (the registry and the papers'
-experiments), ``chapters`` (the chapters' experiments), ``store`` (atomic files and the store layout), ``results``
+Modules, one job each: ``configs`` (Block, Experiment, units, shards), ``catalog`` (the registry), ``paper`` (the
+papers' experiments and γ-grids), ``chapters`` (the chapters' experiments), ``store`` (atomic files and the store layout), ``results``
 (Results, load_results), ``sweep`` (run_experiment, sweep).  ``docs/runner.md`` explains the store, resuming and
 sharding.
 """
