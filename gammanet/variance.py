@@ -80,10 +80,6 @@ def _config_keys(outputs: pd.DataFrame) -> list[str]:
     return width_columns(outputs) + gamma_columns(outputs)
 
 
-def _depth(row: pd.Series, wcols: Sequence[str]) -> int:
-    return sum(not pd.isna(row[c]) for c in wcols)
-
-
 def _cubes(outputs: pd.DataFrame):
     """Yield (config: dict, epochs (E,), ts (E,), seeds (S,), images (P,), cube (E, S, P, K)) per (widths, γ's).
 
@@ -114,19 +110,26 @@ def _cubes(outputs: pd.DataFrame):
         yield config, epochs, t, seeds, images, cube
 
 
+def _widths(config: dict) -> list[int]:
+    """N_1..N_L of a configuration (its width_* entries in layer order, NaN layers of shallower blocks left out)."""
+    return [int(config[c]) for c in width_columns(config) if not pd.isna(config[c])]
+
+
 def _widths_text(config: dict) -> str:
-    return "-".join(str(int(config[c])) for c in sorted(config) if c.startswith("width_") and not pd.isna(config[c]))
+    return "-".join(map(str, _widths(config)))
 
 
 def _last_width(config: dict) -> int:
-    widths = [config[c] for c in sorted((c for c in config if c.startswith("width_")), key=lambda c: int(c[6:]))
-              if not pd.isna(config[c])]
-    return int(widths[-1])
+    return _widths(config)[-1]
+
+
+def _outer_gamma(gammas) -> float:
+    """γ_L: the last γ of a configuration (NaN layers of shallower blocks left out)."""
+    return [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)][-1]
 
 
 def _last_gamma(config: dict) -> float:
-    gammas = [config[c] for c in gamma_columns(config) if not pd.isna(config[c])]
-    return float(gammas[-1])
+    return _outer_gamma([config[c] for c in gamma_columns(config)])
 
 
 def _check_ddof(ddof) -> int:
@@ -235,8 +238,7 @@ def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, leve
 # ------------------------------------------------------------------------------------------ the predictions
 def outer_slope(gammas) -> float:
     """The leading-order slope of log Var against log N_L: 1 - 2γ_L (the outer γ; prediction 2 and 8)."""
-    values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
-    return 1 - 2 * values[-1]
+    return 1 - 2 * _outer_gamma(gammas)
 
 
 def all_layers_slope(gammas) -> float:
@@ -292,7 +294,7 @@ def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = No
                 continue
             widths = [n for n, _ in entries]
             fit = fast_fit_slope(widths, [c for _, c in entries], n_boot=n_boot, level=level, seed=seed)
-            rows.append({**dict(zip(gcols, gammas)), "gammas": label, "gamma_outer": outer_slope_gamma(gammas),
+            rows.append({**dict(zip(gcols, gammas)), "gammas": label, "gamma_outer": _outer_gamma(gammas),
                          "t": float(tj), "slope": fit.slope, "intercept": fit.intercept, "ci_low": fit.ci_low,
                          "ci_high": fit.ci_high, "se": fit.se, "n_widths": len(widths), "widths": tuple(widths),
                          "outer": outer_slope(gammas), "all_layers": all_layers_slope(gammas),
@@ -336,11 +338,6 @@ def fast_fit_slope(widths: Sequence[float], samples: Sequence[np.ndarray], n_boo
     lo, hi = np.percentile(boot, [50 * (1 - level), 50 * (1 + level)])
     return SlopeFit(float(slope), float(intercept), float(lo), float(hi),
                     float(boot.std(ddof=1)) if n_boot > 1 else 0.0, float(level), int(n_boot))
-
-
-def outer_slope_gamma(gammas) -> float:
-    values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
-    return values[-1]
 
 
 def slope_comparison(slopes: pd.DataFrame, times: Optional[Iterable[float]] = None, digits: int = 2,

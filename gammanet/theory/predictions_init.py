@@ -26,7 +26,7 @@ from .fitting import fit_slope
 from .networks import DTYPE, InitLaw, resolve_init
 from .problems import toy_problem
 from .results import Prediction
-from .variance import architectures, init_output_samples, init_variance_law
+from .variance import architectures, init_output_samples, init_variance_law, variance_with_se
 from .threads import with_threads
 
 WIDTHS = (50, 100, 200, 400, 800, 1600, 3200)
@@ -35,18 +35,6 @@ WIDTHS = (50, 100, 200, 400, 800, 1600, 3200)
 def default_inputs(x: Optional[torch.Tensor]) -> torch.Tensor:
     """The first 4 evaluation points of the toy problem (a handful of inputs is enough: the law is per point)."""
     return toy_problem().x_test[:4] if x is None else x.to(DTYPE)
-
-
-def point_averaged_variance(samples: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """(S, W, P) → the variance over seeds averaged over points (W,), and its standard error (W,).
-
-    The average of the per-point variances is a mean over seeds of q_s = mean_p (g_sp - ḡ_p)² (times S/(S-1)),
-    so its standard error is sd(q)/√S.
-    """
-    S = samples.shape[0]
-    c2 = (samples - samples.mean(0, keepdim=True)) ** 2
-    q = c2.mean(-1) * S / (S - 1)                                              # (S, W)
-    return q.mean(0).numpy(), (q.std(0) / S ** 0.5).numpy()
 
 
 @with_threads
@@ -89,7 +77,7 @@ def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
         inner_label = gamma_label(inner, prefix="") if depth > 1 else "-"
         for k, gamma in enumerate(outer):
             full = inner + (gamma,)
-            var, se = point_averaged_variance(samples[:, k])
+            var, se = (v.numpy() for v in variance_with_se(samples[:, k]))
             fit = fit_slope(n_last, samples[:, k], "variance", n_boot=n_boot, seed=seed)
             for j, arch in enumerate(archs):
                 law = laws[j][laws[j].gamma == gamma]
@@ -144,7 +132,7 @@ def readout_effects(gammas: Iterable[float] = GAMMAS, widths: Sequence[int] = WI
         for gamma in gammas:
             full = (float(gamma),) * depth
             samples = init_output_samples(x, archs, full, n_seeds, law_obj, activation, method, seed)   # (S, W, P)
-            var, var_se = point_averaged_variance(samples)
+            var, var_se = (v.numpy() for v in variance_with_se(samples))
             second = (samples ** 2).mean(-1)                                   # (S, W)
             for j, arch in enumerate(archs):
                 law = init_variance_law(x, arch, full, law_obj, activation, n_inner, seed)

@@ -34,6 +34,7 @@ from .kernel import KernelLimit
 from .problems import RegressionProblem, toy_problem
 from .results import Prediction
 from .threads import with_threads
+from .variance import variance_with_se
 
 TIMES = (0.0, 0.25, 0.5, 1.0)
 WIDTHS = (50, 100, 200, 400, 800)
@@ -95,10 +96,6 @@ class TrainingSweep:
             parts.append(out.to(torch.float64))
         return torch.stack(parts, 1)
 
-    def outputs_frame(self) -> pd.DataFrame:
-        """Every recorded output, one row per (γ, N, seed, t, split, point) (columns of :meth:`ShallowRun.output_frame`)."""
-        return pd.concat([r.output_frame() for r in self.runs], ignore_index=True)
-
     def loss_frame(self) -> pd.DataFrame:
         """Every recorded training loss, one row per (γ, N, seed, t)."""
         return pd.concat([r.loss_frame() for r in self.runs], ignore_index=True)
@@ -149,10 +146,10 @@ def sweep_summary(sweep: TrainingSweep, split: str = "test") -> pd.DataFrame:
                 both = run.outputs[split][g, :, i].to(torch.float64)
                 out = both[:S]                                                  # (S, P), independent seeds
                 pairs = (both[:S] + both[S:]) / 2 if run.antithetic else out
-                q = ((out - out.mean(0)) ** 2).mean(-1) * S / (S - 1)
+                variance, variance_se = variance_with_se(out)
                 mean = pairs.mean(0)
-                row = dict(gamma=gamma, N=run.width, t=float(t), split=split, variance=float(q.mean()),
-                           variance_se=float(q.std() / S ** 0.5),
+                row = dict(gamma=gamma, N=run.width, t=float(t), split=split, variance=float(variance),
+                           variance_se=float(variance_se),
                            predicted_variance=float(run.width ** (1 - 2 * gamma) * fluct[i]),
                            limit_error=float(((mean - h[i]) ** 2).mean().sqrt()),
                            noise_floor=float((pairs.var(0).mean() / S).sqrt()),

@@ -288,10 +288,11 @@ def conditional_sums(x: torch.Tensor, archs: Sequence[tuple[int, ...]], gammas: 
     return torch.stack(sums, 1), torch.stack(biases, 1)
 
 
-def variance_with_se(samples: torch.Tensor, dim: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """The unbiased sample variance along ``dim`` and its standard error √((m_4 - s⁴)/S) (m_4: 4th central moment)."""
-    n = samples.shape[dim]
-    c = samples - samples.mean(dim, keepdim=True)
-    var = (c ** 2).sum(dim) / (n - 1)
-    m4 = (c ** 4).mean(dim)
-    return var, ((m4 - var ** 2).clamp_min(0) / n).sqrt()
+def variance_with_se(samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The variance over seeds averaged over points, and its standard error: ``samples`` (S, ..., P) → (...), (...).
+
+    With q_s = S/(S-1) · mean_p (a_sp - ā_p)² for seed s, the point-averaged unbiased variance is V = mean_s q_s,
+    a mean over seeds, so its standard error is sd(q)/√S.  (One point: pass ``samples[..., None]``.)"""
+    S = samples.shape[0]
+    q = ((samples - samples.mean(0, keepdim=True)) ** 2).mean(-1) * S / (S - 1)
+    return q.mean(0), q.std(0) / S ** 0.5
