@@ -89,7 +89,8 @@ EXPERIMENT_HELP = "a registered experiment name (see `configs`) or the path of a
 
 
 def _add_store_args(p) -> None:
-    p.add_argument("--store", default=None, help="results store (default: $GAMMANET_STORE, else ~/.cache/gammanet/store)")
+    p.add_argument("--store", default=None,
+                   help="results store (default: $GAMMANET_STORE, else ~/.cache/gammanet/store)")
     p.add_argument("--data", choices=["auto", "torchvision", "embedded"], default=None,
                    help="data source (default: $GAMMANET_DATA, else auto)")
 
@@ -222,7 +223,8 @@ def cmd_plot(args) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     plot_accuracy(results.history, out, title=experiment.name, x=args.x)
-    state = "complete" if results.complete else f"{results.summary['units_done']}/{results.summary['units_total']} units"
+    summary = results.summary
+    state = "complete" if results.complete else f"{summary['units_done']}/{summary['units_total']} units"
     print(f"wrote {out} ({state})")
     return 0
 

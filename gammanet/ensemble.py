@@ -16,9 +16,10 @@ with s^m_ℓ = N_ℓ^{-γ^m_ℓ} and s the input scale::
 Training is plain SGD on each member's own batch-mean loss, with the semantics of :func:`gammanet.train.fit`.
 The backward pass is written by hand, top-down: for each layer, dZ^ℓ is propagated through W^ℓ before W^ℓ changes,
 then the update is fused into one batched GEMM, W^ℓ += uᵀ A^{ℓ-1} with u = -(α_m rate_ℓ / B) dZ^ℓ: (M, B, N_ℓ),
-and b^ℓ += Σ_batch u (skipped when the members have no biases, ``bias=False``: b^ℓ stays zero).  Members never mix: every output element of every GEMM belongs to one member.  A member whose
-loss turns NaN/inf is frozen: its u and its layer inputs are zeroed (a NaN-proof select), so its parameters stay
-exactly as they were and nothing of it reaches the others.
+and b^ℓ += Σ_batch u (skipped when the members have no biases, ``bias=False``: b^ℓ stays zero).  Members never
+mix: every output element of every GEMM belongs to one member.  A member whose loss turns NaN/inf is frozen: its u
+and its layer inputs are zeroed (a NaN-proof select), so its parameters stay exactly as they were and nothing of it
+reaches the others.
 
 **Design, chosen by measurement** (2-core AMD EPYC, torch 2.14 CPU, 2 threads, the authors' MLP3 784-100-100-100-10,
 batch 20, 27 members; model-steps/s from ``benchmarks/bench_grid.py --alternatives``, machine quiet)::
@@ -324,7 +325,7 @@ class Ensemble:
     def state_dict(self) -> dict:
         """Parameters (``"W1.weight"``, ``"W1.bias"``, ..., ``"C.bias"``, stacked over members), the divergence
         state and the step count, as clones; plus ``"meta"`` (widths, γ's, seeds, alphas) to check a reload."""
-        state = {}
+        state: dict = {}
         for name, w, b in zip(layer_names(self.depth), self.weights, self.biases):
             state[f"{name}.weight"], state[f"{name}.bias"] = w.clone(), b.clone()
         state.update(active=self.active.clone(), diverged_step=self.diverged_step.clone(),

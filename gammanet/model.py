@@ -212,13 +212,15 @@ def param_groups(model: GammaMLP, alpha: float = 1.0) -> list[dict]:
     """``torch.optim.SGD`` parameter groups, one per layer, with learning rate α · (the theory's rate).
 
     Each group is ``{"name": "W1" | ... | "C", "params": [weight, bias], "lr": alpha * rate,
-    "lr_scale": rate}`` (``[weight]`` when the model has no biases); a layer's bias takes its layer's rate.  ``lr_scale`` keeps the theory's relative factor
-    so that a scheduler that rescales ``lr`` can be checked against it.
+    "lr_scale": rate}`` (``[weight]`` when the model has no biases); a layer's bias takes its layer's rate.
+    ``lr_scale`` keeps the theory's relative factor so that a scheduler that rescales ``lr`` can be checked
+    against it.
     """
     if not (isinstance(alpha, (int, float)) and alpha > 0 and alpha != float("inf")):
         raise ValueError(f"alpha={alpha!r} is not allowed; the global learning-rate constant must be a positive number")
     rates = learning_rates(model.widths, model.gammas)
     return [
-        {"name": name, "params": [p for p in (layer.weight, layer.bias) if p is not None], "lr": float(alpha) * rates[name], "lr_scale": rates[name]}
+        {"name": name, "params": [p for p in (layer.weight, layer.bias) if p is not None],
+         "lr": float(alpha) * rates[name], "lr_scale": rates[name]}
         for name, layer in model.layers().items()
     ]

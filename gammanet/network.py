@@ -339,7 +339,8 @@ def affine(h: torch.Tensor, w: torch.Tensor, b: Optional[torch.Tensor]) -> torch
     M, n_out = w.shape[:2]
     if h.dim() == 2 and h.shape[0] >= GEMM_MIN_ROWS:
         # Many shared rows: ONE GEMM (B, N_in) @ (N_in, M·N_out) is the fastest form.
-        z = h @ w.reshape(M * n_out, -1).t() if b is None else torch.addmm(b.reshape(-1), h, w.reshape(M * n_out, -1).t())
+        w_all = w.reshape(M * n_out, -1).t()
+        z = h @ w_all if b is None else torch.addmm(b.reshape(-1), h, w_all)
         return z.view(h.shape[0], M, n_out).transpose(0, 1)
     h = h.expand(M, -1, -1) if h.dim() == 2 else h
     return torch.bmm(h, w.transpose(1, 2)) if b is None else torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
@@ -356,7 +357,7 @@ def preactivations(x: torch.Tensor, weights: Sequence[torch.Tensor], biases: Seq
     h = h.to(weights[0].dtype)
     if input_scale != 1.0:
         h = input_scale * h
-    out = []
+    out: list[torch.Tensor] = []
     for ell in range(len(weights) - 1):
         if ell > 0:
             h = scales[ell - 1] * sigma(out[-1])

@@ -70,7 +70,8 @@ def measured_vs_predicted(table: pd.DataFrame, x: str, y: str, hue: str = "gamma
                           linestyle: str = "-") -> plt.Axes:
     """``y`` against ``x``, one line per ``hue`` value (markers, ± ``err`` bars), and the column ``predicted``
     beside it in the same colour (``predicted_style``, no markers; ``predicted_label`` "" leaves it out of the
-    legend).  γ-coloured when ``hue`` is a γ column.  ``legend``: "inside", "outside" (right of the axes) or None; a log x-axis with few values is labelled at them."""
+    legend).  γ-coloured when ``hue`` is a γ column.  ``legend``: "inside", "outside" (right of the axes) or None;
+    a log x-axis with few values is labelled at them."""
     ax = ax or plt.subplots()[1]
     values = sorted(table[hue].unique())
     if hue.startswith("gamma") and pd.api.types.is_numeric_dtype(table[hue]):
@@ -372,7 +373,8 @@ def slope_agreement(slopes: pd.DataFrame, times, prediction: str = "outer", ax: 
     for j, t in enumerate(times):
         rows = slopes[np.isclose(slopes.t, t)]
         colour = cmap(0.1 + 0.75 * j / max(1, len(times) - 1))
-        ax.errorbar(rows[prediction] + offsets[j], rows.slope, yerr=[rows.slope - rows.ci_low, rows.ci_high - rows.slope],
+        ax.errorbar(rows[prediction] + offsets[j], rows.slope,
+                    yerr=[rows.slope - rows.ci_low, rows.ci_high - rows.slope],
                     fmt="o", color=colour, capsize=2, ms=5, label=f"t = {t:g}")
         if label_points and j == len(times) - 1:
             for r in rows.itertuples():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from numbers import Integral, Real
-from typing import Sequence, Union
+from typing import Sequence, Union, cast
 
 #: Named γ's for a whole network (every layer gets the same γ).  Not to be confused with the training presets of
 #: :mod:`gammanet.presets` (``gammanet.get_preset``).
@@ -72,15 +72,16 @@ def resolve_gammas(gammas: GammasLike, depth: int) -> tuple[float, ...]:
             raise ValueError(f"unknown γ preset {gammas!r}; allowed presets: {sorted(GAMMA_PRESETS)}")
         return (GAMMA_PRESETS[gammas],) * depth
     if isinstance(gammas, Real) and not isinstance(gammas, bool):
-        return (validate_gamma(gammas),) * depth
+        return (validate_gamma(float(gammas)),) * depth
     if not hasattr(gammas, "__len__"):
         raise ValueError(f"gammas must be a preset name, a number or a sequence of numbers; got {gammas!r}")
-    if len(gammas) != depth:
+    values = cast(Sequence[float], gammas)
+    if len(values) != depth:
         raise ValueError(
-            f"got {len(gammas)} gammas {tuple(gammas)!r} for {depth} hidden layers: "
+            f"got {len(values)} gammas {tuple(values)!r} for {depth} hidden layers: "
             "give exactly one γ per hidden layer"
         )
-    return tuple(validate_gamma(g, f"gamma_{ell}") for ell, g in enumerate(gammas, start=1))
+    return tuple(validate_gamma(g, f"gamma_{ell}") for ell, g in enumerate(values, start=1))
 
 
 def learning_rates(widths: Sequence[int], gammas: GammasLike) -> dict[str, float]:

@@ -7,7 +7,7 @@ compared at equal t, not at equal k.
 from __future__ import annotations
 
 import math
-from typing import Callable, Optional, Union
+from typing import Callable, Union
 
 import numpy as np
 import pandas as pd
@@ -185,5 +185,6 @@ def fit(
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     history.attrs["config"] = dict(model=model.config(), epochs=epochs, batch_size=batch_size, loss=loss,
                                    output=output, alpha=float(alpha), seed=int(seed), shuffle=bool(shuffle),
-                                   device=str(dev), data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test))
+                                   device=str(dev),
+                                   data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test))
     return history

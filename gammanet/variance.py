@@ -30,11 +30,11 @@ units: the images share every network, so they are not independent samples.
 - :func:`seed_average_accuracy` — a single network's accuracy against that of the average of the logits over the
   seeds (what averaging the seeds away buys).
 
-Predicted slopes (theory.md §4): the leading fluctuation of the expansion gives Var ∝ N_L^{1-2γ_L} (prediction 2,
-:func:`outer_slope`).  At initialization the law Var g_0 = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²] is exact; for an odd
-activation (tanh, σ(0) = 0, no biases) whose inner layers widen together with N_L, E[σ(Z^L)²] itself scales like
-N^{1-2γ_{L-1}} (and so on down) when the inner γ's exceed 1/2, which gives the slope Σ_ℓ (1 - 2γ_ℓ)
-(:func:`all_layers_slope`; our derivation, chapter 5 §5.5).
+Predicted slopes (the predictions of chapters 1 and 3): the leading fluctuation of the expansion gives
+Var ∝ N_L^{1-2γ_L} (prediction 2, :func:`outer_slope`).  At initialization the law
+Var g_0 = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²] is exact; for an odd activation (tanh, σ(0) = 0, no biases) whose inner
+layers widen together with N_L, E[σ(Z^L)²] itself scales like N^{1-2γ_{L-1}} (and so on down) when the inner γ's
+exceed 1/2, which gives the slope Σ_ℓ (1 - 2γ_ℓ) (:func:`all_layers_slope`; our derivation, chapter 5 §5.5).
 """
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def seed_variance(outputs: pd.DataFrame, ddof: int = 1) -> pd.DataFrame:
     """
     ddof = _check_ddof(ddof)
     frames = []
-    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+    for config, epochs, t, _seeds, _images, cube in _cubes(outputs):
         E, S, P, K = cube.shape
         e, i, k = (a.ravel() for a in np.meshgrid(np.arange(E), np.arange(P), np.arange(K), indexing="ij"))
         frame = pd.DataFrame({**config, "widths": _widths_text(config)}, index=range(E * P * K))
@@ -213,7 +213,7 @@ def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, leve
     rng = np.random.default_rng(seed)
     gcols = gamma_columns(outputs) if isinstance(outputs, pd.DataFrame) else []
     rows = []
-    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+    for config, epochs, t, _seeds, _images, cube in _cubes(outputs):
         E, S, P, K = cube.shape
         v = cube.var(axis=1, ddof=ddof).mean(axis=(1, 2))
         mean_square = (cube.mean(axis=1) ** 2).mean(axis=(1, 2))
@@ -285,7 +285,7 @@ def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = No
                                  f"{_widths_text(groups[0][0])} has {list(reference)}; the slope's bootstrap "
                                  "resamples the same seeds at every width")
         by_t: dict = {}
-        for config, epochs, t, seeds, _, cube in groups:
+        for config, _epochs, t, _seeds, _, cube in groups:
             for j, tj in enumerate(np.round(t, T_DIGITS)):
                 by_t.setdefault(tj, []).append((_last_width(config), cube[j]))
         for tj in sorted(by_t):
@@ -385,7 +385,7 @@ def average_variance(outputs: pd.DataFrame, group_size: int, ddof: int = 1) -> p
     ddof = _check_ddof(ddof)
     gcols = gamma_columns(outputs) if isinstance(outputs, pd.DataFrame) else []
     rows = []
-    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+    for config, epochs, t, seeds, _images, cube in _cubes(outputs):
         n_groups = len(seeds) // group_size
         if n_groups < 2:
             raise ValueError(f"group_size={group_size} leaves {n_groups} group(s) of the {len(seeds)} seeds; the "
@@ -416,7 +416,7 @@ def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
     labels = (outputs.drop_duplicates("image").set_index("image")["label"].sort_index())
     gcols = gamma_columns(outputs)
     rows = []
-    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+    for config, epochs, t, _seeds, images, cube in _cubes(outputs):
         y = labels.loc[images].to_numpy()
         single = (cube.argmax(-1) == y).mean(-1)                 # (E, S)
         average = (cube.mean(axis=1).argmax(-1) == y).mean(-1)   # (E,)

@@ -113,4 +113,5 @@ def test_variance_law_at_mnist_images(mnist):
     law = init_variance_law(problem.x_test, (64, 64), (0.5, 0.75), n_inner=1000)
     q = ((samples[:, 0] - samples[:, 0].mean(0)) ** 2).mean(-1) * 2000 / 1999
     # 4 standard errors, as in test_monte_carlo_variance_matches_exact_law.
-    assert abs(float(q.mean()) - law.variance.mean()) < 4 * np.hypot(float(q.std()) / 2000 ** 0.5, law.variance_se.mean())
+    assert abs(float(q.mean()) - law.variance.mean()) < 4 * np.hypot(float(q.std()) / 2000 ** 0.5,
+                                                                   law.variance_se.mean())

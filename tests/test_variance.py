@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from gammanet.theory import fit_slope
-from gammanet.variance import (all_layers_slope, average_variance, fast_fit_slope, gamma_ordering, outer_slope, seed_average_accuracy,
-                               seed_variance, slope_comparison, variance_slopes, variance_table)
+from gammanet.variance import (all_layers_slope, average_variance, fast_fit_slope, gamma_ordering, outer_slope,
+                               seed_average_accuracy, seed_variance, slope_comparison, variance_slopes, variance_table)
 
 
 def synthetic_outputs(widths=(25, 50, 100, 200), gammas=((0.5,), (0.75,), (1.0,)), seeds=range(32), images=20,

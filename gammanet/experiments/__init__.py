@@ -10,9 +10,9 @@
     res.outputs                                  # probe logits, tidy (when the experiment records them)
 
 Modules, one job each: ``configs`` (Block, Experiment, units, shards), ``catalog`` (the registry), ``paper`` (the
-papers' experiments and γ-grids), ``chapters`` (the chapters' experiments), ``store`` (atomic files and the store layout), ``results``
-(Results, load_results), ``sweep`` (run_experiment, sweep).  ``docs/runner.md`` explains the store, resuming and
-sharding.
+papers' experiments and γ-grids), ``chapters`` (the chapters' experiments), ``store`` (atomic files and the store
+layout), ``results`` (Results, load_results), ``sweep`` (run_experiment, sweep).  ``docs/runner.md`` explains the
+store, resuming and sharding.
 """
 from .configs import Block, Experiment, Unit, data_identity, parse_shard, shard_units
 from .catalog import EXPERIMENTS, get_experiment, register

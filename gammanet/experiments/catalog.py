@@ -6,6 +6,8 @@ one up, :func:`register` adds one (e.g. a researcher's own sweep), :func:`load_e
 """
 from __future__ import annotations
 
+from typing import Union
+
 from .chapters import CHAPTER_EXPERIMENTS
 from .configs import Experiment
 from .paper import PAPER_EXPERIMENTS, gamma_product
@@ -25,7 +27,7 @@ def register(experiment: Experiment, replace: bool = False) -> Experiment:
     return experiment
 
 
-def get_experiment(name: str) -> Experiment:
+def get_experiment(name: Union[str, Experiment]) -> Experiment:
     """The experiment called ``name``; a ``ValueError`` listing the known names otherwise."""
     if isinstance(name, Experiment):
         return name

@@ -10,13 +10,15 @@ with full MNIST (60,000) it is 3,000, so the ``_full`` versions give each width 
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .configs import Block, Experiment
 from .paper import PAPER_GAMMAS_DEEP as DEEP_GAMMAS
 from .paper import PAPER_GAMMAS_SHALLOW as SHALLOW_GAMMAS
 from .paper import gamma_product
 
 VARIANCE_GAMMAS = (0.5, 0.625, 0.75, 0.875, 1.0)
-SUBSET = dict(n_train=4000, n_test=1000)
+SUBSET: dict[str, Any] = dict(n_train=4000, n_test=1000)
 
 
 def _shallow_grid():

@@ -42,8 +42,8 @@ def paper_experiments(preset: str) -> list[Experiment]:
     )
     mlp2 = Experiment(
         name=f"paper_mlp2_{preset}",
-        description=(f"Deep MNIST MLP2 of the papers, widths (100, 100), gamma_i in {{0.5, 0.7, 1}} (9 configurations), "
-                     f"1000 epochs of full MNIST, batch 20, seeds 0-2, with {who}."),
+        description=(f"Deep MNIST MLP2 of the papers, widths (100, 100), gamma_i in {{0.5, 0.7, 1}} "
+                     f"(9 configurations), 1000 epochs of full MNIST, batch 20, seeds 0-2, with {who}."),
         preset=preset,
         blocks=(Block((100, 100), gamma_product(PAPER_GAMMAS_DEEP, 2), PAPER_SEEDS, 1000),),
         members_per_unit=9,

@@ -262,7 +262,6 @@ def merge_stores(sources, destination: Union[str, Path]) -> list[str]:
 
     Each experiment folder's ``experiment.json`` is copied when the destination lacks it; folders with the same
     name must describe the same configuration (their name contains the key, so they do)."""
-    import shutil
 
     destination = Path(destination).expanduser()
     if isinstance(sources, (str, Path)):

@@ -64,7 +64,7 @@ def prepare_data(experiment: Experiment, data: Optional[MNISTData] = None, verbo
 def _check_checkpoint_seconds(value, device: torch.device) -> float:
     if value is None:
         return 0.0 if device.type == "cpu" else GPU_CHECKPOINT_SECONDS
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < math.inf:
+    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= float(value) < math.inf:
         raise ValueError(f"checkpoint_seconds={value!r} is not allowed; give a number of seconds >= 0 "
                          "(0: a checkpoint after every epoch)")
     return float(value)
@@ -98,7 +98,8 @@ def train_unit(experiment: Experiment, unit: Unit, data: MNISTData, device: torc
 
     if start < block.epochs:
         train_grid(block.widths, unit.gammas, unit.seeds, data, block.epochs, experiment.resolved_preset(),
-                   progress=progress, device=device, data_order="shared", data_seed=experiment.data_seed, start_epoch=start,
+                   progress=progress, device=device, data_order="shared", data_seed=experiment.data_seed,
+                   start_epoch=start,
                    initial_state=checkpoint["state"] if checkpoint else None, on_epoch_end=on_epoch_end)
     labels = data.y_test[:experiment.probe].tolist()
     return dict(unit=unit.id, rows=rows, probe=probe, probe_steps=probe_steps, probe_labels=labels)

@@ -30,13 +30,13 @@ import torch
 
 from ..model import ACTIVATIONS
 from .kernel import activation_derivative, empirical_kernel
-from .networks import DTYPE, NetworkDraw, draw_networks, seed_list
+from .networks import DTYPE, NetworkDraw, draw_networks
 from .problems import RegressionProblem
 from .threads import with_threads
 
 #: The default global learning-rate constant α of the regression experiments (η = α N^{2γ-2}).
 ALPHA = 20.0
-#: The five exponents of theory.md §4.
+#: The five exponents of the theory's experiments (chapters 1 and 3).
 GAMMAS = (0.5, 0.6, 0.75, 0.9, 1.0)
 
 

@@ -83,16 +83,16 @@ def fit_slope(widths: Sequence[float], samples: Union[np.ndarray, torch.Tensor],
     rng = np.random.default_rng(seed)
     S = samples.shape[0]
     chunk = max(1, int(2 ** 23 // samples.size))
-    boot = []
+    parts = []
     for start in range(0, n_boot, chunk):
         idx = rng.integers(0, S, size=(min(chunk, n_boot - start), S))
         resampled = np.moveaxis(samples[idx], 1, 0)                        # (S, B, n_widths, ...)
         values = statistic_function(statistic)(resampled)                  # (B, n_widths, ...)
-        boot.append(loglog_fit(widths, values.reshape(*values.shape[:2], -1).mean(-1))[0])
-    boot = np.concatenate(boot) if boot else np.array([slope])
+        parts.append(loglog_fit(widths, values.reshape(*values.shape[:2], -1).mean(-1))[0])
+    boot = np.concatenate(parts) if parts else np.array([slope])
     lo, hi = np.percentile(boot, [50 * (1 - level), 50 * (1 + level)])
-    return SlopeFit(float(slope), float(intercept), float(lo), float(hi), float(boot.std(ddof=1)) if n_boot > 1 else 0.0,
-                    float(level), int(n_boot))
+    se = float(boot.std(ddof=1)) if n_boot > 1 else 0.0
+    return SlopeFit(float(slope), float(intercept), float(lo), float(hi), se, float(level), int(n_boot))
 
 
 #: Digits to which the values of ``by`` are rounded before they are matched (t = step / N_L is a float).

@@ -1,4 +1,4 @@
-r"""Predictions 1 and 8 (theory.md §4) at initialization, and what the readout law does to them.
+r"""Predictions 1 and 8 (chapters 1 and 3) at initialization, and what the readout law does to them.
 
 - :func:`init_variance_vs_width` — prediction 1: Var g_0(x) against the outer width, one curve per γ, with the
   exact law beside the Monte-Carlo estimate and the fitted slope (theory: 1 - 2γ_L, exact for every width when
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence, Union
 
-import numpy as np
 import pandas as pd
 import torch
 
@@ -63,7 +62,7 @@ def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
     archs = architectures(widths, depth, inner_widths)
     depth = len(archs[0])
     n_last = [a[-1] for a in archs]
-    inner_list = [()] if depth == 1 else ([None] if inner_gammas is None else [tuple(g) for g in inner_gammas])
+    inner_list: list = [()] if depth == 1 else ([None] if inner_gammas is None else [tuple(g) for g in inner_gammas])
     rows, slopes = [], []
     gammas = [float(g) for g in gammas]
     # Uniform networks (inner None) change their inner γ's with γ; otherwise one draw serves every outer γ.
@@ -82,7 +81,8 @@ def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
             for j, arch in enumerate(archs):
                 law = laws[j][laws[j].gamma == gamma]
                 rows.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=gamma_label(full, prefix=""),
-                                 depth=depth, N=arch[-1], widths="(" + ", ".join(map(str, arch)) + ")", variance=var[j], variance_se=se[j],
+                                 depth=depth, N=arch[-1], widths="(" + ", ".join(map(str, arch)) + ")",
+                                 variance=var[j], variance_se=se[j],
                                  law=law.variance.mean(), law_se=law.variance_se.mean(),
                                  mean=float(samples[:, k, j].mean()), prefactor=law.prefactor.mean(),
                                  n_seeds=n_seeds))
@@ -110,7 +110,7 @@ def readout_effects(gammas: Iterable[float] = GAMMAS, widths: Sequence[int] = WI
                     x: Optional[torch.Tensor] = None, depth: int = 1, n_seeds: int = 2000, seed: int = 0,
                     method: str = "auto", n_inner: int = 1000, n_boot: int = 300,
                     activation: str = "sigmoid") -> Prediction:
-    """What the readout law does to the output at initialization (theory.md §4.1).
+    """What the readout law does to the output at initialization (chapter 1).
 
     For every init law (see :data:`gammanet.theory.INIT_LAWS`), γ and width: the Monte-Carlo ``mean``,
     ``variance`` and ``second_moment`` E[g_0²] (averaged over the points, with standard errors) beside the law's

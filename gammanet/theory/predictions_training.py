@@ -1,4 +1,4 @@
-r"""Predictions 2–7 (theory.md §4): shallow networks trained by full-batch gradient descent on a small problem.
+r"""Predictions 2–7 (chapter 3): shallow networks trained by full-batch gradient descent on a small problem.
 
 One :func:`train_sweep` trains every (γ, width, seed) once — nested widths, common seeds across γ — and records the
 outputs at a few times t = k/N, beside the linearized networks and the frozen-kernel limit
@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .dynamics import ALPHA, GAMMAS, ShallowRun, train_widths
+from .dynamics import ALPHA, GAMMAS, train_widths
 from .fitting import fit_slope
 from .kernel import KernelLimit
 from .problems import RegressionProblem, toy_problem
@@ -220,7 +220,7 @@ def mean_vs_kernel_limit(sweep: Optional[TrainingSweep] = None, split: str = "te
     table = sweep_summary(sweep, split)
     slopes = []
     for gamma in sweep.gammas:
-        for i, t in enumerate(sweep.times):
+        for t in sweep.times:
             if t == 0:
                 continue
             h = sweep.limit.mean([t], split)[0].numpy()
@@ -239,8 +239,8 @@ def distance_to_linearized(sweep: Optional[TrainingSweep] = None, split: str = "
     RMS distance and of the mean-square distance against N per (γ, t > 0), seed-bootstrap CIs.
 
     What to expect: each weight moves O(N^{γ-1}) by time t, so the distance shrinks with N for γ < 1 and does not
-    for γ = 1.  The exponent is not fixed by theory.md (which reports RMS slopes of about -1.0, -0.9, -0.6, -0.2,
-    0, steeper than γ - 1); we report what we measure and assert no exponent."""
+    for γ = 1.  The exponent is not fixed by the theory (earlier measurements gave RMS slopes of about -1.0, -0.9,
+    -0.6, -0.2, 0, steeper than γ - 1); we report what we measure and assert no exponent."""
     sweep = ensure_sweep(sweep, dict(sweep_kwargs, linearized=True))
     table = sweep_summary(sweep, split)
     slopes = []
