@@ -213,7 +213,7 @@ def first_above(df: pd.DataFrame, threshold: float) -> pd.DataFrame:
         # stays: the first index after the last evaluation at or below the threshold
         below = np.flatnonzero(~above)
         stays = (int(below[-1]) + 1 if len(below) else 0) if above[-1] else None
-        row = lambda i, col: g[col].iloc[i] if i is not None else math.nan  # noqa: E731
+        row = lambda i, col, g=g: g[col].iloc[i] if i is not None else math.nan  # noqa: E731
         out.append(dict(seed=seed, threshold=threshold, epoch=row(first, "epoch"), step=row(first, "step"),
                         t=row(first, "t"), epoch_stays=row(stays, "epoch"), t_stays=row(stays, "t"),
                         final_epoch=g.epoch.max(), final_acc=acc[-1]))

@@ -15,7 +15,7 @@ rule, never written by hand:
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 import pandas as pd
@@ -171,7 +171,7 @@ def stored_claims(accuracy_names: dict, variance_names: dict, inner_width: Optio
         res = load_results(name, store)
         return res if res.complete else None
 
-    out = {"accuracy": None, "variance": None, "missing": []}
+    out: dict[str, Any] = {"accuracy": None, "variance": None, "missing": []}
     acc = {k: complete(v) for k, v in accuracy_names.items()}
     out["missing"] += [accuracy_names[k] for k, v in acc.items() if v is None]
     if all(v is not None for v in acc.values()):

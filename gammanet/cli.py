@@ -102,7 +102,8 @@ EXPERIMENT_HELP = "a registered experiment name (see `configs`) or the path of a
 
 
 def _add_store_args(p) -> None:
-    p.add_argument("--store", default=None, help="results store (default: $GAMMANET_STORE, else ~/.cache/gammanet/store)")
+    p.add_argument("--store", default=None,
+                   help="results store (default: $GAMMANET_STORE, else ~/.cache/gammanet/store)")
     p.add_argument("--data", choices=["auto", "torchvision", "embedded"], default=None,
                    help="data source (default: $GAMMANET_DATA, else auto)")
 
@@ -262,6 +263,9 @@ def cmd_verify(args) -> int:
 
 
 def cmd_plot(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")                       # a command writes a file: no window, whatever the machine has
     from .experiments.catalog import load_experiment
     from .experiments.report import plot_accuracy
     from .experiments.results import load_results

@@ -125,13 +125,13 @@ def embedded_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         raise DataError(f"the embedded MNIST file {path} has an unexpected layout {table.shape}")
     images, labels = table[:, :784].astype(np.uint8), table[:, 784]
     rng = np.random.default_rng(EMBEDDED_SPLIT_SEED)
-    train_idx, test_idx = [], []
+    train_parts, test_parts = [], []
     for digit in range(10):
         idx = rng.permutation(np.flatnonzero(labels == digit))
-        test_idx.append(idx[:EMBEDDED_TEST_PER_DIGIT])
-        train_idx.append(idx[EMBEDDED_TEST_PER_DIGIT:])
-    train_idx = rng.permutation(np.concatenate(train_idx))
-    test_idx = rng.permutation(np.concatenate(test_idx))
+        test_parts.append(idx[:EMBEDDED_TEST_PER_DIGIT])
+        train_parts.append(idx[EMBEDDED_TEST_PER_DIGIT:])
+    train_idx = rng.permutation(np.concatenate(train_parts))
+    test_idx = rng.permutation(np.concatenate(test_parts))
     return images[train_idx], labels[train_idx], images[test_idx], labels[test_idx]
 
 
@@ -184,7 +184,8 @@ def check_idx_files(raw: Path) -> None:
                             f"(labels are digits 0..{N_CLASSES - 1})")
 
 
-def write_idx(root: Union[str, Path], train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]) -> Path:
+def write_idx(root: Union[str, Path], train: tuple[np.ndarray, np.ndarray],
+              test: tuple[np.ndarray, np.ndarray]) -> Path:
     """Write images (n, 784 or 28×28, uint8) and labels as torchvision's raw MNIST files under ``root/MNIST/raw``.
 
     Used by the tests to run the real torchvision loading code offline, and handy for any local copy.

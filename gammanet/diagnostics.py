@@ -16,6 +16,7 @@ from typing import Iterable, Optional, Sequence
 import pandas as pd
 import torch
 
+from .columns import gamma_label
 from .model import GammaMLP
 from .scaling import GammasLike, learning_rates
 
@@ -70,7 +71,7 @@ def layer_movement_vs_width(widths: Iterable[int], gammas: GammasLike, depth: in
             frame = layer_movement(model, x, alpha)
             frame.insert(0, "seed", int(seed))
             frame.insert(0, "N", int(n))
-            frame.insert(0, "gammas", "(" + ", ".join(f"{g:g}" for g in model.gammas) + ")")
+            frame.insert(0, "gammas", gamma_label(model.gammas, prefix=""))
             frame.insert(0, "depth", depth)
             frames.append(frame)
     return pd.concat(frames, ignore_index=True)

@@ -16,9 +16,10 @@ with s^m_ℓ = N_ℓ^{-γ^m_ℓ} and s the input scale::
 Training is plain SGD on each member's own batch-mean loss, with the semantics of :func:`gammanet.train.fit`.
 The backward pass is written by hand, top-down: for each layer, dZ^ℓ is propagated through W^ℓ before W^ℓ changes,
 then the update is fused into one batched GEMM, W^ℓ += uᵀ A^{ℓ-1} with u = -(α_m rate_ℓ / B) dZ^ℓ: (M, B, N_ℓ),
-and b^ℓ += Σ_batch u (skipped when the members have no biases, ``bias=False``: b^ℓ stays zero).  Members never mix: every output element of every GEMM belongs to one member.  A member whose
-loss turns NaN/inf is frozen: its u and its layer inputs are zeroed (a NaN-proof select), so its parameters stay
-exactly as they were and nothing of it reaches the others.
+and b^ℓ += Σ_batch u (skipped when the members have no biases, ``bias=False``: b^ℓ stays zero).  Members never
+mix: every output element of every GEMM belongs to one member.  A member whose loss turns NaN/inf is frozen: its u
+and its layer inputs are zeroed (a NaN-proof select), so its parameters stay exactly as they were and nothing of it
+reaches the others.
 
 **Design, chosen by measurement** (2-core AMD EPYC, torch 2.14 CPU, 2 threads, the authors' MLP3 784-100-100-100-10,
 batch 20, 27 members; model-steps/s from ``benchmarks/bench_grid.py --alternatives``, machine quiet)::
@@ -61,22 +62,23 @@ from typing import Callable, Optional, Sequence, Union
 import pandas as pd
 import torch
 
+from . import network
 from .data import MNISTData
 from .memory import check_memory, training_bytes
-from .model import GammaMLP
+from .model import GammaMLP, stack_models
+from .network import GEMM_MIN_ROWS
+from .presets import Preset, get_preset
 from .scaling import layer_names, learning_rates, validate_widths
-from .train import HISTORY_COLUMNS, LOSSES, batch_slices, loss_function, resolve_device
+from .train import HISTORY_COLUMNS, LOSSES, batch_slices, loss_function, loss_input, resolve_device
 from .train import data_order as epoch_permutation
-from .validation import (check_bool, check_choice, check_gamma_grid, check_int, check_nonnegative_int, check_positive_float,
-                         check_positive_int, check_seed, check_seeds, check_sequence, is_real)
+from .validation import (check_bool, check_choice, check_gamma_grid, check_int, check_nonnegative_int,
+                         check_positive_float, check_positive_int, check_seed, check_seeds, check_sequence, is_real)
 
 DATA_ORDERS = ("shared", "per_member")
 #: Largest number of activations (M × chunk × width) held at once by :meth:`Ensemble.evaluate`.
 EVAL_BUDGET = 1 << 24
 #: The chunk ``fit``'s evaluation uses; we use the same one when memory allows, so the sums match closely.
 FIT_EVAL_CHUNK = 10_000
-#: From this many shared input rows on, the first layer runs as ONE (B, d) @ (d, M·N_1) GEMM (see _first_layer).
-GEMM_MIN_ROWS = 256
 
 
 class Ensemble:
@@ -91,7 +93,8 @@ class Ensemble:
 
     def __init__(self, widths: Sequence[int], gammas: Sequence, seeds: Sequence[int], alpha=1.0, *,
                  in_features: int = 784, out_features: int = 10, activation: str = "sigmoid",
-                 readout: str = "centered", input_scale: float = 1.0, device=None, bias: bool = True):
+                 readout: str = "centered", input_scale: float = 1.0, device=None, bias: bool = True,
+                 init: str = "weights_first"):
         widths = validate_widths(widths)
         gammas = check_sequence("gammas", gammas, "one γ-configuration per member")
         seeds = [check_seed(f"seeds[{m}]", s) for m, s in enumerate(check_sequence("seeds", seeds, "one init seed "
@@ -103,7 +106,7 @@ class Ensemble:
                                     eval_chunk=eval_chunk(len(seeds), widths, in_features)),
                      resolve_device(device), f"an ensemble of {len(seeds)} members of widths {widths}")
         models = [GammaMLP(widths, g, in_features, out_features, activation, readout, input_scale,
-                           seed=s, bias=bias) for g, s in zip(gammas, seeds)]
+                           seed=s, bias=bias, init=init) for g, s in zip(gammas, seeds)]
         self._stack(models, alpha, device)
 
     @classmethod
@@ -142,15 +145,15 @@ class Ensemble:
         self.gammas = [tuple(model.gammas) for model in models]
         self.seeds = [model.seed for model in models]
         self.readouts = [model.readout_init for model in models]
+        self.inits = [model.init_order for model in models]
         self.alphas = alphas
         names = layer_names(self.depth)
         dev = self.device
-        with torch.no_grad():
-            self.weights = [torch.stack([model.layers()[n].weight.detach().to(dev, torch.float32) for model in models])
-                            .contiguous() for n in names]
-            # Without biases the stacked b^ℓ are zeros that are never updated: one code path for both.
-            self.biases = [torch.stack([_bias(model.layers()[n]).to(dev, torch.float32) for model in models])
-                           .contiguous() for n in names]
+        # The members' parameters in the one stacked container of gammanet.network (copies, on the device).
+        # Without biases the stacked b^ℓ are zeros that are never updated: one code path for both.
+        self.params = stack_models(models, dtype=torch.float32).to(dev)
+        self.weights = [w.contiguous() for w in self.params.weights]
+        self.biases = [b.contiguous() for b in self.params.biases]
         rates = [[a * learning_rates(self.widths, g)[n] for n in names] for g, a in zip(self.gammas, alphas)]
         self.rates = torch.tensor(rates, dtype=torch.float32, device=dev)                      # (M, L+1)
         self.scales = torch.tensor([list(model.scales) for model in models], dtype=torch.float32, device=dev)
@@ -179,8 +182,8 @@ class Ensemble:
         W1, b1 = self.weights[0], self.biases[0]
         M, N1 = W1.shape[:2]
         if x.dim() == 2 and x.shape[0] >= GEMM_MIN_ROWS:
-            # Many shared rows (evaluation): ONE GEMM (B, d) @ (d, M·N_1) is the fastest form.
-            return torch.addmm(b1.view(-1), x, W1.view(M * N1, -1).t()).view(x.shape[0], M, N1).transpose(0, 1)
+            # Many shared rows: ONE GEMM (B, d) @ (d, M·N_1), as in the forward pass (gammanet.network.affine).
+            return network.affine(x, W1, b1)
         # Few rows (training, B = 20): one (B, d) @ (d, N_1) GEMM per member beats the single skinny GEMM.
         x = x.expand(M, -1, -1) if x.dim() == 2 else x
         return torch.baddbmm(b1.unsqueeze(1), x, W1.transpose(1, 2), out=out)
@@ -213,23 +216,24 @@ class Ensemble:
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits of every member, shape (M, B, K), for x of shape (B, d) (or (B, 1, 28, 28)) or (M, B, d), of any
-        dtype (cast to float32)."""
-        if x.dim() != 3 or x.shape[0] != self.n_members:
-            x = x.reshape(x.shape[0], -1)
-        a = self._hidden(x.to(self.device, torch.float32))[0][-1]   # any input dtype, as GammaMLP
-        return torch.baddbmm(self.biases[-1].unsqueeze(1), a, self.weights[-1].transpose(1, 2))
+        """Logits of every member, shape (M, B, K), for x of shape (B, d) (or (B, 1, 28, 28)) or (M, B, d): the one
+        forward pass of :func:`gammanet.network.forward` with each member's own factors N_ℓ^{-γ^m_ℓ}."""
+        return network.forward(x.to(self.device, torch.float32), self.weights, self.biases, self._scales,
+                               self.activation, self.input_scale)
 
     __call__ = forward
 
     # ---------------------------------------------------------------------------------------------------- step
     @torch.no_grad()
-    def step(self, x: torch.Tensor, y: torch.Tensor, loss: str = "ce") -> torch.Tensor:
+    def step(self, x: torch.Tensor, y: torch.Tensor, loss: str = "ce", output: str = "logits") -> torch.Tensor:
         """One SGD step of every active member on its own batch-mean loss; returns the losses (M,) (no host sync).
 
-        ``x``: (B, d) and ``y``: (B,) shared by all members, or (M, B, d) and (M, B).  A member whose loss is
-        NaN/inf is not updated and becomes inactive; ``diverged_step``/``diverged_loss`` record when and what.
+        ``x``: (B, d) and ``y``: (B,) shared by all members, or (M, B, d) and (M, B).  ``loss``, ``output``: as in
+        :func:`gammanet.train.fit` (``output="authors"``: MSE on log-probabilities from depth 2 on).  A member
+        whose loss is NaN/inf is not updated and becomes inactive; ``diverged_step``/``diverged_loss`` record when
+        and what.  The logits are those of :meth:`forward` (tested equal), computed into reused buffers.
         """
+        output = loss_input(output, self.depth)
         M, B, K, L = self.n_members, x.shape[-2], self.out_features, self.depth
         work = self._workspace(B)
         acts, hs = self._hidden(x, work)
@@ -243,10 +247,16 @@ class Ensemble:
             value = -log_p.gather(1, y).squeeze(1).mean(-1)                                  # (M,)
             dz = log_p.exp_()                                                                 # softmax
             dz.scatter_add_(1, y, self._minus_one.expand(M, 1, B))                           # - onehot
-        else:
+        elif output == "logits":
             value = loss_function(loss)(logits.transpose(1, 2), y.squeeze(1))
             dz = logits * (2.0 / K)                                                           # (logits - onehot)·2/K
             dz.scatter_add_(1, y, self._minus_one.expand(M, 1, B) * (2.0 / K))
+        else:
+            # MSE on o = log_softmax(z): with r = o - onehot, dL/dz_j = (2/K)(r_j - p_j Σ_k r_k) (times 1/B).
+            log_p = torch.log_softmax(logits, dim=1)
+            r = log_p.scatter_add(1, y, self._minus_one.expand(M, 1, B))                     # o - onehot
+            value = (r * r).mean(dim=(1, 2))
+            dz = (r - log_p.exp_() * r.sum(1, keepdim=True)) * (2.0 / K)
         dz = dz.transpose(1, 2)           # (M, B, K): dL/dlogits without the 1/B, which is in coef_ℓ = -rate_ℓ/B
         self.steps += 1
         bad = ~torch.isfinite(value) & self.active
@@ -280,13 +290,13 @@ class Ensemble:
     # ------------------------------------------------------------------------------------------------ evaluate
     @torch.no_grad()
     def evaluate(self, x: torch.Tensor, y: torch.Tensor, loss: str = "ce",
-                 chunk: Optional[int] = None) -> tuple[torch.Tensor, torch.Tensor]:
+                 chunk: Optional[int] = None, output: str = "logits") -> tuple[torch.Tensor, torch.Tensor]:
         """Mean loss and accuracy of every member on (x, y) (shared by all), as float64 tensors (M,), (M,).
 
         Computed in chunks of at most ``chunk`` examples (default: fit's 10,000, less when M × chunk × width
-        would exceed ``EVAL_BUDGET`` activations).
+        would exceed ``EVAL_BUDGET`` activations).  ``output``: as in :meth:`step`.
         """
-        fn = loss_function(loss)
+        fn = loss_function(loss, loss_input(output, self.depth))
         M, n = self.n_members, x.shape[0]
         if chunk is None:
             chunk = eval_chunk(M, self.widths, self.in_features)
@@ -309,7 +319,7 @@ class Ensemble:
     def state_dict(self) -> dict:
         """Parameters (``"W1.weight"``, ``"W1.bias"``, ..., ``"C.bias"``, stacked over members), the divergence
         state and the step count, as clones; plus ``"meta"`` (widths, γ's, seeds, alphas) to check a reload."""
-        state = {}
+        state: dict = {}
         for name, w, b in zip(layer_names(self.depth), self.weights, self.biases):
             state[f"{name}.weight"], state[f"{name}.bias"] = w.clone(), b.clone()
         state.update(active=self.active.clone(), diverged_step=self.diverged_step.clone(),
@@ -342,7 +352,8 @@ class Ensemble:
         except ValueError:
             raise ValueError(f"member {m!r} does not exist; members are 0..{self.n_members - 1}") from None
         model = GammaMLP(self.widths, self.gammas[m], self.in_features, self.out_features, self.activation,
-                         self.readouts[m], self.input_scale, seed=self.seeds[m], bias=self.bias).to(self.device)
+                         self.readouts[m], self.input_scale, seed=self.seeds[m], bias=self.bias,
+                         init=self.inits[m]).to(self.device)
         with torch.no_grad():
             for i, layer in enumerate(model.layers().values()):
                 layer.weight.copy_(self.weights[i][m])
@@ -357,36 +368,44 @@ def eval_chunk(members: int, widths: Sequence[int], in_features: int) -> int:
     return max(1, min(FIT_EVAL_CHUNK, EVAL_BUDGET // (members * max(tuple(widths) + (in_features,)))))
 
 
-def _bias(layer: torch.nn.Linear) -> torch.Tensor:
-    """The layer's bias, or zeros when it has none."""
-    return layer.bias.detach() if layer.bias is not None else torch.zeros(layer.out_features)
+def resolve_settings(preset: Union[str, Preset, None] = "default", **overrides) -> dict:
+    """The training settings of ``preset`` (a name of :data:`gammanet.presets.PRESETS` or a :class:`Preset`) with
+    ``overrides`` applied: a dict with every key of :meth:`Preset.settings` (``alpha`` may be one per member)."""
+    p = get_preset("default" if preset is None else preset) if not isinstance(preset, Preset) else preset
+    settings = p.settings()
+    unknown = sorted(set(overrides) - set(settings))
+    if unknown:
+        raise ValueError(f"train_grid got unknown setting(s) {unknown}; a preset's settings are {sorted(settings)}")
+    settings.update(overrides)
+    return settings
 
 
-# --------------------------------------------------------------------------------------------------- train_grid
 def train_grid(
     widths: Sequence[int],
     gamma_grid: Sequence,
     seeds: Union[int, Sequence[int]],
     data: MNISTData,
     epochs: int,
-    batch_size: int = 20,
-    loss: str = "ce",
-    alpha: Union[float, Sequence[float]] = 1.0,
-    shuffle: bool = True,
+    preset: Union[str, Preset, None] = "default",
+    *,
     progress: bool = True,
     device: Union[str, torch.device, None] = None,
-    activation: str = "sigmoid",
-    readout: str = "centered",
-    input_scale: float = 1.0,
     data_order: str = "shared",
     data_seed: int = 0,
     out_features: int = 10,
     start_epoch: int = 0,
     initial_state: Optional[dict] = None,
     on_epoch_end: Optional[Callable[[int, Ensemble, list], None]] = None,
-    bias: bool = True,
+    **settings,
 ) -> pd.DataFrame:
     """Train every (γ, seed) pair of ``gamma_grid`` × ``seeds`` as one :class:`Ensemble`; one tidy DataFrame.
+
+    How to train is the training ``preset`` (a name or a :class:`gammanet.presets.Preset`; default: the library's
+    defaults, ``"default"``), with any of its settings overridden by keyword: ``activation``, ``readout``,
+    ``init``, ``input_scale``, ``bias`` (the networks), ``alpha``, ``batch_size``, ``shuffle``, ``loss``, ``output``
+    (the SGD of :func:`gammanet.train.fit`)::
+
+        train_grid(widths, grid, seeds, data, epochs, preset="fast", alpha=3.0, bias=False)
 
     Members are numbered γ-major: member = i_γ · len(seeds) + i_seed.  ``alpha`` is one number or one per
     member.  ``data_order="shared"``: every member sees epoch e's permutation ``data_order(n, e, data_seed,
@@ -395,14 +414,16 @@ def train_grid(
     ``bias=False``: networks without biases (the papers' equations).
 
     Returns ``fit``'s history columns plus ``member, seed, gamma_1..gamma_L, alpha`` (one row per member and
-    epoch, epoch 0 = initialization, sorted by member then epoch); the configuration, seeds included, is in
-    ``df.attrs["config"]``.
+    epoch, epoch 0 = initialization, sorted by member then epoch); the configuration, seeds and preset included, is
+    in ``df.attrs["config"]``.
 
     Resuming: ``on_epoch_end(epoch, ensemble, rows)`` is called once the rows (a list of dicts) of each epoch are
     made, epoch 0 included; save ``ensemble.state_dict()`` there.  Pass the state saved after epoch
     ``start_epoch`` as ``initial_state``: the run then trains epochs ``start_epoch+1..epochs`` and returns only
     their rows, equal to those of an uninterrupted run (the data order depends only on (seed, epoch)).
     """
+    chosen = resolve_settings(preset, **settings)
+    batch_size, loss, alpha, shuffle = chosen["batch_size"], chosen["loss"], chosen["alpha"], chosen["shuffle"]
     widths = validate_widths(widths)
     grid, seed_list = check_gamma_grid("gamma_grid", gamma_grid, len(widths)), check_seeds("seeds", seeds)
     epochs = check_nonnegative_int("epochs", epochs)
@@ -432,8 +453,10 @@ def train_grid(
     data = data.to(dev)
     members = [(g, s) for g in grid for s in seed_list]
     ens = Ensemble(widths, [g for g, _ in members], [s for _, s in members], alpha,
-                   in_features=data.x_train.shape[1], out_features=out_features, activation=activation,
-                   readout=readout, input_scale=input_scale, device=dev, bias=bias)
+                   in_features=data.x_train.shape[1], out_features=out_features, activation=chosen["activation"],
+                   readout=chosen["readout"], input_scale=chosen["input_scale"], device=dev, bias=chosen["bias"],
+                   init=chosen["init"])
+    output = loss_input(chosen["output"], len(widths))
     M, n_last = ens.n_members, widths[-1]
     slices = batch_slices(data.n_train, batch_size)
     if initial_state is not None:
@@ -451,8 +474,8 @@ def train_grid(
     rows: list[dict] = []
 
     def evaluate_rows(epoch: int, members_now: list[int]) -> list[dict]:
-        tr_loss, tr_acc = (v.tolist() for v in ens.evaluate(data.x_train, data.y_train, loss))
-        te_loss, te_acc = (v.tolist() for v in ens.evaluate(data.x_test, data.y_test, loss))
+        tr_loss, tr_acc = (v.tolist() for v in ens.evaluate(data.x_train, data.y_train, loss, output=output))
+        te_loss, te_acc = (v.tolist() for v in ens.evaluate(data.x_test, data.y_test, loss, output=output))
         step = ens.steps
         return [dict(per_member[m], epoch=epoch, step=step, t=step / n_last, train_loss=tr_loss[m],
                      train_accuracy=tr_acc[m], test_loss=te_loss[m], test_accuracy=te_acc[m], status="ok")
@@ -485,7 +508,7 @@ def train_grid(
         orders = orders[0] if len(distinct) == 1 else orders[which]
         for sl in slices:
             idx = orders[..., sl]
-            ens.step(gather(idx), y_train[idx], loss)
+            ens.step(gather(idx), y_train[idx], loss, output)
         bar.update(len(slices))
         # Once per epoch: who diverged during it, then one batched evaluation for the others.
         still = ens.active.tolist()
@@ -515,8 +538,10 @@ def train_grid(
     df.attrs["config"] = dict(
         widths=list(widths), gamma_grid=[list(g) for g in grid], seeds=seed_list, epochs=epochs,
         batch_size=batch_size, loss=loss, alpha=list(ens.alphas), shuffle=bool(shuffle), device=str(dev),
-        activation=activation, readout=readout, input_scale=float(input_scale), data_order=data_order,
-        data_seed=data_seed, out_features=out_features, start_epoch=start_epoch, bias=bool(bias),
+        activation=chosen["activation"], readout=chosen["readout"], input_scale=float(chosen["input_scale"]),
+        data_order=data_order, data_seed=data_seed, out_features=out_features, start_epoch=start_epoch,
+        bias=bool(chosen["bias"]), init=chosen["init"], output=chosen["output"],
+        preset=preset.name if isinstance(preset, Preset) else (preset or "default"),
         members=[dict(member=m, seed=s, gammas=list(g), alpha=ens.alphas[m], data_seed=data_seeds[m])
                  for m, (g, s) in enumerate(members)],
         data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test),

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from . import columns
+from .columns import gamma_label
 
 #: Columns that, when present, separate blocks of a sweep (different widths) and are kept as keys.
 BLOCK_KEYS = ("block", "widths")
@@ -57,7 +58,7 @@ def final_rows(history: pd.DataFrame, epoch: Optional[int] = None) -> pd.DataFra
         raise ValueError(f"epoch={epoch!r} is not in the history; it has epochs {int(history.epoch.min())}.."
                          f"{int(history.epoch.max())}")
     upto = history[history.epoch <= last].sort_values(keys + ["epoch"], kind="stable")
-    rows = upto.groupby(keys, sort=True).tail(1).copy()
+    rows = upto.groupby(keys, sort=True, dropna=False).tail(1).copy()
     rows.loc[rows.status == "diverged", "test_accuracy"] = np.nan
     return rows.reset_index(drop=True)
 
@@ -78,11 +79,9 @@ def accuracy_summary(final: pd.DataFrame, level: float = 0.95, column: str = "te
 
     Diverged members are left out of the mean and counted in ``diverged``.
     """
-    from .plots import gamma_label
-
     _require(final, ["seed", column])
     keys, gcols, rows = _keys(final), gamma_columns(final), []
-    for key, group in final.groupby(keys, sort=True):
+    for key, group in final.groupby(keys, sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         values = group[column].to_numpy(dtype=float)
         ok = values[np.isfinite(values)]

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .columns import gamma_columns
+from .columns import gamma_columns, gamma_label
+from .theory.fitting import slope_table  # noqa: F401  (the slope tables of the chapters, shown beside the figures)
 
 STYLE_FILE = Path(__file__).with_name("gammanet.mplstyle")
 #: γ from 1/2 to 1 always maps to the same colours, so a reader can follow γ across chapters.
@@ -31,13 +32,6 @@ def gamma_palette(gammas) -> dict:
     """One colour per γ value, on a fixed scale over [1/2, 1] (so the same γ has the same colour everywhere)."""
     cmap = mpl.colormaps[GAMMA_PALETTE]
     return {g: cmap((float(g) - 0.5) / 0.5 * 0.85 + 0.05) for g in sorted(set(gammas))}
-
-
-def gamma_label(gammas) -> str:
-    """"γ=(1, 0.7, 0.5)" for a tuple, "γ=0.75" for a number."""
-    if np.ndim(gammas) == 0:
-        return f"γ={float(gammas):g}"
-    return "γ=(" + ", ".join(f"{float(g):g}" for g in gammas) + ")"
 
 
 def loglog_lines(df: pd.DataFrame, x: str, y: str, hue: str, ax: Optional[plt.Axes] = None,
@@ -76,7 +70,8 @@ def measured_vs_predicted(table: pd.DataFrame, x: str, y: str, hue: str = "gamma
                           linestyle: str = "-") -> plt.Axes:
     """``y`` against ``x``, one line per ``hue`` value (markers, ± ``err`` bars), and the column ``predicted``
     beside it in the same colour (``predicted_style``, no markers; ``predicted_label`` "" leaves it out of the
-    legend).  γ-coloured when ``hue`` is a γ column.  ``legend``: "inside", "outside" (right of the axes) or None; a log x-axis with few values is labelled at them."""
+    legend).  γ-coloured when ``hue`` is a γ column.  ``legend``: "inside", "outside" (right of the axes) or None;
+    a log x-axis with few values is labelled at them."""
     ax = ax or plt.subplots()[1]
     values = sorted(table[hue].unique())
     if hue.startswith("gamma") and pd.api.types.is_numeric_dtype(table[hue]):
@@ -225,16 +220,6 @@ def loss_by_width(table: pd.DataFrame, x: str = "t", col: str = "rate", hue: str
     axes[0][0].set_ylabel("training loss")
     axes[0][-1].legend()
     return axes[0]
-
-
-def slope_table(slopes: pd.DataFrame, by: str = "t", values=None, digits: int = 2) -> pd.DataFrame:
-    """Fitted slopes for display: one row per γ, one column per value of ``by`` (restricted to ``values``), each
-    cell "slope [ci_low, ci_high]" (columns of a :class:`gammanet.theory.Prediction`'s ``slopes``)."""
-    rows = slopes if values is None else slopes[slopes[by].isin(list(values))]
-    cell = rows.apply(lambda r: f"{r.slope:+.{digits}f} [{r.ci_low:+.{digits}f}, {r.ci_high:+.{digits}f}]", axis=1)
-    table = rows.assign(fit=cell).pivot(index="gamma", columns=by, values="fit")
-    table.columns = [f"{by}={c:g}" if isinstance(c, (int, float)) else str(c) for c in table.columns]
-    return table
 
 
 def width_ticks(ax: plt.Axes, widths, axis: str = "x") -> plt.Axes:
@@ -388,7 +373,8 @@ def slope_agreement(slopes: pd.DataFrame, times, prediction: str = "outer", ax: 
     for j, t in enumerate(times):
         rows = slopes[np.isclose(slopes.t, t)]
         colour = cmap(0.1 + 0.75 * j / max(1, len(times) - 1))
-        ax.errorbar(rows[prediction] + offsets[j], rows.slope, yerr=[rows.slope - rows.ci_low, rows.ci_high - rows.slope],
+        ax.errorbar(rows[prediction] + offsets[j], rows.slope,
+                    yerr=[rows.slope - rows.ci_low, rows.ci_high - rows.slope],
                     fmt="o", color=colour, capsize=2, ms=5, label=f"t = {t:g}")
         if label_points and j == len(times) - 1:
             for r in rows.itertuples():

@@ -22,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import ACTIVATIONS, READOUTS
-from .train import LOSSES
+from .network import INIT_ORDERS
+from .train import LOSSES, OUTPUTS
 from .validation import check_bool, check_choice, check_positive_float, check_positive_int
 
 
@@ -34,7 +35,9 @@ class Preset:
     ``activation``: ``"sigmoid"`` | ``"tanh"``; ``readout``: ``"centered"`` | ``"authors"``; ``input_scale``: s in
     H¹ = σ(W¹(s·x) + b¹); ``alpha``: the global constant multiplying the theory's per-layer rates; ``batch_size``,
     ``shuffle``, ``loss`` (``"ce"`` | ``"mse"``): as in :func:`~gammanet.train.fit`; ``description``: why these
-    values, with the measurements behind them; ``bias``: whether the networks have biases.
+    values, with the measurements behind them; ``bias``: whether the networks have biases; ``init``: the draw
+    order of :class:`~gammanet.model.GammaMLP` (``"weights_first"`` | ``"authors"``); ``output``: what the loss
+    sees (``"logits"`` | ``"log_probs"`` | ``"authors"``, see :func:`~gammanet.train.loss_input`).
     """
 
     name: str
@@ -47,11 +50,15 @@ class Preset:
     loss: str
     description: str
     bias: bool = True
+    init: str = "weights_first"
+    output: str = "logits"
 
     def __post_init__(self):
         checks = (("activation", lambda v: check_choice("activation", v, ACTIVATIONS)),
                   ("readout", lambda v: check_choice("readout", v, READOUTS)),
                   ("loss", lambda v: check_choice("loss", v, LOSSES)),
+                  ("init", lambda v: check_choice("init", v, INIT_ORDERS)),
+                  ("output", lambda v: check_choice("output", v, OUTPUTS)),
                   ("input_scale", lambda v: check_positive_float("input_scale", v)),
                   ("alpha", lambda v: check_positive_float("alpha", v)),
                   ("bias", lambda v: check_bool("bias", v)),
@@ -64,24 +71,33 @@ class Preset:
                 raise ValueError(f"preset {self.name!r}: {err}") from None
 
     def model_kwargs(self) -> dict:
-        """Keyword arguments for :class:`~gammanet.model.GammaMLP` (and :func:`~gammanet.ensemble.train_grid`):
-        ``activation``, ``readout``, ``input_scale``, ``bias``."""
+        """Keyword arguments for :class:`~gammanet.model.GammaMLP`: ``activation``, ``readout``, ``input_scale``,
+        ``bias``, ``init``."""
         return dict(activation=self.activation, readout=self.readout, input_scale=float(self.input_scale),
-                    bias=self.bias)
+                    bias=self.bias, init=self.init)
 
     def fit_kwargs(self) -> dict:
-        """Keyword arguments for :func:`~gammanet.train.fit`: ``batch_size``, ``loss``, ``alpha``, ``shuffle``."""
-        return dict(batch_size=self.batch_size, loss=self.loss, alpha=float(self.alpha), shuffle=self.shuffle)
+        """Keyword arguments for :func:`~gammanet.train.fit`: ``batch_size``, ``loss``, ``alpha``, ``shuffle``,
+        ``output``."""
+        return dict(batch_size=self.batch_size, loss=self.loss, alpha=float(self.alpha), shuffle=self.shuffle,
+                    output=self.output)
+
+    def settings(self) -> dict:
+        """Every setting: :meth:`model_kwargs` and :meth:`fit_kwargs` together (what
+        :func:`~gammanet.ensemble.train_grid` takes as ``preset`` and accepts as keyword overrides)."""
+        return dict(self.model_kwargs(), **self.fit_kwargs())
 
 
 PRESETS: dict[str, Preset] = {
     "authors": Preset(
         name="authors", activation="sigmoid", readout="authors", input_scale=1.0, alpha=1.0, batch_size=20,
-        shuffle=False, loss="ce",
+        shuffle=False, loss="ce", init="authors", output="authors",
         description=(
             "The authors' code exactly (sigmoid, N(0,1) weights on standardized pixels so ~88% of first-layer units "
-            "saturate, U(0,1) readout, PyTorch biases, α = 1, batch 20, no shuffling, cross-entropy), for reproducing "
-            "the papers on a GPU.  Slow: the shallow 784-100-10 net reaches only 36-63% after 4,000 steps (α = 10: "
+            "saturate, U(0,1) readout, PyTorch biases, α = 1, batch 20, no shuffling, cross-entropy; their draw "
+            "order, so seed s gives their networks after torch.manual_seed(s), and with loss 'mse' their deep "
+            "networks' MSE on log-probabilities), for reproducing the papers on a GPU.  Slow (measured with the same "
+            "law drawn weights-first): the shallow 784-100-10 net reaches only 36-63% after 4,000 steps (α = 10: "
             "76% → 89% rising with γ), and the two-layer γ = (1, 1) net sits at chance for 160-175 epochs of 4,000 "
             "images (docs/presets.md §3, §5)."
         ),

@@ -9,12 +9,13 @@ optimiser read these numbers; they never recompute them.
 """
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import Sequence, Union, cast
 
 from .validation import GAMMA_MAX, GAMMA_MIN, check_gamma, check_widths, is_real  # noqa: F401  (the γ range, re-exported)
 
-#: Named presets for a whole network (every layer gets the same γ).
-PRESETS = {"xavier": 0.5, "ntk": 0.5, "mean_field": 1.0}
+#: Named γ's for a whole network (every layer gets the same γ).  Not to be confused with the training presets of
+#: :mod:`gammanet.presets` (``gammanet.get_preset``).
+GAMMA_PRESETS = {"xavier": 0.5, "ntk": 0.5, "mean_field": 1.0}
 
 GammasLike = Union[str, float, Sequence[float]]
 
@@ -47,19 +48,20 @@ def resolve_gammas(gammas: GammasLike, depth: int) -> tuple[float, ...]:
     (0.5, 0.7)
     """
     if isinstance(gammas, str):
-        if gammas not in PRESETS:
-            raise ValueError(f"unknown γ preset {gammas!r}; allowed presets: {sorted(PRESETS)}")
-        return (PRESETS[gammas],) * depth
+        if gammas not in GAMMA_PRESETS:
+            raise ValueError(f"unknown γ preset {gammas!r}; allowed presets: {sorted(GAMMA_PRESETS)}")
+        return (GAMMA_PRESETS[gammas],) * depth
     if is_real(gammas):
-        return (validate_gamma(gammas),) * depth
+        return (validate_gamma(cast(float, gammas)),) * depth
     if not hasattr(gammas, "__len__") or (hasattr(gammas, "ndim") and gammas.ndim == 0):
         raise ValueError(f"gammas must be a preset name, a number or a sequence of numbers; got {gammas!r}")
-    if len(gammas) != depth:
+    values = cast(Sequence[float], gammas)
+    if len(values) != depth:
         raise ValueError(
-            f"got {len(gammas)} gammas {tuple(gammas)!r} for {depth} hidden layers: "
+            f"got {len(values)} gammas {tuple(values)!r} for {depth} hidden layers: "
             "give exactly one γ per hidden layer"
         )
-    return tuple(validate_gamma(g, f"gamma_{ell}") for ell, g in enumerate(gammas, start=1))
+    return tuple(validate_gamma(g, f"gamma_{ell}") for ell, g in enumerate(values, start=1))
 
 
 def learning_rates(widths: Sequence[int], gammas: GammasLike) -> dict[str, float]:

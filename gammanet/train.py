@@ -7,7 +7,7 @@ compared at equal t, not at equal k.
 from __future__ import annotations
 
 import math
-from typing import Callable, Optional, Union
+from typing import Callable, Union
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,10 @@ from .validation import (check_bool, check_choice, check_device, check_nonnegati
                          check_seed)
 
 LOSSES = ("ce", "mse")
+#: What the loss is computed on: the logits, their log-softmax (log-probabilities), or as the authors' networks do —
+#: their shallow ``MLP`` returns logits, their deep ``MLP2``/``MLP3`` end with ``log_softmax`` (see
+#: :func:`loss_input`).  Cross-entropy is the same on all three; MSE is not.
+OUTPUTS = ("logits", "log_probs", "authors")
 HISTORY_COLUMNS = ["epoch", "step", "t", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "status"]
 
 
@@ -29,21 +33,35 @@ def resolve_device(device: Union[str, torch.device, None] = None) -> torch.devic
     return check_device(device)
 
 
-def loss_function(loss: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-    """``"ce"``: cross-entropy of the logits; ``"mse"``: mean over batch × classes of (logit - one-hot)².
+def loss_input(output: str, depth: int) -> str:
+    """Resolve ``output`` (one of :data:`OUTPUTS`) for a network of ``depth`` hidden layers: ``"authors"`` is
+    ``"log_probs"`` from depth 2 on (the authors' MLP2 and MLP3 end with ``log_softmax``, and their MSE compares those
+    log-probabilities with the one-hot targets) and ``"logits"`` at depth 1 (their shallow MLP returns logits)."""
+    check_choice("output", output, OUTPUTS)
+    if output == "authors":
+        return "log_probs" if depth >= 2 else "logits"
+    return output
+
+
+def loss_function(loss: str, output: str = "logits") -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """``"ce"``: cross-entropy of the logits; ``"mse"``: mean over batch × classes of (o - one-hot)², where o is
+    the logits (``output="logits"``) or their log-softmax (``output="log_probs"``, the authors' deep networks; see
+    :func:`loss_input`).  Cross-entropy is the same for both, since log_softmax(log_softmax(z)) = log_softmax(z).
 
     Both average over the batch (as ``nn.CrossEntropyLoss`` / ``nn.MSELoss`` do in the authors' code).
     Signature: (logits (..., B, K), labels (..., B)) → per-leading-index loss, shape (...).
     """
     check_choice("loss", loss, LOSSES)
+    check_choice("output", output, OUTPUTS[:2])
     if loss == "ce":
         def ce(logits, y):
             return -torch.log_softmax(logits, dim=-1).gather(-1, y.unsqueeze(-1)).squeeze(-1).mean(-1)
         return ce
 
     def mse(logits, y):
+        out = torch.log_softmax(logits, dim=-1) if output == "log_probs" else logits
         onehot = F.one_hot(y, logits.shape[-1]).to(logits.dtype)
-        return ((logits - onehot) ** 2).mean(dim=(-2, -1))
+        return ((out - onehot) ** 2).mean(dim=(-2, -1))
     return mse
 
 
@@ -67,11 +85,12 @@ def batch_slices(n: int, batch_size: int) -> list[slice]:
 
 @torch.no_grad()
 def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str = "ce",
-             chunk: int = 10_000) -> tuple[float, float]:
-    """Mean loss and accuracy of ``model`` on (x, y), computed in chunks to bound memory."""
+             chunk: int = 10_000, output: str = "logits") -> tuple[float, float]:
+    """Mean loss and accuracy of ``model`` on (x, y), computed in chunks to bound memory (``output``: as in
+    :func:`loss_function`)."""
     was_training = model.training
     model.eval()
-    fn = loss_function(loss)
+    fn = loss_function(loss, output)
     total_loss, correct = 0.0, 0
     for i in range(0, x.shape[0], chunk):
         logits = model(x[i:i + chunk])
@@ -94,6 +113,7 @@ def fit(
     shuffle: bool = True,
     device: Union[str, torch.device, None] = None,
     progress: bool = True,
+    output: str = "logits",
 ) -> pd.DataFrame:
     """Train ``model`` in place with SGD at the theory's per-layer rates times ``alpha``.
 
@@ -101,6 +121,8 @@ def fit(
     ``epoch, step, t, train_loss, train_accuracy, test_loss, test_accuracy, status``; ``t = step / N_L``.
     ``seed`` fixes the data order (the model's initial weights are fixed by the model's own seed).  A NaN or
     infinite training loss stops the run and ends the history with a row whose status is ``"diverged"``.
+    ``output``: what the loss sees (one of :data:`OUTPUTS`; ``"authors"``: MSE on log-probabilities from depth 2
+    on, as the authors' code; :func:`loss_input`).
     The configuration, seed included, is in ``history.attrs["config"]``.
 
     A learning rate too large for the parameters' dtype (e.g. ``alpha=1e300`` in float32) is an infinite step: the
@@ -116,7 +138,8 @@ def fit(
     if batch_size > data.n_train:
         raise ValueError(f"batch_size={batch_size} is not allowed; it exceeds the {data.n_train} training examples")
     data.check_labels(model.out_features)
-    loss_fn = loss_function(loss)
+    output = loss_input(output, model.depth)
+    loss_fn = loss_function(loss, output)
     groups = param_groups(model, alpha)
     alpha = float(alpha)
     dev = resolve_device(device)
@@ -134,8 +157,9 @@ def fit(
     rows = []
 
     def record(epoch, step, status="ok", train_loss=None):
-        tr = evaluate(model, data.x_train, data.y_train, loss) if status == "ok" else (train_loss, math.nan)
-        te = evaluate(model, data.x_test, data.y_test, loss) if status == "ok" else (math.nan, math.nan)
+        ok = status == "ok"
+        tr = evaluate(model, data.x_train, data.y_train, loss, output=output) if ok else (train_loss, math.nan)
+        te = evaluate(model, data.x_test, data.y_test, loss, output=output) if ok else (math.nan, math.nan)
         rows.append(dict(epoch=epoch, step=step, t=step / n_last, train_loss=tr[0], train_accuracy=tr[1],
                          test_loss=te[0], test_accuracy=te[1], status=status))
 
@@ -172,6 +196,7 @@ def fit(
     bar.close()
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     history.attrs["config"] = dict(model=model.config(), epochs=epochs, batch_size=batch_size, loss=loss,
-                                   alpha=float(alpha), seed=int(seed), shuffle=bool(shuffle), device=str(dev),
+                                   output=output, alpha=float(alpha), seed=int(seed), shuffle=bool(shuffle),
+                                   device=str(dev),
                                    data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test))
     return history

@@ -30,12 +30,12 @@ units: the images share every network, so they are not independent samples.
 - :func:`seed_average_accuracy` — a single network's accuracy against that of the average of the logits over the
   seeds (what averaging the seeds away buys).
 
-Predicted slopes (the book's list of predictions, chapter 8): the leading fluctuation of the expansion gives Var ∝ N_L^{1-2γ_L} (prediction 2,
-:func:`outer_slope`).  At initialization the law Var g_0 = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²] is exact; for an odd
-activation (tanh, σ(0) = 0, no biases) whose inner layers widen together with N_L, E[σ(Z^L)²] itself scales like
-N^{1-2γ_{L-1}} (and so on down) when the inner γ's exceed 1/2, which gives the slope Σ_ℓ (1 - 2γ_ℓ)
-(:func:`all_layers_slope`; our derivation, chapter 5, the same as
-:func:`gammanet.theory.predicted_init_slope`).
+Predicted slopes (the book's list of predictions, chapter 8): the leading fluctuation of the expansion gives
+Var ∝ N_L^{1-2γ_L} (prediction 2, :func:`outer_slope`).  At initialization the law
+Var g_0 = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²] is exact; for an odd activation (tanh, σ(0) = 0, no biases) whose inner
+layers widen together with N_L, E[σ(Z^L)²] itself scales like N^{1-2γ_{L-1}} (and so on down) when the inner γ's
+exceed 1/2, which gives the slope Σ_ℓ (1 - 2γ_ℓ) (:func:`all_layers_slope`; our derivation, chapter 5, the same
+as :func:`gammanet.theory.predicted_init_slope`).
 """
 from __future__ import annotations
 
@@ -44,23 +44,20 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .columns import gamma_columns, width_columns
+from .columns import gamma_columns, gamma_label, width_columns
 from .theory.deep import predicted_init_slope
-from .theory.fitting import SlopeFit, loglog_fit
+from .theory.fitting import MATCH_DIGITS, SlopeFit, loglog_fit, slope_table
 from .validation import check_int, check_nonnegative_int, check_positive_int, check_probability
 
 REQUIRED = ("seed", "epoch", "t", "image", "class", "logit")
 #: Digits to which t is rounded before comparing the clocks of different widths (t = step / N_L is a float).
-T_DIGITS = 9
+T_DIGITS = MATCH_DIGITS
 
 
 # ------------------------------------------------------------------------------------------------ the columns
-def gamma_label(gammas) -> str:
-    """"0.75" for one layer, "(1, 0.5)" for several (NaN layers of shallower blocks left out)."""
-    values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
-    if len(values) == 1:
-        return f"{values[0]:g}"
-    return "(" + ", ".join(f"{g:g}" for g in values) + ")"
+def _label(gammas) -> str:
+    """The ``gammas`` column of this module's tables: "0.75" for one layer, "(1, 0.5)" for several."""
+    return gamma_label(gammas, prefix="", compact=True)
 
 
 def _check_outputs(outputs) -> None:
@@ -86,10 +83,6 @@ def _config_keys(outputs: pd.DataFrame) -> list[str]:
     return width_columns(outputs) + gamma_columns(outputs)
 
 
-def _depth(row: pd.Series, wcols: Sequence[str]) -> int:
-    return sum(not pd.isna(row[c]) for c in wcols)
-
-
 def _cubes(outputs: pd.DataFrame):
     """Yield (config: dict, epochs (E,), ts (E,), seeds (S,), images (P,), cube (E, S, P, K)) per (widths, γ's).
 
@@ -103,7 +96,7 @@ def _cubes(outputs: pd.DataFrame):
         images, ii = np.unique(g["image"].to_numpy(), return_inverse=True)
         classes, ic = np.unique(g["class"].to_numpy(), return_inverse=True)
         shape = (len(epochs), len(seeds), len(images), len(classes))
-        where = f"widths {_widths_text(config)}, γ = {gamma_label([config[c] for c in gamma_columns(outputs)])}"
+        where = f"widths {_widths_text(config)}, γ = {_label([config[c] for c in gamma_columns(outputs)])}"
         if len(seeds) < 2:
             raise ValueError(f"{where}: only {len(seeds)} seed; a variance over seeds needs at least 2")
         if len(g) != np.prod(shape):
@@ -120,19 +113,26 @@ def _cubes(outputs: pd.DataFrame):
         yield config, epochs, t, seeds, images, cube
 
 
+def _widths(config: dict) -> list[int]:
+    """N_1..N_L of a configuration (its width_* entries in layer order, NaN layers of shallower blocks left out)."""
+    return [int(config[c]) for c in width_columns(config) if not pd.isna(config[c])]
+
+
 def _widths_text(config: dict) -> str:
-    return "-".join(str(int(config[c])) for c in sorted(config) if c.startswith("width_") and not pd.isna(config[c]))
+    return "-".join(map(str, _widths(config)))
 
 
 def _last_width(config: dict) -> int:
-    widths = [config[c] for c in sorted((c for c in config if c.startswith("width_")), key=lambda c: int(c[6:]))
-              if not pd.isna(config[c])]
-    return int(widths[-1])
+    return _widths(config)[-1]
+
+
+def _outer_gamma(gammas) -> float:
+    """γ_L: the last γ of a configuration (NaN layers of shallower blocks left out)."""
+    return [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)][-1]
 
 
 def _last_gamma(config: dict) -> float:
-    gammas = [config[c] for c in gamma_columns(config) if not pd.isna(config[c])]
-    return float(gammas[-1])
+    return _outer_gamma([config[c] for c in gamma_columns(config)])
 
 
 def _check_ddof(ddof) -> int:
@@ -148,7 +148,7 @@ def seed_variance(outputs: pd.DataFrame, ddof: int = 1) -> pd.DataFrame:
     """
     ddof = _check_ddof(ddof)
     frames = []
-    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+    for config, epochs, t, _seeds, _images, cube in _cubes(outputs):
         E, S, P, K = cube.shape
         e, i, k = (a.ravel() for a in np.meshgrid(np.arange(E), np.arange(P), np.arange(K), indexing="ij"))
         frame = pd.DataFrame({**config, "widths": _widths_text(config)}, index=range(E * P * K))
@@ -212,7 +212,7 @@ def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, leve
     rng = np.random.default_rng(seed)
     gcols = gamma_columns(outputs) if isinstance(outputs, pd.DataFrame) else []
     rows = []
-    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+    for config, epochs, t, _seeds, _images, cube in _cubes(outputs):
         E, S, P, K = cube.shape
         v = cube.var(axis=1, ddof=ddof).mean(axis=(1, 2))
         mean_square = (cube.mean(axis=1) ** 2).mean(axis=(1, 2))
@@ -225,7 +225,7 @@ def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, leve
         init = v[list(epochs).index(0)] if 0 in epochs else np.nan
         for j in range(E):
             rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
-                         "gammas": gamma_label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
+                         "gammas": _label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
                          "epoch": int(epochs[j]), "t": float(t[j]), "variance": float(v[j]),
                          "variance_low": float(low[j]), "variance_high": float(high[j]), "variance_se": float(se[j]),
                          "ratio_to_init": float(v[j] / init), "mean_square": float(mean_square[j]),
@@ -272,7 +272,7 @@ def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = No
         by_gamma.setdefault(gammas, []).append((config, epochs, t, seeds, images, cube))
     rows = []
     for gammas, groups in by_gamma.items():
-        label = gamma_label(gammas)
+        label = _label(gammas)
         n_last = [_last_width(c) for c, *_ in groups]
         if len(set(n_last)) != len(n_last):
             twice = sorted({n for n in n_last if n_last.count(n) > 1})
@@ -286,7 +286,7 @@ def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = No
                                  f"{_widths_text(groups[0][0])} has {list(reference)}; the slope's bootstrap "
                                  "resamples the same seeds at every width")
         by_t: dict = {}
-        for config, epochs, t, seeds, _, cube in groups:
+        for config, _epochs, t, _seeds, _, cube in groups:
             for j, tj in enumerate(np.round(t, T_DIGITS)):
                 by_t.setdefault(tj, []).append((_last_width(config), cube[j]))
         for tj in sorted(by_t):
@@ -295,7 +295,7 @@ def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = No
                 continue
             widths = [n for n, _ in entries]
             fit = fast_fit_slope(widths, [c for _, c in entries], n_boot=n_boot, level=level, seed=seed)
-            rows.append({**dict(zip(gcols, gammas)), "gammas": label, "gamma_outer": outer_slope_gamma(gammas),
+            rows.append({**dict(zip(gcols, gammas)), "gammas": label, "gamma_outer": _outer_gamma(gammas),
                          "t": float(tj), "slope": fit.slope, "intercept": fit.intercept, "ci_low": fit.ci_low,
                          "ci_high": fit.ci_high, "se": fit.se, "n_widths": len(widths), "widths": tuple(widths),
                          "outer": outer_slope(gammas), "all_layers": all_layers_slope(gammas),
@@ -341,32 +341,17 @@ def fast_fit_slope(widths: Sequence[float], samples: Sequence[np.ndarray], n_boo
                     float(boot.std(ddof=1)) if n_boot > 1 else 0.0, float(level), int(n_boot))
 
 
-def outer_slope_gamma(gammas) -> float:
-    values = [float(g) for g in np.atleast_1d(gammas) if not pd.isna(g)]
-    return values[-1]
-
-
 def slope_comparison(slopes: pd.DataFrame, times: Optional[Iterable[float]] = None, digits: int = 2,
                      predictions: Sequence[str] = ("outer",)) -> pd.DataFrame:
-    """The slopes of :func:`variance_slopes` for display: one row per γ-configuration, the predicted slope(s)
-    (columns named by ``predictions``: ``"outer"`` = 1 - 2γ_L, ``"all_layers"`` = Σ_ℓ (1 - 2γ_ℓ)), then one column
-    per t, each cell "slope [ci_low, ci_high]"."""
-    missing = [c for c in ("gammas", "t", "slope", "ci_low", "ci_high", *predictions) if c not in slopes.columns]
-    if missing:
-        raise ValueError(f"slopes lacks the column(s) {missing}; pass the frame of variance_slopes")
-    rows = slopes if times is None else slopes[slopes.t.round(T_DIGITS).isin([round(float(t), T_DIGITS)
-                                                                               for t in times])]
-    if rows.empty:
-        raise ValueError(f"no slope at t in {list(times)}; the slopes have t = {sorted(slopes.t.unique())}")
-    cell = rows.apply(lambda r: f"{r.slope:+.{digits}f} [{r.ci_low:+.{digits}f}, {r.ci_high:+.{digits}f}]", axis=1)
-    table = rows.assign(fit=cell).pivot(index="gammas", columns="t", values="fit")
-    table.columns = [f"t={c:g}" for c in table.columns]
+    """The slopes of :func:`variance_slopes` for display (:func:`gammanet.theory.fitting.slope_table`): one row per
+    γ-configuration (ordered by the outer γ, then the inner ones), the predicted slope(s) (``predictions``:
+    ``"outer"`` = 1 - 2γ_L, ``"all_layers"`` = Σ_ℓ (1 - 2γ_ℓ)), then one column per t, each cell
+    "slope [ci_low, ci_high]"."""
     names = {"outer": "1 − 2γ_L", "all_layers": "Σ(1 − 2γ_ℓ)"}
-    predicted = rows.groupby("gammas")[list(predictions)].first().rename(columns=names)
-    predicted = predicted.map(lambda v: f"{v:+.{digits}f}")
-    out = predicted.join(table)
-    order = rows.drop_duplicates("gammas").sort_values(gamma_columns(rows)[::-1] if gamma_columns(rows) else "gammas")
-    return out.loc[list(order.gammas)]
+    order = slopes.sort_values(gamma_columns(slopes)[::-1] if gamma_columns(slopes) else "gammas",
+                               kind="stable") if "gammas" in slopes.columns else slopes
+    return slope_table(order, "t", times, digits, index="gammas",
+                       predictions={p: names.get(p, p) for p in predictions})
 
 
 # ------------------------------------------------------------------------------------------- γ and accuracy
@@ -400,7 +385,7 @@ def average_variance(outputs: pd.DataFrame, group_size: int, ddof: int = 1) -> p
     ddof = _check_ddof(ddof)
     gcols = gamma_columns(outputs) if isinstance(outputs, pd.DataFrame) else []
     rows = []
-    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+    for config, epochs, t, seeds, _images, cube in _cubes(outputs):
         n_groups = len(seeds) // group_size
         if n_groups < 2:
             raise ValueError(f"group_size={group_size} leaves {n_groups} group(s) of the {len(seeds)} seeds; the "
@@ -411,7 +396,7 @@ def average_variance(outputs: pd.DataFrame, group_size: int, ddof: int = 1) -> p
         single = used.var(axis=1, ddof=ddof).mean(axis=(1, 2))
         for j in range(len(epochs)):
             rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
-                         "gammas": gamma_label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
+                         "gammas": _label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
                          "epoch": int(epochs[j]), "t": float(t[j]), "group_size": int(group_size),
                          "n_groups": n_groups, "variance": float(v[j]), "single": float(single[j]),
                          "ratio": float(v[j] / single[j])})
@@ -431,13 +416,13 @@ def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
     labels = (outputs.drop_duplicates("image").set_index("image")["label"].sort_index())
     gcols = gamma_columns(outputs)
     rows = []
-    for config, epochs, t, seeds, images, cube in _cubes(outputs):
+    for config, epochs, t, _seeds, images, cube in _cubes(outputs):
         y = labels.loc[images].to_numpy()
         single = (cube.argmax(-1) == y).mean(-1)                 # (E, S)
         average = (cube.mean(axis=1).argmax(-1) == y).mean(-1)   # (E,)
         for j in range(len(epochs)):
             rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
-                         "gammas": gamma_label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
+                         "gammas": _label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
                          "epoch": int(epochs[j]), "t": float(t[j]), "single": float(single[j].mean()),
                          "single_sd": float(single[j].std(ddof=1)), "average": float(average[j]),
                          "gain": float(average[j] - single[j].mean()), "n_seeds": cube.shape[1],
@@ -445,5 +430,6 @@ def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values(["gammas", "N", "widths", "epoch"], kind="stable", ignore_index=True)
 
 
-__all__ = ["all_layers_slope", "average_variance", "fast_fit_slope", "gamma_columns", "gamma_label", "gamma_ordering", "outer_slope", "seed_average_accuracy",
-           "seed_variance", "slope_comparison", "variance_slopes", "variance_table", "width_columns"]
+__all__ = ["all_layers_slope", "average_variance", "fast_fit_slope", "gamma_columns", "gamma_ordering",
+           "outer_slope", "seed_average_accuracy", "seed_variance", "slope_comparison", "variance_slopes",
+           "variance_table", "width_columns"]

@@ -88,8 +88,9 @@ def check(html_root: Path, toc_file: Path, screenshots: Path | None) -> int:
                 shot = offline_copy(html, text)
                 subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                                "--disable-sync", "--hide-scrollbars", "--window-size=1280,4000", "--virtual-time-budget=20000",
-                                f"--user-data-dir={screenshots / '.profile'}", f"--screenshot={out}", shot.resolve().as_uri()],
+                                "--disable-sync", "--hide-scrollbars", "--window-size=1280,4000",
+                                "--virtual-time-budget=20000", f"--user-data-dir={screenshots / '.profile'}",
+                                f"--screenshot={out}", shot.resolve().as_uri()],
                                capture_output=True, timeout=120)
                 shot.unlink()
                 report.append(f"  screenshot: {out}" if out.exists() else f"  screenshot failed for {page}")

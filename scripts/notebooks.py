@@ -42,7 +42,8 @@ def setup_cell_source() -> str:
         f"{SETUP_MARK}: install gammanet only where it is missing (Colab); keeps the preinstalled torch.",
         "import importlib.util, subprocess, sys",
         'if importlib.util.find_spec("gammanet") is None:',
-        f'    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gammanet @ git+{REPOSITORY_URL}"], check=True)',
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",'
+        f' "gammanet @ git+{REPOSITORY_URL}"], check=True)',
     ])
 
 

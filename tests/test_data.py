@@ -1,5 +1,4 @@
 """MNIST loading: the embedded subset, the real torchvision path (offline, from IDX files), errors, fallback."""
-import numpy as np
 import pytest
 import torch
 

@@ -297,3 +297,20 @@ def test_members_must_agree_on_biases():
     models = [GammaMLP((8,), 0.5, seed=0), GammaMLP((8,), 0.5, seed=1, bias=False)]
     with pytest.raises(ValueError, match=r"member 1 has bias=False but member 0 has True"):
         Ensemble.from_models(models)
+
+
+def test_a_preset_with_keyword_overrides(small_mnist):
+    """train_grid(..., preset, **overrides) trains exactly what the same settings given one by one train."""
+    kw = dict(widths=(6,), gamma_grid=[0.5, 1.0], seeds=[0], data=small_mnist, epochs=1, progress=False)
+    by_preset = train_grid(**kw, preset="fast", alpha=3.0, bias=False)
+    explicit = train_grid(**kw, activation="tanh", readout="centered", input_scale=1 / 28, alpha=3.0,
+                          batch_size=20, shuffle=True, loss="ce", bias=False)
+    pd.testing.assert_frame_equal(by_preset, explicit, check_exact=True)
+    assert by_preset.attrs["config"]["preset"] == "fast" and explicit.attrs["config"]["preset"] == "default"
+    assert by_preset.attrs["config"]["alpha"] == [3.0, 3.0] and by_preset.attrs["config"]["bias"] is False
+    from gammanet.presets import get_preset
+
+    same = train_grid(**kw, preset=get_preset("fast"), alpha=3.0, bias=False)
+    pd.testing.assert_frame_equal(same, by_preset, check_exact=True)
+    with pytest.raises(ValueError, match=r"unknown setting\(s\) \['lr'\]"):
+        train_grid(**kw, lr=0.1)

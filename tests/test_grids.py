@@ -108,3 +108,35 @@ def test_missing_columns_are_named():
         final_rows(pd.DataFrame(dict(seed=[0], epoch=[0], test_accuracy=[0.1], status=["ok"])))
     with pytest.raises(ValueError, match=r"lacks the column\(s\) \['status'\]"):
         final_rows(pd.DataFrame(dict(seed=[0], gamma_1=[0.5], epoch=[0], test_accuracy=[0.1])))
+
+
+def test_gammanet_show_and_chapter_4_agree_on_the_final_accuracy():
+    """One rule: a member that diverged has no final accuracy (counted as diverged, left out of the mean).  The
+    table of ``gammanet show`` used to average in its last finite accuracy instead (0.2 here, from epoch 2)."""
+    from gammanet.experiments.report import configuration_table
+
+    h = history(lambda g, s, e: 0.1 * e + 0.01 * s, [(0.5,), (1.0,)])
+    h = h[~((h.gamma_1 == 1.0) & (h.seed == 2) & (h.epoch == 3))].copy()
+    h = pd.concat([h, pd.DataFrame([dict(seed=2, gamma_1=1.0, epoch=3, step=25, t=2.5, test_accuracy=np.nan,
+                                         status="diverged")])], ignore_index=True)
+    h["widths"] = "8"
+    h["member"] = h.gamma_1.map({0.5: 0, 1.0: 3}) + h.seed
+    table = configuration_table(h).set_index("gamma_1")
+    summary = accuracy_summary(final_rows(h)).set_index("gamma_1")
+    for g in (0.5, 1.0):
+        assert table.loc[g, "final_mean"] == pytest.approx(summary.loc[g, "mean"], rel=1e-12)
+        assert table.loc[g, "final_sd"] == pytest.approx(summary.loc[g, "sd"], rel=1e-12)
+        assert table.loc[g, "diverged"] == summary.loc[g, "diverged"]
+    assert table.loc[1.0, "final_mean"] == pytest.approx(0.305) and table.loc[1.0, "diverged"] == 1
+    assert table.loc[1.0, "seeds"] == 3 and table.loc[1.0, "epoch"] == 3
+    assert table.loc[1.0, "best_mean"] == pytest.approx((0.30 + 0.31 + 0.22) / 3)   # best before diverging
+
+
+def test_mixed_depths_keep_their_shallow_members():
+    """A block of depth 1 beside one of depth 2: the shallow rows have gamma_2 = NaN and must not be dropped."""
+    shallow = history(lambda g, s, e: 0.5, [(0.5,), (1.0,)], seeds=(0, 1), epochs=1).assign(gamma_2=np.nan, block=0)
+    deep = history(lambda g, s, e: 0.7, [(0.5, 1.0)], seeds=(0, 1), epochs=1).assign(block=1)
+    final = final_rows(pd.concat([shallow, deep], ignore_index=True))
+    assert len(final) == 6
+    summary = accuracy_summary(final)
+    assert sorted(summary.label) == ["γ=(0.5)", "γ=(0.5, 1)", "γ=(1)"] and summary.seeds.tolist() == [2, 2, 2]

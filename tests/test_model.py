@@ -107,8 +107,10 @@ def test_one_sgd_step_matches_a_hand_computed_update():
     P = {k: v.detach().numpy().copy() for k, v in m.named_parameters()}
     s1, s2 = 3 ** -0.75, 2 ** -0.6
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
-    z1 = x @ P["hidden.0.weight"].T + P["hidden.0.bias"]; h1 = sig(z1)
-    z2 = (s1 * h1) @ P["hidden.1.weight"].T + P["hidden.1.bias"]; h2 = sig(z2)
+    z1 = x @ P["hidden.0.weight"].T + P["hidden.0.bias"]
+    h1 = sig(z1)
+    z2 = (s1 * h1) @ P["hidden.1.weight"].T + P["hidden.1.bias"]
+    h2 = sig(z2)
     out = (s2 * h2) @ P["readout.weight"].T + P["readout.bias"]
     target = np.eye(2)[y]
     d_out = 2 * (out - target) / out.size             # d/d out of mean((out - target)²)
@@ -119,14 +121,19 @@ def test_one_sgd_step_matches_a_hand_computed_update():
     gW1, gb1 = d_z1.T @ x, d_z1.sum(0)
     r = learning_rates(widths, gammas)
     expected = {
-        "hidden.0.weight": P["hidden.0.weight"] - alpha * r["W1"] * gW1, "hidden.0.bias": P["hidden.0.bias"] - alpha * r["W1"] * gb1,
-        "hidden.1.weight": P["hidden.1.weight"] - alpha * r["W2"] * gW2, "hidden.1.bias": P["hidden.1.bias"] - alpha * r["W2"] * gb2,
-        "readout.weight": P["readout.weight"] - alpha * r["C"] * gC, "readout.bias": P["readout.bias"] - alpha * r["C"] * gbC,
+        "hidden.0.weight": P["hidden.0.weight"] - alpha * r["W1"] * gW1,
+        "hidden.0.bias": P["hidden.0.bias"] - alpha * r["W1"] * gb1,
+        "hidden.1.weight": P["hidden.1.weight"] - alpha * r["W2"] * gW2,
+        "hidden.1.bias": P["hidden.1.bias"] - alpha * r["W2"] * gb2,
+        "readout.weight": P["readout.weight"] - alpha * r["C"] * gC,
+        "readout.bias": P["readout.bias"] - alpha * r["C"] * gbC,
     }
     opt = torch.optim.SGD(param_groups(m, alpha), lr=alpha)
     logits = m(torch.from_numpy(x))
     loss = ((logits - torch.from_numpy(target)) ** 2).mean()
-    opt.zero_grad(); loss.backward(); opt.step()
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
     for name, p in m.named_parameters():
         np.testing.assert_allclose(p.detach().numpy(), expected[name], rtol=1e-12, atol=1e-14, err_msg=name)
     # The step did something for every layer (a test that cannot pass by doing nothing).

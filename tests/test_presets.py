@@ -27,8 +27,9 @@ def test_authors_preset_values():
     p = get_preset("authors")
     assert (p.activation, p.readout, p.input_scale, p.alpha, p.batch_size, p.shuffle, p.loss) == (
         "sigmoid", "authors", 1.0, 1.0, 20, False, "ce")
-    assert p.model_kwargs() == dict(activation="sigmoid", readout="authors", input_scale=1.0, bias=True)
-    assert p.fit_kwargs() == dict(batch_size=20, loss="ce", alpha=1.0, shuffle=False)
+    assert p.model_kwargs() == dict(activation="sigmoid", readout="authors", input_scale=1.0, bias=True,
+                                    init="authors")
+    assert p.fit_kwargs() == dict(batch_size=20, loss="ce", alpha=1.0, shuffle=False, output="authors")
 
 
 @pytest.mark.parametrize("widths, gammas", [([100], 1.0), ([100, 100], (0.5, 1.0)), ([30, 40, 50], (1.0, 0.7, 0.5))])
@@ -37,7 +38,8 @@ def test_authors_preset_builds_the_authors_model(widths, gammas):
     and the forward pass N_L^{-γ_L} C σ(... σ(W¹x + b¹) ...) + b^C; parameters identical to the explicit build."""
     p = get_preset("authors")
     model = GammaMLP(widths, gammas, seed=3, **p.model_kwargs())
-    explicit = GammaMLP(widths, gammas, activation="sigmoid", readout="authors", input_scale=1.0, seed=3)
+    explicit = GammaMLP(widths, gammas, activation="sigmoid", readout="authors", input_scale=1.0, seed=3,
+                        init="authors")
     assert model.config() == explicit.config()
     for a, b in zip(model.parameters(), explicit.parameters()):
         assert torch.equal(a, b)

@@ -22,6 +22,7 @@ import pytest
 
 from gammanet.experiments import Block, Experiment, data_identity, load_results, run_experiment
 from gammanet.experiments.slurm import job_array_script
+from gammanet.experiments.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "slurm_local.sh"
@@ -242,7 +243,7 @@ def test_job_array_with_a_requeue_and_a_resubmission_equals_one_process(cluster,
     units = {u.id: u for u in TINY.units()}
     assert list(units) == ["u000-b0", "u001-b0", "u002-b0", "u003-b1", "u004-b1", "u005-b1"]
     data = mnist.subset(TINY.n_train, TINY.n_test)
-    folder = store / TINY.folder_name(data_identity(data))
+    folder = Store(store, TINY, data_identity(data)).folder
 
     def interrupt(task: int, unit: str, epoch: int) -> int:
         """Freeze ``task`` once ``unit`` has a checkpoint of epoch >= ``epoch``, so that the unit cannot finish

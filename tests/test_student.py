@@ -34,7 +34,8 @@ def test_top_level_stub_is_marked_as_raising():
     assert top_level and stub.splitlines()[1].startswith("raise NotImplementedError")
 
 
-@pytest.mark.parametrize("bad", ["# BEGIN SOLUTION\nx=1", "x=1\n# END SOLUTION", "# BEGIN SOLUTION\n# BEGIN SOLUTION\n"])
+@pytest.mark.parametrize("bad", ["# BEGIN SOLUTION\nx=1", "x=1\n# END SOLUTION",
+                                 "# BEGIN SOLUTION\n# BEGIN SOLUTION\n"])
 def test_unbalanced_markers_are_errors(bad):
     with pytest.raises(ValueError, match="SOLUTION"):
         stub_source(bad, "cell 3")

@@ -1,5 +1,6 @@
 """Slope fitting with a seed bootstrap."""
 import numpy as np
+import pytest
 
 from gammanet.theory import fit_slope, loglog_fit
 
@@ -27,3 +28,22 @@ def test_fit_slope_recovers_a_known_slope_with_an_honest_interval():
     hits = sum(fit_slope(*synthetic(-0.7, 300, seed=s), n_boot=200, level=0.9, seed=s).contains(-0.7)
                for s in range(1, 41))
     assert hits >= 30
+
+
+def test_slope_table_is_the_one_display_of_fitted_slopes():
+    import pandas as pd
+
+    from gammanet.plots import slope_table as from_plots
+    from gammanet.theory.fitting import slope_table
+
+    assert from_plots is slope_table
+    slopes = pd.DataFrame(dict(gamma=[0.5, 0.5, 1.0, 1.0], t=[0.5, 1 / 3, 0.5, 1 / 3],
+                               slope=[0.01, -0.02, -1.0, -0.98], ci_low=[-0.1, -0.12, -1.1, -1.05],
+                               ci_high=[0.1, 0.08, -0.9, -0.9], theory=[0.0, 0.0, -1.0, -1.0]))
+    table = slope_table(slopes, values=[1 / 3 + 1e-12])                   # t matched to 9 digits
+    assert list(table.columns) == ["t=0.333333"] and list(table.index) == [0.5, 1.0]
+    assert table.loc[1.0, "t=0.333333"] == "-0.98 [-1.05, -0.90]"
+    both = slope_table(slopes, predictions={"theory": "1 − 2γ"}, digits=1)
+    assert list(both.columns) == ["1 − 2γ", "t=0.333333", "t=0.5"] and both.loc[0.5, "1 − 2γ"] == "+0.0"
+    with pytest.raises(ValueError, match="no slope at t"):
+        slope_table(slopes, values=[2.0])

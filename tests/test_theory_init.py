@@ -8,7 +8,7 @@ import torch
 
 from gammanet import GammaMLP
 from gammanet.theory import (architectures, draw_networks, init_output_samples, init_variance_law,
-                             init_variance_vs_width, readout_effects, stack_models, toy_problem)
+                             init_variance_vs_width, readout_effects, stack_models, toy_problem, variance_with_se)
 
 GAMMAS = (0.5, 0.6, 0.75, 0.9, 1.0)
 
@@ -54,9 +54,7 @@ def test_monte_carlo_variance_matches_exact_law(depth, widths, init, method, x):
     for j, arch in enumerate(archs):
         law = init_variance_law(x, arch, gammas, init, n_inner=4000, seed=1)
         s = samples[:, j]
-        c2 = (s - s.mean(0)) ** 2
-        q = c2.mean(-1) * len(s) / (len(s) - 1)          # the point-averaged variance is the mean of q over seeds
-        mc, mc_se = float(q.mean()), float(q.std() / len(q) ** 0.5)
+        mc, mc_se = (float(v) for v in variance_with_se(s))     # point-averaged variance over seeds, its SE
         exact, exact_se = law.variance.mean(), law.variance_se.mean()
         # 4 standard errors (Monte-Carlo over seeds, and over the inner layers for depth > 1): a false alarm has
         # probability ~1e-4 per comparison, while a wrong term in the law moves the variance by more: dropping the
@@ -115,4 +113,5 @@ def test_variance_law_at_mnist_images(mnist):
     law = init_variance_law(problem.x_test, (64, 64), (0.5, 0.75), n_inner=1000)
     q = ((samples[:, 0] - samples[:, 0].mean(0)) ** 2).mean(-1) * 2000 / 1999
     # 4 standard errors, as in test_monte_carlo_variance_matches_exact_law.
-    assert abs(float(q.mean()) - law.variance.mean()) < 4 * np.hypot(float(q.std()) / 2000 ** 0.5, law.variance_se.mean())
+    assert abs(float(q.mean()) - law.variance.mean()) < 4 * np.hypot(float(q.std()) / 2000 ** 0.5,
+                                                                   law.variance_se.mean())

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from gammanet.theory import fit_slope
-from gammanet.variance import (all_layers_slope, average_variance, fast_fit_slope, gamma_ordering, outer_slope, seed_average_accuracy,
-                               seed_variance, slope_comparison, variance_slopes, variance_table)
+from gammanet.variance import (all_layers_slope, average_variance, fast_fit_slope, gamma_ordering, outer_slope,
+                               seed_average_accuracy, seed_variance, slope_comparison, variance_slopes, variance_table)
 
 
 def synthetic_outputs(widths=(25, 50, 100, 200), gammas=((0.5,), (0.75,), (1.0,)), seeds=range(32), images=20,
@@ -267,3 +267,12 @@ def test_from_a_tiny_experiment(tmp_path):
     assert abs(slopes.loc[("0.5", 0.0), "slope"]) < 0.35
     acc = seed_average_accuracy(res.outputs)
     assert acc.single.between(0, 1).all() and acc.average.between(0, 1).all()
+
+
+def test_widths_are_written_in_layer_order():
+    """Width columns are ordered by layer number, not as strings (width_10 after width_9)."""
+    from gammanet import variance
+
+    config = {f"width_{i}": 10 * i for i in range(1, 12)} | {"gamma_1": 0.5}
+    assert variance._widths_text(config) == "-".join(str(10 * i) for i in range(1, 12))
+    assert variance._last_width(config) == 110

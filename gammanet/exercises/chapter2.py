@@ -59,14 +59,15 @@ def check_effective_time(fn, verbose: bool = True):
                                "units of that")
         steps = np.array([0, 10, 250])
         try:
-            got = np.asarray(fn(steps, 0.05, 400, 0.75, 2.0), dtype=float)
+            clocks = np.asarray(fn(steps, 0.05, 400, 0.75, 2.0), dtype=float)
         except NotImplementedError as err:
             raise NotAttempted from err
         except Exception as err:
             report.fail(f"an array of steps: your function raised {type(err).__name__}: {err}",
                         "use arithmetic that works elementwise (numpy operators), not math.* or int()")
         else:
-            if got.shape == steps.shape and np.allclose(got, effective_time(steps, 0.05, 400, 0.75, 2.0), rtol=1e-9):
+            if clocks.shape == steps.shape and np.allclose(clocks, effective_time(steps, 0.05, 400, 0.75, 2.0),
+                                                           rtol=1e-9):
                 report.ok("an array of steps: works elementwise")
             else:
                 report.fail("an array of steps: the result is not the elementwise clock",

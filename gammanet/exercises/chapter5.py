@@ -76,7 +76,8 @@ def check_init_slope(fn, verbose: bool = True):
             elif abs(got + expected) < 1e-9 and expected != 0:
                 report.fail(f"{label}: wrong sign", "the variance falls with N when the γ's exceed 1/2")
             elif abs(got - expected / 2) < 1e-9:
-                report.fail(f"{label}: half the answer", "that is the exponent of the output's size; Var(aX) = a² Var X")
+                report.fail(f"{label}: half the answer",
+                            "that is the exponent of the output's size; Var(aX) = a² Var X")
             else:
                 report.fail(f"{label}: {got:g} is not right",
                             "start from Var g_0 = N_L^{1-2γ_L} E[C²] E[σ(Z^L)²] and ask how the last factor scales")
@@ -113,7 +114,8 @@ def check_kernel_exponent(fn, verbose: bool = True):
                             "of random sign, and how large does the rate assume it is?")
             elif above and abs(got + above + 1) < 1e-9:
                 report.fail(f"{label}: one layer too many",
-                            "count only the layers above ℓ: the sum over layer ℓ's own units is part of |∇|² at any rate")
+                            "count only the layers above ℓ: the sum over layer ℓ's own units is part of |∇|² at any "
+                            "rate")
             elif above and abs(got + above / 2) < 1e-9:
                 report.fail(f"{label}: half the answer", "the kernel is the gradient SQUARED: a √N sum gives N, not √N")
             elif abs(got - above) < 1e-9 and above:
@@ -143,7 +145,7 @@ def _hidden_case(widths, gammas, activation, seed):
     return model, x
 
 
-def _reference_steps(model, x) -> dict:
+def _reference_steps(model, x) -> tuple[dict[str, float], dict[str, float]]:
     from ..theory import NetworkDraw, layer_steps
 
     layers = list(model.layers().values())

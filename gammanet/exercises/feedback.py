@@ -102,5 +102,6 @@ def exponent_hint(got: float, expected: float, width: int, name: str = "N") -> s
     except (ValueError, ZeroDivisionError, TypeError):
         return ""
     if abs(power - round(power * 2) / 2) < 1e-6 and abs(power) > 1e-9:
-        return f"your value is off by a factor {name}^{round(power * 2) / 2:g} ({name} = {width}): check the exponent of {name}"
+        return (f"your value is off by a factor {name}^{round(power * 2) / 2:g} ({name} = {width}): "
+                f"check the exponent of {name}")
     return ""

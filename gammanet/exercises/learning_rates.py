@@ -60,7 +60,8 @@ def check_time_scale(fn, verbose: bool = True):
             if close(got, time_scale(widths)):
                 report.ok(f"widths {widths}: right")
             elif close(got, widths[0]):
-                report.fail(f"widths {widths}: you used the first layer's width", "which layer's width sets how fast the output moves?")
+                report.fail(f"widths {widths}: you used the first layer's width",
+                            "which layer's width sets how fast the output moves?")
             else:
                 report.fail(f"widths {widths}: {got!r} is not right", "the output moves O(1/N) per step — which N?")
     except NotAttempted:

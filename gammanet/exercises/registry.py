@@ -44,11 +44,17 @@ class Exercise:
 
     @property
     def chapter(self) -> int:
-        return int(ID.match(self.id).group(1))
+        return int(self._parts().group(1))
 
     @property
     def number(self) -> int:
-        return int(ID.match(self.id).group(2))
+        return int(self._parts().group(2))
+
+    def _parts(self) -> re.Match:
+        m = ID.match(self.id)
+        if m is None:  # exercise() checks ids when they are declared; this guards a hand-made Exercise
+            raise ValueError(f"exercise id {self.id!r} is not of the form 'chapter.number', e.g. '1.2'")
+        return m
 
     def run(self, *answers):
         """The check's :class:`~gammanet.exercises.feedback.Report` for the student's ``answers`` (quiet)."""

@@ -9,11 +9,11 @@
     res.history                                  # one tidy DataFrame over all members and epochs
     res.outputs                                  # probe logits, tidy (when the experiment records them)
 
-Modules, one job each: ``configs`` (Block, Experiment, units, shards), ``catalog`` (the registry and the papers'
-experiments), ``chapters`` (the chapters' experiments), ``files`` (atomic writes, temporary files, unit locks),
-``records`` (what the store's files hold, StoreError), ``store`` (the store layout, verified reads, damage),
-``results`` (Results, RunSummary, load_results), ``sweep`` (run_experiment, sweep).  ``docs/runner.md`` explains
-the store, resuming, locking, damage and sharding.
+Modules, one job each: ``configs`` (Block, Experiment, units, shards), ``catalog`` (the registry), ``paper`` (the
+papers' experiments and γ-grids), ``chapters`` (the chapters' experiments), ``files`` (atomic writes, temporary
+files, unit locks), ``records`` (what the store's files hold, StoreError), ``store`` (the store layout, verified
+reads, damage), ``results`` (Results, RunSummary, load_results), ``sweep`` (run_experiment, sweep).
+``docs/runner.md`` explains the store, resuming, locking, damage and sharding.
 """
 from .configs import Block, Experiment, Unit, data_identity, parse_shard, shard_units
 from .catalog import EXPERIMENTS, get_experiment, register

@@ -1,31 +1,18 @@
-"""The registry of named experiments, and the papers' experiments (their MNIST grids, chapter 6), defined once.
+"""The registry of named experiments: the papers' (:mod:`gammanet.experiments.paper`) and the chapters'
+(:mod:`gammanet.experiments.chapters`), registered here, once.
 
 ``EXPERIMENTS`` maps a name to an :class:`~gammanet.experiments.configs.Experiment`; :func:`get_experiment` looks
-one up, :func:`register` adds one.  The chapters' experiments live in :mod:`gammanet.experiments.chapters` and are
-registered when this module is imported.
-
-The papers (Yu & Spiliopoulos), each in the ``"authors"`` preset (their code exactly) and the ``"default"`` preset
-(the same with a centred readout and a seeded shuffle), on full MNIST with batch 20 and init seeds 0, 1, 2:
-
-- ``paper_shallow_*``: 784–N–10, N ∈ {100, 500, 1000, 3000} (one block per N), γ ∈ {0.5, 0.6, ..., 1.0},
-  500 epochs;
-- ``paper_mlp2_*``: (100, 100), γ_i ∈ {0.5, 0.7, 1.0} (9 configurations), 1000 epochs;
-- ``paper_mlp3_*``: (100, 100, 100), 27 configurations, 1500 epochs.
-
-``members_per_unit`` sets how finely a sweep can be spread over GPUs: the shallow sweep is 4 units (one per N), MLP2
-is 3 units of 9 members, MLP3 is 9 units of 9 members (``python -m gammanet configs`` lists them).
+one up, :func:`register` adds one (e.g. a researcher's own sweep), :func:`load_experiment` also reads a JSON file.
 """
 from __future__ import annotations
 
-import itertools
+from typing import Union
 
-from .configs import Block, Experiment
+from .chapters import CHAPTER_EXPERIMENTS
+from .configs import Experiment
+from .paper import PAPER_EXPERIMENTS, gamma_product
 
 EXPERIMENTS: dict[str, Experiment] = {}
-
-PAPER_SEEDS = (0, 1, 2)
-PAPER_GAMMAS_SHALLOW = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-PAPER_GAMMAS_DEEP = (0.5, 0.7, 1.0)
 
 
 def register(experiment: Experiment, replace: bool = False) -> Experiment:
@@ -40,7 +27,7 @@ def register(experiment: Experiment, replace: bool = False) -> Experiment:
     return experiment
 
 
-def get_experiment(name: str) -> Experiment:
+def get_experiment(name: Union[str, Experiment]) -> Experiment:
     """The experiment called ``name``; a ``ValueError`` listing the known names otherwise."""
     if isinstance(name, Experiment):
         return name
@@ -49,49 +36,8 @@ def get_experiment(name: str) -> Experiment:
     return EXPERIMENTS[name]
 
 
-def gamma_product(values, depth: int) -> tuple[tuple[float, ...], ...]:
-    """All γ-tuples of ``values`` at each of ``depth`` layers, the first layer varying slowest."""
-    return tuple(itertools.product(values, repeat=depth))
-
-
-def _paper_experiments(preset: str) -> list[Experiment]:
-    who = ("the authors' code exactly (sigmoid, U(0,1) readout, no shuffling)" if preset == "authors" else
-           "the library's default preset (the authors' model with a centred readout and a seeded shuffle)")
-    shallow = Experiment(
-        name=f"paper_shallow_{preset}",
-        description=(f"Shallow MNIST 784-N-10 of the papers, N in {{100, 500, 1000, 3000}}, gamma 0.5..1.0, 500 epochs "
-                     f"of full MNIST (3,000 steps per epoch), batch 20, seeds 0-2, with {who}. One unit per N."),
-        preset=preset,
-        blocks=tuple(Block((n,), tuple((g,) for g in PAPER_GAMMAS_SHALLOW), PAPER_SEEDS, 500)
-                     for n in (100, 500, 1000, 3000)),
-    )
-    mlp2 = Experiment(
-        name=f"paper_mlp2_{preset}",
-        description=(f"Deep MNIST MLP2 of the papers, widths (100, 100), gamma_i in {{0.5, 0.7, 1}} (9 configurations), "
-                     f"1000 epochs of full MNIST, batch 20, seeds 0-2, with {who}."),
-        preset=preset,
-        blocks=(Block((100, 100), gamma_product(PAPER_GAMMAS_DEEP, 2), PAPER_SEEDS, 1000),),
-        members_per_unit=9,
-    )
-    mlp3 = Experiment(
-        name=f"paper_mlp3_{preset}",
-        description=(f"Deep MNIST MLP3 of the papers, widths (100, 100, 100), gamma_i in {{0.5, 0.7, 1}} "
-                     f"(27 configurations), 1500 epochs of full MNIST, batch 20, seeds 0-2, with {who}."),
-        preset=preset,
-        blocks=(Block((100, 100, 100), gamma_product(PAPER_GAMMAS_DEEP, 3), PAPER_SEEDS, 1500),),
-        members_per_unit=9,
-    )
-    return [shallow, mlp2, mlp3]
-
-
-for _preset in ("authors", "default"):
-    for _experiment in _paper_experiments(_preset):
-        register(_experiment)
-
-from . import chapters  # noqa: E402,F401  (registers the chapters' experiments)
-
-__all__ = ["EXPERIMENTS", "get_experiment", "load_experiment", "register", "gamma_product"]
-
+for _experiment in PAPER_EXPERIMENTS + CHAPTER_EXPERIMENTS:
+    register(_experiment)
 
 def load_experiment(name_or_path) -> Experiment:
     """A registered name, or the path of a JSON file holding :meth:`Experiment.to_dict` (what
@@ -112,3 +58,6 @@ def load_experiment(name_or_path) -> Experiment:
             raise ValueError(f"experiment file {text!r} is not valid JSON: {err}") from None
         return Experiment.from_dict(d)
     return get_experiment(text)
+
+
+__all__ = ["EXPERIMENTS", "gamma_product", "get_experiment", "load_experiment", "register"]

@@ -1,7 +1,8 @@
 """The chapters' experiments: a small CPU version of each (GAMMANET_FAST) and a ``_full`` version for a Colab GPU.
 
 A chapter asks for ``pick("ch4_shallow", "ch4_shallow_full")`` (:func:`gammanet.course.pick`) and runs it with
-:func:`gammanet.experiments.sweep`, which reuses what the results store already holds.
+:func:`gammanet.experiments.sweep`, which reuses what the results store already holds.  :data:`CHAPTER_EXPERIMENTS`
+lists them all; :mod:`gammanet.experiments.catalog` registers them.
 
 The clock of the theory is t = k / N_L (k SGD steps): with 4,000 training images and batch 20 an epoch is 200 steps,
 with full MNIST (60,000) it is 3,000, so the ``_full`` versions give each width enough epochs to reach a comparable
@@ -9,20 +10,22 @@ with full MNIST (60,000) it is 3,000, so the ``_full`` versions give each width 
 """
 from __future__ import annotations
 
-from .catalog import gamma_product, register
-from .configs import Block, Experiment
+from typing import Any
 
-SHALLOW_GAMMAS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-DEEP_GAMMAS = (0.5, 0.7, 1.0)
+from .configs import Block, Experiment
+from .paper import PAPER_GAMMAS_DEEP as DEEP_GAMMAS
+from .paper import PAPER_GAMMAS_SHALLOW as SHALLOW_GAMMAS
+from .paper import gamma_product
+
 VARIANCE_GAMMAS = (0.5, 0.625, 0.75, 0.875, 1.0)
-SUBSET = dict(n_train=4000, n_test=1000)
+SUBSET: dict[str, Any] = dict(n_train=4000, n_test=1000)
 
 
 def _shallow_grid():
     return tuple((g,) for g in SHALLOW_GAMMAS)
 
 
-CHAPTER_EXPERIMENTS = [
+_CH4_AND_CH5_SHALLOW = [
     # ------------------------------------------------------------------------- chapter 6: γ and MNIST accuracy
     Experiment(
         name="ch4_shallow",
@@ -100,11 +103,6 @@ CHAPTER_EXPERIMENTS = [
                      for n in (25, 50, 100, 200, 400)), **SUBSET),
 ]
 
-for _experiment in CHAPTER_EXPERIMENTS:
-    register(_experiment)
-
-__all__ = ["CHAPTER_EXPERIMENTS"]
-
 
 # ------------------------------------------------------ chapter 7 at depth 2: which γ sets the width scaling
 # Two families of widths in one experiment: equal widths (N, N), as in the papers, and the inner width held at 50
@@ -136,7 +134,7 @@ CH5_DEEP_EXPERIMENTS = [
         blocks=_ch5_deep_blocks((25, 50, 100, 200, 400), (25, 50, 100, 200, 400), tuple(range(32))), **SUBSET),
 ]
 
-for _experiment in CH5_DEEP_EXPERIMENTS:
-    register(_experiment)
-CHAPTER_EXPERIMENTS += CH5_DEEP_EXPERIMENTS
-__all__ += ["CH5_DEEP_EXPERIMENTS"]
+#: Every chapter's experiment, in the book's order.
+CHAPTER_EXPERIMENTS = _CH4_AND_CH5_SHALLOW + CH5_DEEP_EXPERIMENTS
+
+__all__ = ["CHAPTER_EXPERIMENTS", "CH5_DEEP_EXPERIMENTS", "CH5_INNER_WIDTH"]

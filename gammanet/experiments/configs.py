@@ -209,7 +209,8 @@ class Experiment:
 
     def units(self) -> list[Unit]:
         """The work units, in order (see the module docstring); a function of the configuration alone."""
-        out, first = [], 0
+        out: list[Unit] = []
+        first = 0
         for b, block in enumerate(self.blocks):
             n_g, n_s, cap = len(block.gamma_grid), len(block.seeds), self.members_per_unit
             if n_s <= cap:   # whole γ-rows: a few γ's × all seeds, the γ's split as evenly as possible
@@ -322,8 +323,9 @@ def parse_shard(shard: Union[str, Sequence[int], None]) -> Optional[tuple[int, i
 
 def shard_units(units: Sequence[Unit], k: int, n: int) -> list[Unit]:
     """Shard K of N (0 ≤ K < N): units K, K+N, K+2N, ... (round-robin, so big blocks spread over shards)."""
-    k, n = parse_shard((k, n))
-    return list(units)[k::n]
+    parsed = parse_shard((k, n))
+    assert parsed is not None                   # (k, n) is never None
+    return list(units)[parsed[0]::parsed[1]]
 
 
 __all__ = ["Block", "Experiment", "Unit", "PROBE_EPOCHS", "canonical_json", "data_identity", "parse_shard",

@@ -2,8 +2,9 @@
 
 - :func:`catalog_table`: one row per registered experiment (name, preset, depth, members, units, epochs, description);
 - :func:`unit_table`: the state of each unit in a store (done / running at epoch e / missing), without loading MNIST;
-- :func:`configuration_table`: per (widths, γ) over seeds: final and best test accuracy (mean, sd), diverged members;
-- :func:`plot_accuracy`: test accuracy against epochs, one curve per γ-configuration, a ±1 sd band over seeds.
+- :func:`configuration_table`: per (widths, γ) over seeds: final and best test accuracy (mean, sd), diverged members
+  (the final accuracy of :mod:`gammanet.grids`, so ``gammanet show`` and chapter 4 agree);
+- :func:`plot_accuracy`: :func:`gammanet.plots.accuracy_curves` in the papers' layout, written to a file.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import Optional, Union
 import numpy as np
 import pandas as pd
 
-from ..columns import gamma_columns
+from ..columns import gamma_columns, gamma_label
+from ..grids import BLOCK_KEYS, accuracy_summary, final_rows
 from .catalog import EXPERIMENTS
 from .configs import Experiment
 from .results import width_label
@@ -44,54 +46,48 @@ def unit_table(experiment: Experiment, store) -> pd.DataFrame:
 
 
 def configuration_table(history: pd.DataFrame) -> pd.DataFrame:
-    """Per (widths, γ_1..γ_L): seeds, last epoch, final and best test accuracy (mean and sd over seeds; a
-    member's final accuracy is that of its last finite evaluation), diverged members."""
+    """Per (widths, γ_1..γ_L): seeds, last epoch, final and best test accuracy (mean and sd over seeds), diverged
+    members.  The final accuracy is :func:`gammanet.grids.final_rows`'s: a member that diverged has none (it is
+    counted in ``diverged`` and left out of the mean, as in :func:`gammanet.grids.accuracy_summary`, which computes
+    ``final_mean``/``final_sd``); ``best_mean`` is the mean over seeds of each member's best evaluation before it
+    diverged, if it did."""
     if history.empty:
         return pd.DataFrame()
-    ok = history[history.status == "ok"]
-    per_member = ok.groupby("member").agg(final=("test_accuracy", "last"), best=("test_accuracy", "max"),
-                                          last_epoch=("epoch", "max"))
-    keys = ["widths"] + gamma_columns(history)
-    members = history.groupby("member").agg(
-        **{k: (k, "first") for k in keys}, diverged=("status", lambda s: bool((s == "diverged").any())))
-    members = members.join(per_member)
-    table = members.groupby(keys, dropna=False, sort=False).agg(
-        seeds=("final", "size"), epoch=("last_epoch", "max"), final_mean=("final", "mean"),
-        final_sd=("final", "std"), best_mean=("best", "mean"), diverged=("diverged", "sum"))
-    return table.reset_index()
+    final = final_rows(history)
+    best = history[history.status == "ok"].groupby("member").test_accuracy.max()
+    final = final.assign(best=final.member.map(best))
+    keys = [k for k in BLOCK_KEYS if k in final.columns] + gamma_columns(final)
+    summary = accuracy_summary(final)
+    extra = final.groupby(keys, dropna=False, sort=True).agg(epoch=("epoch", "max"), best_mean=("best", "mean"))
+    table = summary.merge(extra.reset_index(), on=keys, how="left")
+    table = table.rename(columns=dict(mean="final_mean", sd="final_sd"))
+    return table[["widths"] + gamma_columns(final) + ["seeds", "epoch", "final_mean", "final_sd", "best_mean",
+                                                      "diverged"]]
 
 
 def plot_accuracy(history: pd.DataFrame, out: Union[str, Path], title: str = "", x: str = "epoch"):
-    """Test accuracy against ``x`` (``"epoch"`` or ``"t"``): one curve per γ-configuration, ±1 sd over seeds.
+    """Test accuracy against ``x`` (``"epoch"`` or ``"t"``): :func:`gammanet.plots.accuracy_curves`, one curve per
+    γ-configuration with its confidence band over seeds, in the papers' layout.
 
     Shallow: one panel per width, colour = γ.  Deep: one panel per outer γ_L (one row per width set when there are
     several), colour = the inner γ's, as in the papers' figures.  Writes ``out`` and returns the FacetGrid."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import seaborn as sns
-
-    from ..plots import gamma_label, gamma_palette, use_style
+    from ..plots import accuracy_curves, use_style
 
     if history.empty:
         raise ValueError("nothing to plot: no finished (or checkpointed) units in the store")
     use_style()
-    data = history[history.status == "ok"].copy()
-    gcols = [c for c in gamma_columns(data) if data[c].notna().any()]
-    n_widths = data.widths.nunique()
+    data = history[history.status == "ok"]
+    data = data.drop(columns=[c for c in gamma_columns(data) if data[c].isna().all()])
+    gcols = gamma_columns(data)
+    several = data.widths.nunique() > 1
     if len(gcols) == 1:
-        data["γ"] = data[gcols[0]]
-        grid = sns.relplot(data=data, x=x, y="test_accuracy", hue="γ", palette=gamma_palette(data["γ"]),
-                           col="widths" if n_widths > 1 else None, kind="line", errorbar="sd", height=3.4,
-                           aspect=1.2)
+        grid = accuracy_curves(data, x=x, col="widths" if several else None)
     else:
         # Per row: its own depth L (blocks may differ), outer γ_L, inner (γ_1..γ_{L-1}).
         gammas = [tuple(g for g in row if not np.isnan(g)) for row in data[gcols].to_numpy(dtype=float)]
-        data["outer γ"] = [f"γ_{len(g)}={g[-1]:g}" for g in gammas]
-        data["inner γ"] = [gamma_label(g[:-1]) if len(g) > 1 else "(shallow)" for g in gammas]
-        grid = sns.relplot(data=data, x=x, y="test_accuracy", hue="inner γ", col="outer γ",
-                           row="widths" if n_widths > 1 else None, kind="line", errorbar="sd", height=3.2,
-                           aspect=1.1)
+        data = data.assign(**{"outer γ": [gamma_label(g[-1], prefix=f"γ_{len(g)}=") for g in gammas],
+                              "inner γ": [gamma_label(g[:-1]) if len(g) > 1 else "(shallow)" for g in gammas]})
+        grid = accuracy_curves(data, x=x, hue="inner γ", col="outer γ", row="widths" if several else None)
     grid.set_titles(row_template="N = {row_name}", col_template="{col_name}" if len(gcols) > 1 else "N = {col_name}")
     grid.set_axis_labels(x, "test accuracy")
     if title:

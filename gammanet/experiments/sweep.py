@@ -92,7 +92,6 @@ def train_unit(experiment: Experiment, unit: Unit, data: MNISTData, device: torc
 
     With a ``store``, checkpoints go there (the caller holds the unit's lock)."""
     block = experiment.blocks[unit.block]
-    s = experiment.settings()
     probe_epochs = set(experiment.probe_epoch_list(unit.block))
     x_probe = data.x_test[:experiment.probe].to(device)
     start = int(checkpoint.epoch) if checkpoint else 0
@@ -116,11 +115,10 @@ def train_unit(experiment: Experiment, unit: Unit, data: MNISTData, device: torc
             last_save[0] = time.monotonic()
 
     if start < block.epochs:
-        train_grid(block.widths, unit.gammas, unit.seeds, data, block.epochs, batch_size=s["batch_size"],
-                   loss=s["loss"], alpha=s["alpha"], shuffle=s["shuffle"], progress=progress, device=device,
-                   activation=s["activation"], readout=s["readout"], input_scale=s["input_scale"], bias=s["bias"],
-                   data_order="shared", data_seed=experiment.data_seed, start_epoch=start,
-                   initial_state=checkpoint.state if checkpoint else None, on_epoch_end=on_epoch_end)
+        train_grid(block.widths, unit.gammas, unit.seeds, data, block.epochs, experiment.resolved_preset(),
+                   progress=progress, device=device, data_order="shared", data_seed=experiment.data_seed,
+                   start_epoch=start, initial_state=checkpoint.state if checkpoint else None,
+                   on_epoch_end=on_epoch_end)
     return UnitResult(unit=unit.id, rows=rows, probe=probe, probe_steps=probe_steps,
                       probe_labels=data.y_test[:experiment.probe].tolist())
 

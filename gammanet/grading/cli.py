@@ -47,7 +47,7 @@ def find_submissions(paths) -> list:
             raise ValueError(f"{path}: no such file")
         else:
             found.append(path)
-    names = {}
+    names: dict[str, Path] = {}
     for path in found:
         if path.stem in names and names[path.stem] != path.resolve():
             raise ValueError(f"two submissions are named {path.stem!r} ({names[path.stem]} and {path}); "

@@ -14,6 +14,7 @@ import math
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import Optional
 from pathlib import Path
 
 import nbformat
@@ -119,7 +120,7 @@ class KernelSession:
         self.workdir = Path(workdir)
         self.kernel_name = kernel_name or THIS_PYTHON
         self.startup_timeout = startup_timeout
-        self._stack = None
+        self._stack: Optional[contextlib.ExitStack] = None
         self.restarts = 0
 
     def __enter__(self) -> KernelSession:

@@ -31,7 +31,8 @@ from .predictions_training import (TrainingSweep, distance_to_linearized, loss_c
                                    variance_vs_time, variance_vs_width)
 from .problems import RegressionProblem, mnist_problem, toy_problem
 from .results import Prediction
-from .variance import architectures, init_output_samples, init_variance_law, last_layer_sums, unit_moments, variance_with_se
+from .variance import (architectures, init_output_samples, init_variance_law, last_layer_sums, unit_moments,
+                       variance_with_se)
 
 __all__ = [
     "DeepRun", "kernel_change", "kernel_vs_width", "layer_steps", "predicted_init_slope", "predicted_kernel_exponent",

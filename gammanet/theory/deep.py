@@ -298,7 +298,8 @@ def kernel_change(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (1.
         for arch in archs:
             sub = draw.truncate(arch)
             run = train_deep(problem, sub, gammas, (0.0, t), alpha, activation)
-            before = steps_table(sub, gammas, problem.x_test, activation).assign(t=0.0, loss=float(run.loss[:, 0].mean()))
+            before = steps_table(sub, gammas, problem.x_test, activation).assign(
+                t=0.0, loss=float(run.loss[:, 0].mean()))
             after = steps_table(run.final, gammas, problem.x_test, activation).assign(
                 t=float(t), loss=float(run.loss[:, -1].mean()))
             after["growth"] = after.kernel.to_numpy() / before.kernel.to_numpy()
@@ -345,7 +346,7 @@ def trained_variance_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.
     for spec in families:
         family, inner_widths = _family(spec)
         archs = _architectures(widths, depth, family, inner_widths)
-        inner = "N" if family == "equal" else label(inner_widths)
+        inner = "N" if inner_widths is None else label(inner_widths)
         draw = _draw(archs, problem.dim, n_seeds, seed)
         for gammas in gammas_list:
             runs = [train_deep(problem, draw.truncate(arch), gammas, (0.0, t), alpha, activation) for arch in archs]

@@ -30,13 +30,13 @@ import torch
 
 from ..model import ACTIVATIONS
 from .kernel import activation_derivative, empirical_kernel
-from .networks import DTYPE, NetworkDraw, draw_networks, seed_list
+from .networks import DTYPE, NetworkDraw, draw_networks
 from .problems import RegressionProblem
 from .threads import with_threads
 
 #: The default global learning-rate constant α of the regression experiments (η = α N^{2γ-2}).
 ALPHA = 20.0
-#: The five exponents of theory.md §4.
+#: The five exponents of the theory's experiments (chapters 1 and 3).
 GAMMAS = (0.5, 0.6, 0.75, 0.9, 1.0)
 
 
@@ -72,28 +72,6 @@ class ShallowRun:
         if self.antithetic:
             flags[self.n_seeds:] = True
         return flags
-
-    def output_frame(self) -> pd.DataFrame:
-        """One row per (γ, network, t, split, point): columns gamma, N, seed, mirror, t, step, split, point,
-        output[, linearized] (``mirror``: the antithetic twin of the network with the same seed)."""
-        frames = []
-        for split, out in self.outputs.items():
-            G, S, T, P = out.shape
-            idx = pd.MultiIndex.from_product([self.gammas, range(S), range(T), [split], range(P)],
-                                             names=["gamma", "network", "time_index", "split", "point"])
-            df = idx.to_frame(index=False)
-            net = df.pop("network").to_numpy()
-            df.insert(1, "seed", np.asarray(self.seeds)[net])
-            df.insert(2, "mirror", self.mirror_flags()[net])
-            df["output"] = out.reshape(-1).numpy()
-            if split in self.linearized:
-                df["linearized"] = self.linearized[split].reshape(-1).numpy()
-            frames.append(df)
-        df = pd.concat(frames, ignore_index=True)
-        df.insert(1, "N", self.width)
-        df.insert(3, "t", self.times[df.pop("time_index").to_numpy()])
-        df.insert(4, "step", (np.round(df["t"].to_numpy() * self.width)).astype(int))
-        return df
 
     def loss_frame(self) -> pd.DataFrame:
         """One row per (γ, network, t): gamma, N, seed, mirror, t, step, loss[, linearized_loss], learning_rate."""

@@ -10,9 +10,10 @@ percentiles of the refitted slopes.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Callable, Sequence, Union
+from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
+import pandas as pd
 import torch
 
 Statistic = Union[str, Callable[[np.ndarray], np.ndarray]]
@@ -82,13 +83,48 @@ def fit_slope(widths: Sequence[float], samples: Union[np.ndarray, torch.Tensor],
     rng = np.random.default_rng(seed)
     S = samples.shape[0]
     chunk = max(1, int(2 ** 23 // samples.size))
-    boot = []
+    parts = []
     for start in range(0, n_boot, chunk):
         idx = rng.integers(0, S, size=(min(chunk, n_boot - start), S))
         resampled = np.moveaxis(samples[idx], 1, 0)                        # (S, B, n_widths, ...)
         values = statistic_function(statistic)(resampled)                  # (B, n_widths, ...)
-        boot.append(loglog_fit(widths, values.reshape(*values.shape[:2], -1).mean(-1))[0])
-    boot = np.concatenate(boot) if boot else np.array([slope])
+        parts.append(loglog_fit(widths, values.reshape(*values.shape[:2], -1).mean(-1))[0])
+    boot = np.concatenate(parts) if parts else np.array([slope])
     lo, hi = np.percentile(boot, [50 * (1 - level), 50 * (1 + level)])
-    return SlopeFit(float(slope), float(intercept), float(lo), float(hi), float(boot.std(ddof=1)) if n_boot > 1 else 0.0,
-                    float(level), int(n_boot))
+    se = float(boot.std(ddof=1)) if n_boot > 1 else 0.0
+    return SlopeFit(float(slope), float(intercept), float(lo), float(hi), se, float(level), int(n_boot))
+
+
+#: Digits to which the values of ``by`` are rounded before they are matched (t = step / N_L is a float).
+MATCH_DIGITS = 9
+
+
+def slope_table(slopes: pd.DataFrame, by: str = "t", values: Optional[Iterable[float]] = None, digits: int = 2,
+                index: str = "gamma", predictions: Optional[Mapping[str, str]] = None) -> pd.DataFrame:
+    """Fitted slopes for display: one row per ``index`` value (in order of appearance), one column per value of
+    ``by`` (restricted to ``values``, compared to :data:`MATCH_DIGITS` digits), each cell "slope [ci_low, ci_high]".
+
+    ``slopes``: rows with ``slope``, ``ci_low``, ``ci_high`` (a :class:`SlopeFit` each, e.g. a
+    :class:`gammanet.theory.Prediction`'s ``slopes``).  ``predictions``: columns of ``slopes`` to show first, as
+    ``{column: title}`` (e.g. ``{"outer": "1 − 2γ_L"}``), formatted like the slopes.
+    """
+    predictions = dict(predictions or {})
+    missing = [c for c in (index, by, "slope", "ci_low", "ci_high", *predictions) if c not in slopes.columns]
+    if missing:
+        raise ValueError(f"slopes lacks the column(s) {missing}; it has {list(slopes.columns)}")
+    rows = slopes
+    if values is not None:
+        values = list(values)
+        numeric = pd.api.types.is_numeric_dtype(slopes[by])
+        rows = (slopes[slopes[by].round(MATCH_DIGITS).isin([round(float(v), MATCH_DIGITS) for v in values])]
+                if numeric else slopes[slopes[by].isin(values)])
+        if rows.empty:
+            raise ValueError(f"no slope at {by} in {values}; the slopes have {by} = {sorted(slopes[by].unique())}")
+    cell = rows.apply(lambda r: f"{r.slope:+.{digits}f} [{r.ci_low:+.{digits}f}, {r.ci_high:+.{digits}f}]", axis=1)
+    table = rows.assign(fit=cell).pivot(index=index, columns=by, values="fit")
+    table.columns = [f"{by}={c:g}" if isinstance(c, (int, float, np.number)) else str(c) for c in table.columns]
+    order = list(dict.fromkeys(rows[index]))
+    if predictions:
+        predicted = rows.groupby(index)[list(predictions)].first().rename(columns=predictions)
+        table = predicted.map(lambda v: f"{v:+.{digits}f}").join(table)
+    return table.loc[order]

@@ -26,7 +26,7 @@ Monte-Carlo over the initial law (``method="monte_carlo"``).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd

@@ -47,8 +47,8 @@ def linearize(model: GammaMLP, names: Optional[Sequence[str]] = None
 
     def g_lin(params: dict, x: torch.Tensor) -> torch.Tensor:
         tangents = {n: params[n] - theta0[n] for n in theta0}
-        out, change = jvp(lambda p: functional_call(model, p, (x,), strict=False), (theta0,), (tangents,))
-        return out + change
+        out = jvp(lambda p: functional_call(model, p, (x,), strict=False), (theta0,), (tangents,))
+        return out[0] + out[1]                      # the output at θ_0, and its change along params - θ_0
 
     return g_lin, theta0
 

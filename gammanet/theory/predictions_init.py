@@ -1,4 +1,4 @@
-r"""Predictions 1 and 8 (theory.md §4) at initialization, and what the readout law does to them.
+r"""Predictions 1 and 8 (chapters 1 and 3) at initialization, and what the readout law does to them.
 
 - :func:`init_variance_vs_width` — prediction 1: Var g_0(x) against the outer width, one curve per γ, with the
   exact law beside the Monte-Carlo estimate and the fitted slope (theory: 1 - 2γ_L, exact for every width when
@@ -16,16 +16,16 @@ from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence, Union
 
-import numpy as np
 import pandas as pd
 import torch
 
+from ..columns import gamma_label
 from .dynamics import GAMMAS
 from .fitting import fit_slope
 from .networks import DTYPE, InitLaw, resolve_init
 from .problems import toy_problem
 from .results import Prediction
-from .variance import architectures, init_output_samples, init_variance_law
+from .variance import architectures, init_output_samples, init_variance_law, variance_with_se
 from .threads import with_threads
 
 WIDTHS = (50, 100, 200, 400, 800, 1600, 3200)
@@ -34,22 +34,6 @@ WIDTHS = (50, 100, 200, 400, 800, 1600, 3200)
 def default_inputs(x: Optional[torch.Tensor]) -> torch.Tensor:
     """The first 4 evaluation points of the toy problem (a handful of inputs is enough: the law is per point)."""
     return toy_problem().x_test[:4] if x is None else x.to(DTYPE)
-
-
-def point_averaged_variance(samples: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """(S, W, P) → the variance over seeds averaged over points (W,), and its standard error (W,).
-
-    The average of the per-point variances is a mean over seeds of q_s = mean_p (g_sp - ḡ_p)² (times S/(S-1)),
-    so its standard error is sd(q)/√S.
-    """
-    S = samples.shape[0]
-    c2 = (samples - samples.mean(0, keepdim=True)) ** 2
-    q = c2.mean(-1) * S / (S - 1)                                              # (S, W)
-    return q.mean(0).numpy(), (q.std(0) / S ** 0.5).numpy()
-
-
-def label(gammas: Sequence[float]) -> str:
-    return "(" + ", ".join(f"{g:g}" for g in gammas) + ")"
 
 
 @with_threads
@@ -78,7 +62,7 @@ def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
     archs = architectures(widths, depth, inner_widths)
     depth = len(archs[0])
     n_last = [a[-1] for a in archs]
-    inner_list = [()] if depth == 1 else ([None] if inner_gammas is None else [tuple(g) for g in inner_gammas])
+    inner_list: list = [()] if depth == 1 else ([None] if inner_gammas is None else [tuple(g) for g in inner_gammas])
     rows, slopes = [], []
     gammas = [float(g) for g in gammas]
     # Uniform networks (inner None) change their inner γ's with γ; otherwise one draw serves every outer γ.
@@ -89,19 +73,20 @@ def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
                                       outer_gammas=outer)                                         # (S, G, W, P)
         laws = [init_variance_law(x, arch, inner + (outer[0],), init, activation, n_inner, seed, outer_gammas=outer)
                 for arch in archs]
-        inner_label = label(inner) if depth > 1 else "-"
+        inner_label = gamma_label(inner, prefix="") if depth > 1 else "-"
         for k, gamma in enumerate(outer):
             full = inner + (gamma,)
-            var, se = point_averaged_variance(samples[:, k])
+            var, se = (v.numpy() for v in variance_with_se(samples[:, k]))
             fit = fit_slope(n_last, samples[:, k], "variance", n_boot=n_boot, seed=seed)
             for j, arch in enumerate(archs):
                 law = laws[j][laws[j].gamma == gamma]
-                rows.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=label(full), depth=depth,
-                                 N=arch[-1], widths=label(arch), variance=var[j], variance_se=se[j],
+                rows.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=gamma_label(full, prefix=""),
+                                 depth=depth, N=arch[-1], widths="(" + ", ".join(map(str, arch)) + ")",
+                                 variance=var[j], variance_se=se[j],
                                  law=law.variance.mean(), law_se=law.variance_se.mean(),
                                  mean=float(samples[:, k, j].mean()), prefactor=law.prefactor.mean(),
                                  n_seeds=n_seeds))
-            slopes.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=label(full), depth=depth,
+            slopes.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=gamma_label(full, prefix=""), depth=depth,
                                statistic="variance", **fit.as_dict(), theory=1 - 2 * gamma))
     config = dict(widths=[list(a) for a in archs], gammas=list(map(float, gammas)), inner_gammas=inner_list,
                   n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], init=resolve_init(init).name, method=method,
@@ -125,7 +110,7 @@ def readout_effects(gammas: Iterable[float] = GAMMAS, widths: Sequence[int] = WI
                     x: Optional[torch.Tensor] = None, depth: int = 1, n_seeds: int = 2000, seed: int = 0,
                     method: str = "auto", n_inner: int = 1000, n_boot: int = 300,
                     activation: str = "sigmoid") -> Prediction:
-    """What the readout law does to the output at initialization (theory.md §4.1).
+    """What the readout law does to the output at initialization (chapter 1).
 
     For every init law (see :data:`gammanet.theory.INIT_LAWS`), γ and width: the Monte-Carlo ``mean``,
     ``variance`` and ``second_moment`` E[g_0²] (averaged over the points, with standard errors) beside the law's
@@ -147,7 +132,7 @@ def readout_effects(gammas: Iterable[float] = GAMMAS, widths: Sequence[int] = WI
         for gamma in gammas:
             full = (float(gamma),) * depth
             samples = init_output_samples(x, archs, full, n_seeds, law_obj, activation, method, seed)   # (S, W, P)
-            var, var_se = point_averaged_variance(samples)
+            var, var_se = (v.numpy() for v in variance_with_se(samples))
             second = (samples ** 2).mean(-1)                                   # (S, W)
             for j, arch in enumerate(archs):
                 law = init_variance_law(x, arch, full, law_obj, activation, n_inner, seed)

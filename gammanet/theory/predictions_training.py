@@ -1,4 +1,4 @@
-r"""Predictions 2–7 (theory.md §4): shallow networks trained by full-batch gradient descent on a small problem.
+r"""Predictions 2–7 (chapter 3): shallow networks trained by full-batch gradient descent on a small problem.
 
 One :func:`train_sweep` trains every (γ, width, seed) once — nested widths, common seeds across γ — and records the
 outputs at a few times t = k/N, beside the linearized networks and the frozen-kernel limit
@@ -28,13 +28,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .dynamics import ALPHA, GAMMAS, ShallowRun, train_widths
+from .dynamics import ALPHA, GAMMAS, train_widths
 from .fitting import fit_slope
 from .kernel import KernelLimit
 from .problems import RegressionProblem, toy_problem
 from .results import Prediction
 from .threads import with_threads
 from ..validation import check_choice
+from .variance import variance_with_se
 
 TIMES = (0.0, 0.25, 0.5, 1.0)
 WIDTHS = (50, 100, 200, 400, 800)
@@ -96,10 +97,6 @@ class TrainingSweep:
             parts.append(out.to(torch.float64))
         return torch.stack(parts, 1)
 
-    def outputs_frame(self) -> pd.DataFrame:
-        """Every recorded output, one row per (γ, N, seed, t, split, point) (columns of :meth:`ShallowRun.output_frame`)."""
-        return pd.concat([r.output_frame() for r in self.runs], ignore_index=True)
-
     def loss_frame(self) -> pd.DataFrame:
         """Every recorded training loss, one row per (γ, N, seed, t)."""
         return pd.concat([r.loss_frame() for r in self.runs], ignore_index=True)
@@ -150,10 +147,10 @@ def sweep_summary(sweep: TrainingSweep, split: str = "test") -> pd.DataFrame:
                 both = run.outputs[split][g, :, i].to(torch.float64)
                 out = both[:S]                                                  # (S, P), independent seeds
                 pairs = (both[:S] + both[S:]) / 2 if run.antithetic else out
-                q = ((out - out.mean(0)) ** 2).mean(-1) * S / (S - 1)
+                variance, variance_se = variance_with_se(out)
                 mean = pairs.mean(0)
-                row = dict(gamma=gamma, N=run.width, t=float(t), split=split, variance=float(q.mean()),
-                           variance_se=float(q.std() / S ** 0.5),
+                row = dict(gamma=gamma, N=run.width, t=float(t), split=split, variance=float(variance),
+                           variance_se=float(variance_se),
                            predicted_variance=float(run.width ** (1 - 2 * gamma) * fluct[i]),
                            limit_error=float(((mean - h[i]) ** 2).mean().sqrt()),
                            noise_floor=float((pairs.var(0).mean() / S).sqrt()),
@@ -224,7 +221,7 @@ def mean_vs_kernel_limit(sweep: Optional[TrainingSweep] = None, split: str = "te
     table = sweep_summary(sweep, split)
     slopes = []
     for gamma in sweep.gammas:
-        for i, t in enumerate(sweep.times):
+        for t in sweep.times:
             if t == 0:
                 continue
             h = sweep.limit.mean([t], split)[0].numpy()
@@ -243,8 +240,8 @@ def distance_to_linearized(sweep: Optional[TrainingSweep] = None, split: str = "
     RMS distance and of the mean-square distance against N per (γ, t > 0), seed-bootstrap CIs.
 
     What to expect: each weight moves O(N^{γ-1}) by time t, so the distance shrinks with N for γ < 1 and does not
-    for γ = 1.  The exponent is not fixed by theory.md (which reports RMS slopes of about -1.0, -0.9, -0.6, -0.2,
-    0, steeper than γ - 1); we report what we measure and assert no exponent."""
+    for γ = 1.  The exponent is not fixed by the theory (earlier measurements gave RMS slopes of about -1.0, -0.9,
+    -0.6, -0.2, 0, steeper than γ - 1); we report what we measure and assert no exponent."""
     sweep = ensure_sweep(sweep, dict(sweep_kwargs, linearized=True))
     table = sweep_summary(sweep, split)
     slopes = []

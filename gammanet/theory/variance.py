@@ -1,8 +1,8 @@
 r"""The output variance at initialization, any depth: its exact law and a Monte-Carlo estimator over seeds.
 
-The law (theory.md §4.1).  Write 𝓕 for the inner layers (everything below the last hidden layer).  Given 𝓕 the
-last layer's units are i.i.d.: Z^L_i(x) = N_{L-1}^{-γ_{L-1}} W^L_i·H^{L-1}(x) + b^L_i is N(0, v_L(x)) plus the
-unit's bias, with v_L(x) = N_{L-1}^{-2γ_{L-1}} |H^{L-1}(x)|² (v_1 = |x|² for the first layer).  With
+The law (chapter 1; our derivation).  Write 𝓕 for the inner layers (everything below the last hidden layer).
+Given 𝓕 the last layer's units are i.i.d.: Z^L_i(x) = N_{L-1}^{-γ_{L-1}} W^L_i·H^{L-1}(x) + b^L_i is N(0, v_L(x))
+plus the unit's bias, with v_L(x) = N_{L-1}^{-2γ_{L-1}} |H^{L-1}(x)|² (v_1 = |x|² for the first layer).  With
 m_k = E[σ(Z^L_1(x))^k | 𝓕], readout weights i.i.d. with mean μ_C and second moment E[C²], and a readout bias of
 variance v_b, the output g_0(x) = N_L^{-γ_L} Σ_i C_i σ(Z^L_i(x)) + b^C has
 
@@ -65,9 +65,7 @@ def unit_moments(v: torch.Tensor, bias_bound: float = 0.0, activation: str = "si
 
 def bias_bound(law: InitLaw, layer: int, sizes: Sequence[int]) -> float:
     """The bound β of the U(-β, β) bias of ``layer`` (1..L, L+1 = readout), 0 when the law has none there."""
-    L = len(sizes) - 1
-    has = law.biases == "all" or (law.biases == "readout" and layer == L + 1)
-    return float(sizes[layer - 1]) ** -0.5 if has else 0.0
+    return float(sizes[layer - 1]) ** -0.5 if law.has_bias(layer, len(sizes) - 1) else 0.0
 
 
 # -------------------------------------------------------------------------------------------------- the law
@@ -271,10 +269,7 @@ def conditional_sums(x: torch.Tensor, archs: Sequence[tuple[int, ...]], gammas: 
         gen.manual_seed(int(s))
         for ell in range(L):
             xi[ell][i].normal_(generator=gen)
-        if law.readout == "normal":
-            c[i].normal_(generator=gen)
-        else:
-            c[i].uniform_(0.0, 1.0, generator=gen)
+        law.readout_law.sample(c[i], gen)
         for ell in range(1, L + 2):
             if bias_bound(law, ell, sizes) > 0:
                 u[ell - 1][i].uniform_(-1.0, 1.0, generator=gen)
@@ -293,10 +288,11 @@ def conditional_sums(x: torch.Tensor, archs: Sequence[tuple[int, ...]], gammas: 
     return torch.stack(sums, 1), torch.stack(biases, 1)
 
 
-def variance_with_se(samples: torch.Tensor, dim: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """The unbiased sample variance along ``dim`` and its standard error √((m_4 - s⁴)/S) (m_4: 4th central moment)."""
-    n = samples.shape[dim]
-    c = samples - samples.mean(dim, keepdim=True)
-    var = (c ** 2).sum(dim) / (n - 1)
-    m4 = (c ** 4).mean(dim)
-    return var, ((m4 - var ** 2).clamp_min(0) / n).sqrt()
+def variance_with_se(samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The variance over seeds averaged over points, and its standard error: ``samples`` (S, ..., P) → (...), (...).
+
+    With q_s = S/(S-1) · mean_p (a_sp - ā_p)² for seed s, the point-averaged unbiased variance is V = mean_s q_s,
+    a mean over seeds, so its standard error is sd(q)/√S.  (One point: pass ``samples[..., None]``.)"""
+    S = samples.shape[0]
+    q = ((samples - samples.mean(0, keepdim=True)) ** 2).mean(-1) * S / (S - 1)
+    return q.mean(0), q.std(0) / S ** 0.5
