@@ -116,3 +116,36 @@ def test_variance_law_at_mnist_images(mnist):
     q = ((samples[:, 0] - samples[:, 0].mean(0)) ** 2).mean(-1) * 2000 / 1999
     # 4 standard errors, as in test_monte_carlo_variance_matches_exact_law.
     assert abs(float(q.mean()) - law.variance.mean()) < 4 * np.hypot(float(q.std()) / 2000 ** 0.5, law.variance_se.mean())
+
+
+def test_skewed_readout_is_centred_with_unit_variance_and_third_moment_two():
+    from gammanet.theory import INIT_LAWS
+
+    law = INIT_LAWS["skewed"]
+    assert (law.readout_mean, law.readout_second_moment, law.readout_third_moment) == (0.0, 1.0, 2.0)
+    normal = draw_networks([5000], 2, [1, 2], init="centered")
+    skewed = draw_networks([5000], 2, [1, 2], init="skewed")
+    c = skewed.weights[1].reshape(-1)
+    n = c.numel()
+    # Moments of Exp(1) - 1 over 10,000 draws, 4 standard errors each (sd of C, C², C³ are 1, √8 ≈ 2.8 and
+    # √(E C⁶ − 4) = √261 ≈ 16): E[C³] is known to ±0.65, still far from the normal law's 0.
+    for power, expected, sd in ((1, 0.0, 1.0), (2, 1.0, 8 ** 0.5), (3, 2.0, 261 ** 0.5)):
+        assert abs(float((c ** power).mean()) - expected) < 4 * sd / n ** 0.5, power
+    assert float(c.min()) > -1.0                                    # E - 1 with E > 0
+    # Same seed, same hidden weights; the readout is the monotone transform of the normal draw (coupled laws).
+    assert torch.equal(skewed.weights[0], normal.weights[0])
+    z = normal.weights[1].reshape(-1)
+    order = torch.argsort(z)
+    assert torch.all(torch.diff(c[order]) >= 0)
+    with pytest.raises(ValueError, match="symmetric"):
+        skewed.mirrored()
+
+
+def test_skewed_readout_keeps_the_variance_law(x):
+    # E[C] = 0 and E[C²] = 1, so Var g_0 = N^{1-2γ} E[σ²] exactly as for the normal readout (4 SE, as above).
+    samples = init_output_samples(x, [(64,)], (0.75,), 4000, init="skewed", seed=3)[:, 0]
+    law = init_variance_law(x, (64,), (0.75,), "skewed")
+    assert np.allclose(law.variance.to_numpy(), init_variance_law(x, (64,), (0.75,), "centered").variance.to_numpy())
+    q = ((samples - samples.mean(0)) ** 2).mean(-1) * 4000 / 3999
+    assert abs(float(q.mean()) - law.variance.mean()) < 4 * float(q.std()) / 4000 ** 0.5
+    assert abs(float(samples.mean())) < 4 * float(samples.mean(-1).std()) / 4000 ** 0.5

@@ -29,11 +29,24 @@ from ..scaling import GammasLike, resolve_gammas, validate_widths
 DTYPE = torch.float64
 
 
+#: (E[C], E[C²], E[C³]) of each readout law.
+READOUT_MOMENTS = {"normal": (0.0, 1.0, 0.0), "uniform": (0.5, 1.0 / 3.0, 0.25), "skewed": (0.0, 1.0, 2.0)}
+
+
+def skewed_from_normal(z: torch.Tensor) -> torch.Tensor:
+    """The skewed readout C = E - 1, E ~ Exp(1), from standard normal numbers z by the quantile transform
+    C = F^{-1}(Φ(z)) = -log Φ(-z) - 1 (monotone in z, so a skewed network is coupled to the normal one of its seed).
+    Moments: E[C] = 0, E[C²] = 1, E[C³] = 2."""
+    return -torch.special.log_ndtr(-z) - 1.0
+
+
 @dataclass(frozen=True)
 class InitLaw:
     """The law of the readout and of the biases at initialization (hidden weights are always N(0, 1)).
 
-    ``readout``: ``"normal"`` (C ~ N(0, 1), centred) or ``"uniform"`` (C ~ U(0, 1), the authors' code).
+    ``readout``: ``"normal"`` (C ~ N(0, 1), centred), ``"uniform"`` (C ~ U(0, 1), the authors' code) or
+    ``"skewed"`` (C = E - 1 with E ~ Exp(1): centred, E[C²] = 1 like the normal law, but E[C³] = 2; drawn from the
+    same normal numbers Z by the quantile transform C = -log Φ(-Z) - 1, see :func:`skewed_from_normal`).
     ``biases``: ``"none"`` (all zero), ``"readout"`` (only b^C, PyTorch's default U(±1/√N_L)) or ``"all"``
     (every layer, PyTorch's default U(±1/√fan_in), the authors' code).
     """
@@ -42,20 +55,25 @@ class InitLaw:
     biases: str = "none"
 
     def __post_init__(self):
-        if self.readout not in ("normal", "uniform"):
-            raise ValueError(f"readout={self.readout!r} is not allowed; choose 'normal' or 'uniform'")
+        if self.readout not in READOUT_MOMENTS:
+            raise ValueError(f"readout={self.readout!r} is not allowed; choose one of {tuple(READOUT_MOMENTS)}")
         if self.biases not in ("none", "readout", "all"):
             raise ValueError(f"biases={self.biases!r} is not allowed; choose 'none', 'readout' or 'all'")
 
     @property
     def readout_mean(self) -> float:
         """E[C]."""
-        return 0.0 if self.readout == "normal" else 0.5
+        return READOUT_MOMENTS[self.readout][0]
 
     @property
     def readout_second_moment(self) -> float:
         """E[C²]."""
-        return 1.0 if self.readout == "normal" else 1.0 / 3.0
+        return READOUT_MOMENTS[self.readout][1]
+
+    @property
+    def readout_third_moment(self) -> float:
+        """E[C³]."""
+        return READOUT_MOMENTS[self.readout][2]
 
     @property
     def name(self) -> str:
@@ -67,10 +85,11 @@ class InitLaw:
 
 #: Named initial laws: GammaMLP's two readouts, and the two single changes between them.
 INIT_LAWS = {
-    "centered": InitLaw("normal", "none"),          # GammaMLP(readout="centered"): the law of theory.md §4.1
+    "centered": InitLaw("normal", "none"),          # GammaMLP(readout="centered"): the exact variance law holds
     "readout_bias": InitLaw("normal", "readout"),   # + PyTorch's default readout bias only
     "uniform": InitLaw("uniform", "none"),          # the authors' U(0, 1) readout only
     "authors": InitLaw("uniform", "all"),           # GammaMLP(readout="authors"): the authors' code
+    "skewed": InitLaw("skewed", "none"),            # centred but skewed readout, E[C³] = 2 (the expansion's Q¹)
 }
 
 
@@ -138,7 +157,8 @@ class NetworkDraw:
         readout is centred.  Pairing each network with its mirror cancels the leading fluctuation N^{1/2-γ} K_t
         from seed-means (it is odd in the initial readout), leaving the deterministic corrections visible."""
         if self.init.readout != "normal":
-            raise ValueError("mirrored networks have the initial law only for a centred (normal) readout")
+            raise ValueError(f"mirrored networks have the initial law only for a symmetric readout law; "
+                             f"readout={self.init.readout!r} is not symmetric (use 'normal')")
         return NetworkDraw(self.weights[:-1] + (-self.weights[-1],), self.biases[:-1] + (-self.biases[-1],),
                            self.seeds, self.init)
 
@@ -211,10 +231,12 @@ def draw_networks(widths: Sequence[int], in_features: int, seeds: Union[int, Ite
         gen.manual_seed(s)
         for ell in range(L):
             weights[ell][i].normal_(0.0, 1.0, generator=gen)
-        if law.readout == "normal":
-            weights[L][i].normal_(0.0, 1.0, generator=gen)
-        else:
+        if law.readout == "uniform":
             weights[L][i].uniform_(0.0, 1.0, generator=gen)
+        else:
+            weights[L][i].normal_(0.0, 1.0, generator=gen)
+            if law.readout == "skewed":
+                weights[L][i] = skewed_from_normal(weights[L][i])
         for ell in bias_layers:
             bound = fans[ell] ** -0.5  # nn.Linear's default bias law U(-1/√fan_in, 1/√fan_in)
             biases[ell][i].uniform_(-bound, bound, generator=gen)

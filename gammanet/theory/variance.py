@@ -32,7 +32,7 @@ import torch
 
 from ..model import ACTIVATIONS
 from ..scaling import GammasLike, resolve_gammas, validate_widths
-from .networks import DTYPE, InitLaw, draw_networks, resolve_init, seed_list
+from .networks import DTYPE, InitLaw, draw_networks, resolve_init, seed_list, skewed_from_normal
 from .threads import with_threads
 
 
@@ -271,10 +271,12 @@ def conditional_sums(x: torch.Tensor, archs: Sequence[tuple[int, ...]], gammas: 
         gen.manual_seed(int(s))
         for ell in range(L):
             xi[ell][i].normal_(generator=gen)
-        if law.readout == "normal":
-            c[i].normal_(generator=gen)
-        else:
+        if law.readout == "uniform":
             c[i].uniform_(0.0, 1.0, generator=gen)
+        else:
+            c[i].normal_(generator=gen)
+            if law.readout == "skewed":
+                c[i] = skewed_from_normal(c[i])
         for ell in range(1, L + 2):
             if bias_bound(law, ell, sizes) > 0:
                 u[ell - 1][i].uniform_(-1.0, 1.0, generator=gen)
