@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gammanet import GammaMLP
-from gammanet.theory import (KernelLimit, draw_networks, empirical_kernel, init_variance_law, kernel_parts, linearize,
+from gammanet.theory import (KernelLimit, draw_networks, empirical_kernel, init_variance_law, linearize,
                              network_tangent_kernel, stack_models, tangent_kernel, toy_problem, train_shallow)
 
 

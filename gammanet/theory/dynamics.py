@@ -30,13 +30,13 @@ import torch
 
 from ..model import ACTIVATIONS
 from .kernel import activation_derivative, empirical_kernel
-from .networks import DTYPE, NetworkDraw, draw_networks, seed_list
+from .networks import DTYPE, NetworkDraw, draw_networks
 from .problems import RegressionProblem
 from .threads import with_threads
 
 #: The default global learning-rate constant α of the regression experiments (η = α N^{2γ-2}).
 ALPHA = 20.0
-#: The five exponents of theory.md §4.
+#: The five exponents of the course's measurements (1/2 and 1 the two classical scalings, three in between).
 GAMMAS = (0.5, 0.6, 0.75, 0.9, 1.0)
 
 
@@ -122,13 +122,14 @@ def learning_rate(alpha: float, gamma: float, width: int) -> float:
 def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequence[float] = GAMMAS,
                   times: Iterable[float] = (0.0, 0.5, 1.0, 2.0), alpha: float = ALPHA,
                   rate_width: Optional[int] = None, linearized: bool = False, activation: str = "sigmoid",
-                  dtype: torch.dtype = DTYPE) -> ShallowRun:
+                  dtype: torch.dtype = DTYPE, device: Union[str, torch.device, None] = None) -> ShallowRun:
     """Full-batch gradient descent of the shallow networks ``nets`` (S networks of width N) for every γ at once.
 
     ``times``: the clock values t at which outputs and losses are recorded (steps round(t N)); the run lasts
     max(times).  ``rate_width``: None for the theory's rate α N^{2γ-2}; a width n to use α n^{2γ-2} at every
     width (one fixed rate).  ``linearized``: also record the linearized networks (closed form, module docstring).
-    Hidden and readout biases of the draw, if any, are kept fixed (the theory's model has none).
+    Hidden and readout biases of the draw, if any, are kept fixed (the theory's model has none).  ``device``: where
+    the steps run (None: the CPU); the record comes back on the CPU.
     """
     if nets.depth != 1:
         raise ValueError(f"train_shallow trains shallow networks; got depth {nets.depth}")
@@ -138,13 +139,14 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
     M = problem.n_train
     times = np.asarray(sorted(set(float(t) for t in times)))
     steps = np.round(times * N).astype(int)
-    x, xt = problem.x_train.to(dtype), problem.x_test.to(dtype)
-    y = problem.y_train.to(dtype)
-    w, b = nets.weights[0].to(dtype), nets.biases[0].to(dtype)
-    c0, bc = nets.weights[1][:, 0, :].to(dtype), nets.biases[1][:, 0].to(dtype)
-    gam = torch.as_tensor(gammas, dtype=dtype)
+    device = torch.device("cpu") if device is None else torch.device(device)
+    x, xt = problem.x_train.to(device, dtype), problem.x_test.to(device, dtype)
+    y = problem.y_train.to(device, dtype)
+    w, b = nets.weights[0].to(device, dtype), nets.biases[0].to(device, dtype)
+    c0, bc = nets.weights[1][:, 0, :].to(device, dtype), nets.biases[1][:, 0].to(device, dtype)
+    gam = torch.as_tensor(gammas, dtype=dtype, device=device)
     scale = float(N) ** (-gam)                                               # N^{-γ}, (G,)
-    lr = torch.as_tensor([learning_rate(alpha, g, rate_width or N) for g in gammas], dtype=dtype)
+    lr = torch.as_tensor([learning_rate(alpha, g, rate_width or N) for g in gammas], dtype=dtype, device=device)
     gram, gram_cross = x @ x.T, x @ xt.T                                     # (M, M), (M, P)
 
     z0 = (w @ x.T + b[..., None])                                            # (S, N, M): Z_im = W^i·x_m + b^i
@@ -156,9 +158,9 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
     scale4 = scale[:, None, None]
 
     T = len(times)
-    out_train = torch.empty(G, S, T, M, dtype=dtype)
-    out_test = torch.empty(G, S, T, problem.n_test, dtype=dtype)
-    loss = torch.empty(G, S, T, dtype=dtype)
+    out_train = torch.empty(G, S, T, M, dtype=dtype, device=device)
+    out_test = torch.empty(G, S, T, problem.n_test, dtype=dtype, device=device)
+    loss = torch.empty(G, S, T, dtype=dtype, device=device)
 
     def readout(h):  # (G, S, N, B) → (G, S, B)
         return scale4 * (c.unsqueeze(-2) @ h).squeeze(-2) + bc[None, :, None]
@@ -184,6 +186,7 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
         zt.addcmul_(kc.unsqueeze(-1), d @ (r.unsqueeze(-1) * gram_cross))
         c.add_(coef[..., 0] * grad_c)
 
+    out_train, out_test, loss, lr = out_train.cpu(), out_test.cpu(), loss.cpu(), lr.cpu()
     run = ShallowRun(N, tuple(float(g) for g in gammas), nets.seeds, times, steps, lr.numpy(),
                      {"train": out_train, "test": out_test}, loss)
     if linearized:
@@ -229,19 +232,28 @@ def train_widths(problem: RegressionProblem, widths: Sequence[int], gammas: Sequ
                  seeds: Union[int, Iterable[int]] = 64, seed: int = 0, times: Iterable[float] = (0.0, 0.5, 1.0, 2.0),
                  alpha: float = ALPHA, rate_width: Optional[int] = None, linearized: bool = False,
                  antithetic: bool = False, init: str = "centered", activation: str = "sigmoid",
-                 dtype: torch.dtype = DTYPE) -> list[ShallowRun]:
+                 dtype: torch.dtype = DTYPE, hidden_bias: float = 0.0,
+                 device: Union[str, torch.device, None] = None) -> list[ShallowRun]:
     """:func:`train_shallow` at several widths with nested draws: the width-N networks are the first N units of
     the widest ones (drawn once per seed; network s is ``GammaMLP((max N,), γ, d, 1, init, seed=s)``).
     ``antithetic``: also train every network's mirror (C → -C, see :meth:`NetworkDraw.mirrored`): the runs then
-    hold the S originals followed by their S mirrors."""
+    hold the S originals followed by their S mirrors.  ``hidden_bias``: a fixed bias β in every hidden unit,
+    σ(W·x + β), not trained (0: the theory's model; β ≠ 0 breaks the symmetry w → -w of the units' law, which the
+    expansion's first correction needs, see :mod:`gammanet.theory.expansion`)."""
     widths = sorted(int(n) for n in widths)
     nets = draw_networks([widths[-1]], problem.dim, seeds, 1, init, seed=seed)
+    if hidden_bias:
+        if nets.init.biases != "none":
+            raise ValueError(f"hidden_bias={hidden_bias!r} needs an init law without random biases; "
+                             f"got biases={nets.init.biases!r}")
+        nets = NetworkDraw(nets.weights, (torch.full_like(nets.biases[0], float(hidden_bias)),) + nets.biases[1:],
+                           nets.seeds, nets.init)
     if antithetic:
         nets = NetworkDraw.concat([nets, nets.mirrored()])
     runs = []
     for n in widths:
         run = train_shallow(problem, nets.truncate([n]), gammas, times, alpha, rate_width, linearized, activation,
-                            dtype)
+                            dtype, device)
         run.antithetic = antithetic
         runs.append(run)
     return runs
