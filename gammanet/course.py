@@ -33,6 +33,18 @@ def pick(fast, full):
     return fast if FAST else full
 
 
+def glue(name: str, value, display: bool = False):
+    """Store ``value`` under ``name`` for the book's ``{glue:text}`name:.2f``` roles, so that prose quoting a
+    measured number shows the number of this run (myst-nb's ``glue``).  Where myst-nb is not installed (Colab)
+    nothing is stored; the chapters print the same numbers.  Returns ``value``."""
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return value
+    myst_glue(name, value, display=display)
+    return value
+
+
 def describe() -> str:
     import torch
 

@@ -1,4 +1,4 @@
-"""The theory at initialization: the vectorized networks, the exact variance law and prediction 1 (and 8).
+"""The theory at initialization: the vectorized networks, the exact variance law and its width slopes (any depth).
 
 Every random draw is seeded; tolerances are stated where they are used and explained in a comment.
 """
@@ -66,7 +66,7 @@ def test_monte_carlo_variance_matches_exact_law(depth, widths, init, method, x):
         assert abs(float(s.mean()) - law["mean"].mean()) < 4 * mean_se + 4 * exact_se
 
 
-def test_prediction_1_slopes_depth_1(x):
+def test_init_variance_slopes_depth_1(x):
     result = init_variance_vs_width(GAMMAS, widths=(50, 100, 200, 400, 800, 1600), x=x, n_seeds=2000, n_boot=300)
     for row in result.slopes.itertuples():
         # Tolerance ±0.05: the law is exact at every width, so only Monte-Carlo noise moves the fitted slope; with
@@ -79,7 +79,7 @@ def test_prediction_1_slopes_depth_1(x):
 
 
 @pytest.mark.parametrize("inner", [(0.5, 0.75), (1.0, 0.6)])
-def test_prediction_1_slopes_depth_3(inner, x):
+def test_init_variance_slopes_depth_3_sigmoid(inner, x):
     result = init_variance_vs_width(GAMMAS, widths=(50, 100, 200, 400, 800, 1600), x=x, depth=3,
                                     inner_gammas=[inner], n_seeds=2000, n_inner=500, n_boot=300)
     for row in result.slopes.itertuples():
@@ -94,7 +94,7 @@ def test_uniform_readout_adds_a_growing_mean_but_keeps_the_variance_slope(x):
                              x=x, n_seeds=1000, n_boot=200)
     slopes = result.slopes.set_index(["init", "statistic"]).slope
     # U(0, 1) readout: E g_0 = N^{1-γ} E[C] E[σ] = N^{1/4}/4 here, so E[g_0²] grows like N^{2-2γ} = N^{1/2} while the
-    # variance keeps 1 - 2γ = -1/2.  ±0.05 as in prediction 1 (the mean² term is 70–900 times the variance here).
+    # variance keeps 1 - 2γ = -1/2.  ±0.05 as for the centred readout (the mean² term is 70–900 times the variance here).
     assert abs(slopes["uniform", "second_moment"] - 0.5) < 0.05
     assert abs(slopes["uniform", "variance"] + 0.5) < 0.05
     table = result.table[result.table.init == "uniform"]

@@ -12,11 +12,13 @@ from .learning_rates import check_learning_rates, check_time_scale
 from .chapter1 import check_centred_logits, check_predicted_slope, check_uniform_readout, check_variance_law
 from .chapter2 import check_effective_time
 from .chapter4 import check_breaking_point, check_main_effects, check_paired_gain
-from .chapter3 import check_correction_count, check_kernel_flow, check_slope_estimator, check_variance_slope
+from .chapter3 import check_evaluation_flow, check_kernel_flow
+from .expansion import check_correction_count, check_gap_exponent, check_slope_estimator, check_variance_slope
 from .chapter5 import check_average_variance, check_outer_slope, check_seed_variance, check_variance_slopes
 
 __all__ = ["NotAttempted", "Report", "check_learning_rates", "check_time_scale"]
-__all__ += ["check_correction_count", "check_kernel_flow", "check_slope_estimator", "check_variance_slope"]
+__all__ += ["check_evaluation_flow", "check_kernel_flow"]
+__all__ += ["check_correction_count", "check_gap_exponent", "check_slope_estimator", "check_variance_slope"]
 __all__ += ["check_breaking_point", "check_main_effects", "check_paired_gain"]
 __all__ += ["check_centred_logits", "check_effective_time", "check_predicted_slope", "check_uniform_readout",
             "check_variance_law"]
