@@ -321,42 +321,60 @@ def width_free_check(problem: RegressionProblem, alpha: float, eps: Sequence[flo
     return table
 
 
-def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, correction: FirstCorrection = None
-                            ) -> Prediction:
-    """A trained sweep's seed-mean against h_t + N^{γ-1} Q¹_t.
+def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, correction: FirstCorrection = None,
+                            flow: bool = True, n_weight_nodes: int = 24) -> Prediction:
+    """A trained sweep's seed-mean against h_t + N^{γ-1} Q¹_t and against the width-free flow at ε = N^{γ-1}.
 
     ``table``: one row per (γ, N, t > 0) with ``gap`` = RMS over points of (seed-mean - h_t) (seed-means from
     :meth:`TrainingSweep.mean_samples`), ``noise_floor`` (what seed noise alone gives), ``first_order`` = RMS of
-    N^{γ-1} Q¹_t, and ``rescaled_error`` = RMS of (N^{1-γ}(seed-mean - h_t) - Q¹_t) / RMS of Q¹_t (→ 0 as N grows
-    if Q¹ is the first correction; NaN when Q¹ = 0).  ``slopes``: the log–log slope of ``gap`` against N per (γ, t)
-    with a seed-bootstrap CI and ``theory`` = -(1-γ) when Q¹ ≠ 0, else -2(1-γ).
+    N^{γ-1} Q¹_t, ``rescaled_error`` = RMS of (N^{1-γ}(seed-mean - h_t) - Q¹_t) / RMS of Q¹_t (NaN when Q¹ = 0),
+    and, with ``flow`` (inputs of dimension ≤ 3), ``flow`` = RMS of the width-free gap g^ε_t - h_t at ε = N^{γ-1}
+    (:func:`width_free_gap`: every deterministic order at once) and ``flow_distance`` = RMS of (seed-mean - h_t) -
+    (g^ε_t - h_t).  ``slopes``: the log–log slope of ``gap`` against N per (γ < 1, t) with a seed-bootstrap CI,
+    ``theory`` = -(1-γ) when Q¹ ≠ 0, else -2(1-γ), and ``flow_slope``, the slope of ``flow`` over the same widths
+    (what the deterministic part of the expansion predicts at these finite widths).
     """
+    beta = sweep.config.get("hidden_bias", 0.0)
     if correction is None:
-        correction = FirstCorrection(sweep.problem, sweep.config["alpha"], sweep.init.readout_third_moment,
-                                     sweep.config.get("hidden_bias", 0.0))
+        correction = FirstCorrection(sweep.problem, sweep.config["alpha"], sweep.init.readout_third_moment, beta,
+                                     n_nodes=n_weight_nodes)
     times = [float(t) for t in sweep.times if t > 0]
     h = sweep.limit.mean(times, split).numpy()
     q1 = correction.mean(times, split).numpy()
     q1_norm = np.sqrt((q1 ** 2).mean(-1))
     widths = np.asarray(sweep.widths, dtype=float)
+    gammas = [g for g in sweep.gammas if g < 1]
+    flows = None
+    if flow and sweep.problem.dim <= 3:
+        eps = [n ** (g - 1) for g in gammas for n in sweep.widths]
+        train, test = width_free_gap(sweep.problem, sweep.config["alpha"], eps, times, sweep.init.readout, beta,
+                                     n_weight_nodes)
+        flows = (train if split == "train" else test).reshape(len(gammas), len(widths), len(times), -1).numpy()
     rows, slopes = [], []
-    for gamma in sweep.gammas:
+    for k, gamma in enumerate(gammas):
         for i, t in enumerate(times):
             samples = sweep.mean_samples(gamma, t, split).numpy()                      # (S, W, P)
             mean, S = samples.mean(0), samples.shape[0]
             for j, n in enumerate(sweep.widths):
                 gap = mean[j] - h[i]
                 rescaled = n ** (1 - gamma) * gap - q1[i]
-                rows.append(dict(gamma=gamma, N=n, t=t, split=split, gap=float(np.sqrt((gap ** 2).mean())),
-                                 noise_floor=float(np.sqrt(samples[:, j].var(0, ddof=1).mean() / S)),
-                                 first_order=float(n ** (gamma - 1) * q1_norm[i]),
-                                 rescaled_error=float(np.sqrt((rescaled ** 2).mean()) / q1_norm[i])
-                                 if q1_norm[i] > 1e-12 else float("nan")))
-            if gamma < 1:
-                fit = fit_slope(widths, samples, lambda a, h=h[i]: np.sqrt(((a.mean(0) - h) ** 2).mean(-1)),
-                                n_boot=n_boot)
-                slopes.append(dict(gamma=gamma, t=t, split=split, statistic="gap", **fit.as_dict(),
-                                   theory=(gamma - 1) * (1 if q1_norm[i] > 1e-12 else 2)))
+                row = dict(gamma=gamma, N=n, t=t, split=split, gap=float(np.sqrt((gap ** 2).mean())),
+                           noise_floor=float(np.sqrt(samples[:, j].var(0, ddof=1).mean() / S)),
+                           first_order=float(n ** (gamma - 1) * q1_norm[i]),
+                           rescaled_error=float(np.sqrt((rescaled ** 2).mean()) / q1_norm[i])
+                           if q1_norm[i] > 1e-12 else float("nan"))
+                if flows is not None:
+                    row["flow"] = float(np.sqrt((flows[k, j, i] ** 2).mean()))
+                    row["flow_distance"] = float(np.sqrt(((gap - flows[k, j, i]) ** 2).mean()))
+                rows.append(row)
+            fit = fit_slope(widths, samples, lambda a, h=h[i]: np.sqrt(((a.mean(0) - h) ** 2).mean(-1)),
+                            n_boot=n_boot)
+            slope = dict(gamma=gamma, t=t, split=split, statistic="gap", **fit.as_dict(),
+                         theory=(gamma - 1) * (1 if q1_norm[i] > 1e-12 else 2))
+            if flows is not None:
+                slope["flow_slope"] = float(np.polyfit(np.log(widths),
+                                                       np.log(np.sqrt((flows[k, :, i] ** 2).mean(-1))), 1)[0])
+            slopes.append(slope)
     config = dict(sweep.config, split=split, n_boot=n_boot, third_moment=correction.third_moment,
                   mean_method=sweep.mean_method)
     return Prediction(pd.DataFrame(rows), pd.DataFrame(slopes), config)
