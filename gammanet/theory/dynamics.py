@@ -7,9 +7,10 @@ n = N (the theory's rate) or a fixed reference width (``rate_width``: one rate f
 Members: every γ in ``gammas`` × every seed; all γ's share the seeds' initial weights (common random numbers), and
 the widths are nested sub-networks of one draw (see :mod:`gammanet.theory.networks`).
 
-Why the pre-activations are the state: the gradient of W^i is Σ_m D_im x_m with D = ∂L/∂Z, so W_k - W_0 stays in
-the span of the training inputs and Z(x) = W·x is updated by Z ← Z - η D (X x).  Tracking Z on the training and
-evaluation points is exactly gradient descent on W, at a cost independent of the input dimension d (MNIST: 784).
+Why the pre-activations are the state: the gradient of W^i is Σ_m D_im x_m with D = ∂L/∂Z, so W_k - W_0 = Λ X stays
+in the span of the training inputs, Z ← Z - η D (X Xᵀ) on the training points, and the evaluation points' Z is
+Z_0 + Λ X x_tᵀ, formed when recorded.  This is exactly gradient descent on W, at a cost independent of the input
+dimension d (MNIST: 784).
 
 Hand-written gradients (Z = pre-activations, H = σ(Z), r = y - g, all per member):
 ∂L/∂C^i = -(N^{-γ}/M) Σ_m r_m H_im;   ∂L/∂Z_im = -(N^{-γ}/M) C^i σ'(Z_im) r_m.
@@ -152,7 +153,9 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
     z0 = (w @ x.T + b[..., None])                                            # (S, N, M): Z_im = W^i·x_m + b^i
     z0t = (w @ xt.T + b[..., None])                                          # (S, N, P)
     z = z0.expand(G, -1, -1, -1).clone()                                     # (G, S, N, M)
-    zt = z0t.expand(G, -1, -1, -1).clone()
+    # W_k - W_0 = Λ X with Λ (G, S, N, M): the evaluation points' pre-activations z0t + Λ X x_tᵀ are formed only
+    # when recorded, instead of being stepped every step (saves an (N × M) @ (M × P) product per step).
+    lam = torch.zeros_like(z)
     c = c0.expand(G, -1, -1).clone()                                         # (G, S, N)
     coef = (lr * scale / M)[:, None, None, None]                             # η N^{-γ}/M, per member
     scale4 = scale[:, None, None]
@@ -173,17 +176,17 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
         if k in record:
             i = record[k]
             out_train[:, :, i], loss[:, :, i] = g, 0.5 * (r * r).mean(-1)
-            out_test[:, :, i] = readout(sigma(zt))
+            out_test[:, :, i] = readout(sigma(z0t + lam @ gram_cross))
         if k == steps[-1]:
             break
         # -η ∂L/∂Z_im = κ C_i σ'(Z_im) r_m and -η ∂L/∂C_i = κ Σ_m H_im r_m, with κ = η N^{-γ}/M.
-        # Z ← Z - η (∂L/∂Z) XXᵀ is computed as κ C_i [σ'(Z) (diag(r) XXᵀ)]_i: the row scaling by C and the
-        # column scaling by r act on small tensors, which saves two passes over the (G, S, N, M) array.
+        # W ← W + κ C_i σ'(Z_im) r_m x_m, so Λ ← Λ + κ C (σ'(Z) ⊙ r) and Z ← Z + κ C [(σ'(Z) ⊙ r) XXᵀ].
         grad_c = (h @ r.unsqueeze(-1)).squeeze(-1)                           # Σ_m H_im r_m, (G, S, N)
         d = torch.addcmul(h, h, h, value=-1.0) if activation == "sigmoid" else dsigma(z)
-        kc = coef[..., 0] * c                                                 # κ C_i, (G, S, N)
-        z.addcmul_(kc.unsqueeze(-1), d @ (r.unsqueeze(-1) * gram))
-        zt.addcmul_(kc.unsqueeze(-1), d @ (r.unsqueeze(-1) * gram_cross))
+        kc = (coef[..., 0] * c).unsqueeze(-1)                                 # κ C_i, (G, S, N, 1)
+        u = d.mul_(r.unsqueeze(-2))                                           # σ'(Z_im) r_m, in place of d
+        lam.addcmul_(kc, u)
+        z.addcmul_(kc, u @ gram)
         c.add_(coef[..., 0] * grad_c)
 
     out_train, out_test, loss, lr = out_train.cpu(), out_test.cpu(), loss.cpu(), lr.cpu()

@@ -113,7 +113,8 @@ class FirstCorrection:
 
     ``readout``: the readout law's name ("normal", "skewed") or its third moment E[C³] as a number (E[C] must be 0:
     with E[C] ≠ 0 the initial output's mean N^{1-γ} E[C] E[σ] diverges, or vanishes by symmetry with tanh, and this
-    expansion is not the right one).  ``hidden_bias``: β.  Computes, for times ``t`` (T,):
+    expansion is not the right one).  ``hidden_bias``: β.  ``limit``: the problem's :class:`KernelLimit` if already
+    computed (it is reused).  Computes, for times ``t`` (T,):
 
     - :meth:`kernel_drift`: Ā¹_t (T, Ω, M), the mean kernel's first-order change between the Ω = M + P points and the
       training points (training points first);
@@ -121,7 +122,8 @@ class FirstCorrection:
     """
 
     def __init__(self, problem: RegressionProblem, alpha: float, readout="skewed", hidden_bias: float = 0.0,
-                 activation: str = "sigmoid", n_nodes: int = 24, steps_per_unit: int = 200, **node_kwargs):
+                 activation: str = "sigmoid", n_nodes: int = 24, steps_per_unit: int = 200,
+                 limit: KernelLimit = None, **node_kwargs):
         if isinstance(readout, str):
             if readout not in READOUT_MOMENTS:
                 raise ValueError(f"readout={readout!r} is not allowed; choose one of {tuple(READOUT_MOMENTS)}")
@@ -133,10 +135,15 @@ class FirstCorrection:
             third = float(readout)
         self.problem, self.alpha, self.third_moment = problem, float(alpha), float(third)
         self.hidden_bias, self.activation = float(hidden_bias), activation
-        self.limit = KernelLimit(problem, alpha, activation, hidden_bias=hidden_bias)
+        if limit is not None and (limit.problem is not problem or limit.alpha != float(alpha)
+                                  or limit.hidden_bias != float(hidden_bias) or limit.activation != activation):
+            raise ValueError("limit must be the KernelLimit of the same problem, α, hidden bias and activation")
+        self.limit = limit or KernelLimit(problem, alpha, activation, hidden_bias=hidden_bias)
         x = torch.cat([problem.x_train, problem.x_test]).to(DTYPE)
         self.phi = drift_operator(x, problem.x_train, activation, hidden_bias, n_nodes, **node_kwargs)
         self.A_all = torch.cat([self.limit.A, self.limit.A_cross])                            # (Ω, M)
+        m = problem.n_train
+        self._phi_train = self.phi[:, :m, :].reshape(-1, m).contiguous()                    # (Ω·M, M)
         self.steps_per_unit = int(steps_per_unit)
 
     def _residual_and_integral(self, t: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -152,7 +159,7 @@ class FirstCorrection:
     def _drift(self, t: float) -> torch.Tensor:
         _, integral = self._residual_and_integral(t)
         m = self.problem.n_train
-        return self.alpha * self.third_moment * (self.phi[:, :m, :] @ integral) / m               # (Ω, M)
+        return (self.alpha * self.third_moment / m) * (self._phi_train @ integral).reshape(-1, m)  # (Ω, M)
 
     def kernel_drift(self, t) -> torch.Tensor:
         """Ā¹_t = α E[C³] ∫_0^t Ψ_s ds between all points and the training points, (T, Ω, M)."""
@@ -184,6 +191,7 @@ class FirstCorrection:
             q, s = q + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4), s + dt
         return out
 
+    @with_threads
     def mean(self, t, split: str = "train") -> torch.Tensor:
         """Q¹_t at the training (T, M) or evaluation (T, P) points (times rounded to the RK4 grid, within dt/2)."""
         if split not in ("train", "test"):
@@ -297,6 +305,7 @@ def width_free_gap(problem: RegressionProblem, alpha: float, eps: Sequence[float
     return train - h[:, :m], test - h[:, m:]
 
 
+@with_threads
 def width_free_check(problem: RegressionProblem, alpha: float, eps: Sequence[float], t: float,
                      settings: Sequence[tuple[str, float]] = (("normal", 1.0), ("skewed", 0.0), ("skewed", 1.0)),
                      split: str = "test", n_weight_nodes: int = 24, **kwargs) -> pd.DataFrame:
@@ -305,9 +314,12 @@ def width_free_check(problem: RegressionProblem, alpha: float, eps: Sequence[flo
     of ε Q¹_t, ``remainder`` = RMS of g^ε_t - h_t - ε Q¹_t, and the ratios of ``gap`` and ``remainder`` to those of
     the previous (twice larger) ε.  Our derivation: the remainder is O(ε²) (ratio 1/4 when ε halves); the gap is
     O(ε) (ratio 1/2) only when Q¹ ≠ 0 — a skewed readout and β ≠ 0 — and O(ε²) otherwise."""
-    rows = []
+    rows, limits = [], {}
     for readout, beta in settings:
-        q1 = FirstCorrection(problem, alpha, readout, beta, n_nodes=n_weight_nodes).mean([t], split)[0]
+        if beta not in limits:
+            limits[beta] = KernelLimit(problem, alpha, hidden_bias=beta)
+        q1 = FirstCorrection(problem, alpha, readout, beta, n_nodes=n_weight_nodes, limit=limits[beta]).mean(
+            [t], split)[0]
         train, test = width_free_gap(problem, alpha, eps, [t], readout, beta, n_weight_nodes, **kwargs)
         gaps = (train if split == "train" else test)[:, 0]
         for e, g in zip(eps, gaps):
@@ -321,6 +333,7 @@ def width_free_check(problem: RegressionProblem, alpha: float, eps: Sequence[flo
     return table
 
 
+@with_threads
 def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, correction: FirstCorrection = None,
                             flow: bool = True, n_weight_nodes: int = 24) -> Prediction:
     """A trained sweep's seed-mean against h_t + N^{γ-1} Q¹_t and against the width-free flow at ε = N^{γ-1}.
@@ -337,7 +350,7 @@ def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, corre
     beta = sweep.config.get("hidden_bias", 0.0)
     if correction is None:
         correction = FirstCorrection(sweep.problem, sweep.config["alpha"], sweep.init.readout_third_moment, beta,
-                                     n_nodes=n_weight_nodes)
+                                     n_nodes=n_weight_nodes, limit=sweep.limit)
     times = [float(t) for t in sweep.times if t > 0]
     h = sweep.limit.mean(times, split).numpy()
     q1 = correction.mean(times, split).numpy()

@@ -301,18 +301,24 @@ def distance_to_linearized(sweep: Optional[TrainingSweep] = None, split: str = "
       theory 2γ - 2;
     - ``spread_part``: √(mean over points of the variance over seeds), theory γ - 3/2.
 
+    ``table`` has the two parts per (γ, N, t) as columns ``mean_part`` and ``spread_part``.
+
     At γ = 1 the formulas give 0 for the distance and its mean part (it does not shrink: the limit is not the
     linearized one) and -1/2 for the spread (the mean-field fluctuations)."""
     sweep = ensure_sweep(sweep, dict(sweep_kwargs, linearized=True))
     table = sweep_summary(sweep, split)
-    slopes = []
+    slopes, part_rows = [], []
     for gamma in sweep.gammas:
         for t in sweep.times:
-            if t == 0:
-                continue
             both = sweep._values(gamma, t, split, "difference")                  # (S or 2S, W, P)
             diff = both[: sweep.runs[0].n_seeds]
             pairs = (diff + both[diff.shape[0]:]) / 2 if sweep.antithetic else diff
+            spread = diff.var(0).mean(-1).sqrt() if diff.shape[0] > 1 else torch.zeros(diff.shape[1])
+            mean = pairs.mean(0).pow(2).mean(-1).sqrt()
+            part_rows += [dict(gamma=gamma, N=n, t=float(t), spread_part=float(a), mean_part=float(b))
+                          for n, a, b in zip(sweep.widths, spread, mean)]
+            if t == 0:
+                continue
             rms_exponent = max(gamma - 1.5, 2 * gamma - 2)
             parts = (("rms", diff, "rms", rms_exponent), ("mean_square", diff, "mean_square", 2 * rms_exponent),
                      ("mean_part", pairs, lambda a: np.sqrt((a.mean(0) ** 2).mean(-1)), 2 * gamma - 2),
@@ -321,6 +327,7 @@ def distance_to_linearized(sweep: Optional[TrainingSweep] = None, split: str = "
                 fit = fit_slope(sweep.widths, samples, stat, n_boot=n_boot)
                 slopes.append(dict(gamma=gamma, t=float(t), split=split, statistic=name, **fit.as_dict(),
                                    theory=theory))
+    table = table.merge(pd.DataFrame(part_rows), on=["gamma", "N", "t"], how="left")
     return Prediction(table, pd.DataFrame(slopes), dict(sweep.config, split=split, n_boot=n_boot))
 
 
