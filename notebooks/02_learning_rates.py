@@ -236,7 +236,7 @@ readout_bias.groupby(["gammas", "N"]).scaled_movement.mean().unstack().rename_ax
 #
 # With the theory's rates the output moves by $O(1/N_L)$ per step, so $k$ steps of a network of last width $N_L$
 # are worth $t = k/N_L$ units of time, and networks of different widths should be compared at equal $t$, not at
-# equal $k$ (`fit` reports `t` beside the epochs). The prediction (prediction 6 of this course): **with the theory's
+# equal $k$ (`fit` reports `t` beside the epochs). The prediction: **with the theory's
 # rates, training-loss curves of different widths coincide against $t$; with one fixed rate they do not.**
 #
 # `gammanet.theory.loss_curves` trains shallow networks at $\gamma = 3/4$ by full-batch gradient descent on a small
