@@ -37,6 +37,8 @@ def glue(name: str, value, display: bool = False):
     """Store ``value`` under ``name`` for the book's ``{glue:text}`name:.2f``` roles, so that prose quoting a
     measured number shows the number of this run (myst-nb's ``glue``).  Where myst-nb is not installed (Colab)
     nothing is stored; the chapters print the same numbers.  Returns ``value``."""
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        value = value.item()      # numpy scalars: their repr (np.float64(...)) would defeat {glue:text}`x:.2f`
     try:
         from myst_nb import glue as myst_glue
     except ImportError:

@@ -317,11 +317,11 @@ glue("limit_bias_late", float(limit_bias[-1]))
 # Where the bias rises with $N$ the measurement disagrees with the abstract, and the expansion explains why. To leading order the bias is
 # $(h_t - y)^2$, which does not depend on $N$ at all; at leading order the whole $N$-dependence of the error is the
 # variance's, and "the bias decreases with $N$" can only be read as "the error decreases with $N$". The bias of a
-# finite network differs from that of $h_t$ by the deterministic corrections, whose sign the theory does not fix. On
-# this problem the finite networks fit *faster* than $h_t$ (at $N = $ {glue:text}`n_small` the seed-mean training loss
-# at $t = 2$ was below the limit's for {glue:text}`faster`), so their bias is lower at finite $N$, and it rises to
-# that of $h_t$ as the corrections vanish. In short: no trade-off between the width and the *variance*; the bias moves
-# with $N$ only through sub-leading terms, and here in the direction the abstract does not say.
+# finite network differs from that of $h_t$ by the deterministic corrections, whose sign the theory does not fix.
+# Where the finite networks fit *faster* than $h_t$ — at $N = $ {glue:text}`n_small` the seed-mean training loss at
+# $t = 2$ was below the limit's for {glue:text}`faster` — their bias is lower at finite $N$, and it rises to that of
+# $h_t$ as the corrections vanish. In short: no trade-off between the width and the *variance*; the bias moves
+# with $N$ only through sub-leading terms, in a direction the theory does not fix.
 #
 # ## 4.5 The first correction, settled
 #
@@ -655,12 +655,12 @@ say("Distance to the linearized network at t={:g}, spread slopes against γ − 
 # $N^{1-2\gamma}\operatorname{Var}K_t$ plus deterministic corrections in powers of $N^{-(1-\gamma)}$. The variance falls
 # with $N$, with $\gamma$ and — on the training points, provably — with $t$; to leading order it is the only place
 # where $\gamma$ enters. The bias, to leading order, does not depend on $N$; at finite $N$ it moves with the
-# corrections, and on our problem it rose towards that of $h_t$. The first correction $Q^1$ vanishes by symmetry for
+# corrections (on our problem: the table of §4.4). The first correction $Q^1$ vanishes by symmetry for
 # a symmetric readout or units without bias — then the seed-mean approaches $h_t$ like $N^{-2(1-\gamma)}$, and the
 # network's distance to its linearization splits into a spread $N^{\gamma-3/2}$ and a mean $N^{2\gamma-2}$ — and it
 # survives with a skewed readout and a bias, where the gap closes like $N^{-(1-\gamma)}$ once $N^{\gamma-1}$ is
 # small. At these widths the asymptotic exponents show only in part; the width-free flow at $\varepsilon =
-# N^{\gamma-1}$, which carries all the orders, is what the finite networks follow.
+# N^{\gamma-1}$, which carries all the orders, is the reference for finite widths.
 #
 # Deep networks have one such expansion per layer; chapter 5 ({doc}`../notebooks/05_deep`) takes them up.
 #
