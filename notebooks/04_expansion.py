@@ -118,9 +118,10 @@ print(describe())
 # h^N_t = h_t + \sum_{j\ge1} N^{-j(1-\gamma)}Q^j_t + N^{-(\gamma-1/2)}K_t + \dots,
 # $$
 #
-# which is the form the shallow paper proves {cite:p}`yu2021shallow`, stopping the sum at the last term that is not
-# smaller than the fluctuation. The derivation above is ours and heuristic: it expands formally and does not control
-# the remainders; the paper proves the expansion under its hypotheses, which we do not reproduce.
+# which is the form of the expansion the shallow paper proves {cite:p}`yu2021shallow` (*the paper's claim*), stopping
+# the sum at the last term that is not smaller than the fluctuation. We reproduce its form, not its precise statement
+# or hypotheses. The derivation above is ours and heuristic: it expands formally and does not control the
+# remainders.
 #
 # **Counting the corrections.** $N^{-j(1-\gamma)}$ is at least as large as $N^{-(\gamma-1/2)}$ when $j(1-\gamma)\le
 # \gamma - \frac12$. The number of such $j$, $\nu - 1$, is $0$ for $\gamma < 3/4$, and a new term enters at
@@ -377,8 +378,9 @@ glue("limit_bias_late", float(limit_bias[-1]))
 # N^{-\gamma}$. The Euler step $1/N$ adds $O(1/N)$.
 # ```
 #
-# Two consequences we can measure. The seed-mean gap, without case 3, falls like $N^{-2(1-\gamma)}$: slopes $-0.8$,
-# $-0.5$, $-0.2$ for $\gamma = 0.6, 0.75, 0.9$, not $-0.4, -0.25, -0.1$. And the **distance to the linearized
+# Two consequences we can measure. With the symmetric readout the seed-mean gap falls like $N^{-2(1-\gamma)}$: slopes
+# $-0.8$, $-0.5$, $-0.2$ for $\gamma = 0.6, 0.75, 0.9$, not $-0.4, -0.25, -0.1$. (With a skewed readout and no bias
+# the $N^{-\gamma}$ term leads when $\gamma < 2/3$.) And the **distance to the linearized
 # network** — the network trained with its own initial kernel $A_N(0)$ frozen — is driven by the drift alone: per
 # seed, the first-order drift is an average of $N$ centred terms, of size $N^{\gamma-1}N^{-1/2} = N^{\gamma-3/2}$ and
 # mean zero, and the second-order drift has a mean of size $N^{2\gamma-2}$. So the seed spread of $g - g^{\rm lin}$
@@ -765,7 +767,8 @@ for t in my_sweep.times:
 # ### Exercise 4.4 (medium) — Which correction leads the seed-mean gap?
 # 1. Write `my_gap_exponent(gamma, moments, hidden_bias)`: for a centred readout with moments
 #    `moments = (E[C], E[C²], E[C³])`, units $\sigma(W\cdot x + \beta)$ with $\beta$ = `hidden_bias` (sigmoid, $W$
-#    Gaussian) and $1/2 < \gamma < 1$, return the log–log slope in $N$ of the seed-mean gap $\mathbb E h^N_t - h_t$ as
+#    Gaussian) and $2/3 < \gamma < 1$ (where the $O(N^{-1})$ and $O(N^{-\gamma})$ terms of the proof are smaller than
+#    the second-order drift), return the log–log slope in $N$ of the seed-mean gap $\mathbb E h^N_t - h_t$ as
 #    $N \to \infty$. The check tries readout laws and biases you have not seen.
 # 2. Measure it: train a skewed sweep with a bias at a $\gamma$ of your choice and compare the fitted slope with your
 #    exponent and with the width-free flow's slope over the same widths. Then repeat without the bias.
