@@ -412,7 +412,7 @@ glue("remainder_ratio_skewed", ratios.loc[("skewed", 1.0), "remainder_ratio"])
 check[["readout", "hidden_bias", "eps", "gap", "first_order", "remainder", "gap_ratio", "remainder_ratio"]]
 
 # %% [markdown]
-# When $\varepsilon$ halves, the gap is multiplied by {glue:text}`ratio_normal_1:.3f` (symmetric readout, $\beta = 1$),
+# When $\varepsilon$ halves, the gap is multiplied by {glue:text}`ratio_centered_1:.3f` (symmetric readout, $\beta = 1$),
 # {glue:text}`ratio_skewed_0:.3f` (skewed readout, no bias) and {glue:text}`ratio_skewed_1:.3f` (skewed readout,
 # $\beta = 1$), averaged over the two halvings; for the last, the remainder after subtracting $\varepsilon Q^1_t$ by
 # {glue:text}`remainder_ratio_skewed:.3f`. Compare with $1/4$ (second order) and $1/2$ (first order): only the

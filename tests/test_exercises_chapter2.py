@@ -1,5 +1,4 @@
 """Chapter 2's clock check passes the solution and fails the typical wrong answers."""
-import numpy as np
 import pytest
 
 from gammanet.exercises import check_effective_time

@@ -1,5 +1,4 @@
 """Chapter 3's checks pass the solutions and fail typical wrong answers, with a hint that does not give the answer."""
-import numpy as np
 import pytest
 import torch
 

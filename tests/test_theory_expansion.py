@@ -15,7 +15,7 @@ def problem():
     return toy_problem(n_train=10, n_test=6, seed=3)
 
 
-@pytest.mark.parametrize("readout, beta, vanishes", [("normal", 1.0, True), ("skewed", 0.0, True),
+@pytest.mark.parametrize("readout, beta, vanishes", [("centered", 1.0, True), ("skewed", 0.0, True),
                                                      ("skewed", 1.0, False)])
 def test_first_correction_vanishes_by_symmetry(readout, beta, vanishes, problem):
     q1 = FirstCorrection(problem, 20.0, readout, beta, n_nodes=16).mean([0.5, 1.5], "test")
@@ -77,7 +77,7 @@ def test_width_free_flow_is_h_plus_eps_q1(problem):
         ["readout", "hidden_bias", "eps"])
     # Deterministic (quadrature, RK4): the ratios are 1/4 (O(ε²)) or 1/2 (O(ε)) up to relative O(ε) corrections,
     # measured within 1–6% at ε = 0.04 → 0.02; ±12% leaves room and still separates 1/4 from 1/2.
-    for setting in (("normal", 1.0), ("skewed", 0.0)):                       # Q¹ = 0: the gap is second order
+    for setting in (("centered", 1.0), ("skewed", 0.0)):                       # Q¹ = 0: the gap is second order
         assert abs(table.loc[setting + (0.02,), "gap_ratio"] - 0.25) < 0.03, setting
     skewed = table.loc[("skewed", 1.0, 0.02)]
     assert abs(skewed.gap_ratio - 0.5) < 0.06                                   # Q¹ ≠ 0: first order

@@ -47,7 +47,7 @@ import torch
 from ..model import ACTIVATIONS
 from .fitting import fit_slope
 from .kernel import KernelLimit, activation_derivative, flow_factors
-from .networks import DTYPE, READOUT_MOMENTS
+from .networks import DTYPE, resolve_init
 from .problems import RegressionProblem
 from .results import Prediction
 from .threads import with_threads
@@ -80,15 +80,32 @@ def weight_nodes(dim: int, n_nodes: int = 24, n_samples: int = 2 ** 16, seed: in
             torch.full((n_samples,), 1.0 / n_samples, dtype=DTYPE))
 
 
+#: The readout laws the quadrature particles can represent, by name (the normal law has two names: its
+#: :data:`gammanet.theory.INIT_LAWS` key "centered" and its readout name "normal").
+PARTICLE_READOUTS = ("centered", "normal", "skewed")
+
+
 def readout_nodes(readout: str, n_nodes: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
     """Points c and weights p with Σ p f(c) = E f(C) for polynomials of degree < 2 ``n_nodes``: Gauss–Hermite for the
-    normal readout, Gauss–Laguerre shifted by -1 for the skewed one (C = E - 1, E ~ Exp(1))."""
-    if readout == "normal":
+    normal readout ("centered"), Gauss–Laguerre shifted by -1 for the skewed one (C = E - 1, E ~ Exp(1))."""
+    if readout in ("centered", "normal"):
         return gauss_hermite(n_nodes)
     if readout == "skewed":
         e, p = np.polynomial.laguerre.laggauss(n_nodes)
         return torch.as_tensor(e - 1.0, dtype=DTYPE), torch.as_tensor(p, dtype=DTYPE)
-    raise ValueError(f"readout={readout!r} is not allowed; choose 'normal' or 'skewed' (centred laws)")
+    raise ValueError(f"readout={readout!r} is not allowed; choose one of {PARTICLE_READOUTS} (centred laws)")
+
+
+def third_moment(readout) -> float:
+    """E[C³] of a centred readout law given by its name in :data:`gammanet.theory.INIT_LAWS` (or an
+    :class:`InitLaw`), or the number itself; a law with E[C] ≠ 0 is refused (:class:`FirstCorrection`)."""
+    if isinstance(readout, (int, float)) and not isinstance(readout, bool):
+        return float(readout)
+    law = resolve_init(readout)
+    if law.readout_mean != 0:
+        raise ValueError(f"readout={readout!r} has E[C] = {law.readout_mean:g}; the expansion around h_t needs a "
+                         "centred readout (E[C] = 0)")
+    return float(law.readout_third_moment)
 
 
 @with_threads
@@ -111,7 +128,8 @@ def drift_operator(x: torch.Tensor, x_train: torch.Tensor, activation: str = "si
 class FirstCorrection:
     r"""The first correction Q¹_t of the mean output, E g^N_t = h_t + N^{γ-1} Q¹_t + … (module docstring).
 
-    ``readout``: the readout law's name ("normal", "skewed") or its third moment E[C³] as a number (E[C] must be 0:
+    ``readout``: an initial law ("centered", "skewed": :data:`gammanet.theory.INIT_LAWS`) or the readout's third
+    moment E[C³] as a number (E[C] must be 0:
     with E[C] ≠ 0 the initial output's mean N^{1-γ} E[C] E[σ] diverges, or vanishes by symmetry with tanh, and this
     expansion is not the right one).  ``hidden_bias``: β.  ``limit``: the problem's :class:`KernelLimit` if already
     computed (it is reused).  Computes, for times ``t`` (T,):
@@ -124,16 +142,7 @@ class FirstCorrection:
     def __init__(self, problem: RegressionProblem, alpha: float, readout="skewed", hidden_bias: float = 0.0,
                  activation: str = "sigmoid", n_nodes: int = 24, steps_per_unit: int = 200,
                  limit: KernelLimit = None, **node_kwargs):
-        if isinstance(readout, str):
-            if readout not in READOUT_MOMENTS:
-                raise ValueError(f"readout={readout!r} is not allowed; choose one of {tuple(READOUT_MOMENTS)}")
-            mean, _, third = READOUT_MOMENTS[readout]
-            if mean != 0:
-                raise ValueError(f"readout={readout!r} has E[C] = {mean:g}; the expansion around h_t needs a centred "
-                                 "readout (E[C] = 0)")
-        else:
-            third = float(readout)
-        self.problem, self.alpha, self.third_moment = problem, float(alpha), float(third)
+        self.problem, self.alpha, self.third_moment = problem, float(alpha), third_moment(readout)
         self.hidden_bias, self.activation = float(hidden_bias), activation
         if limit is not None and (limit.problem is not problem or limit.alpha != float(alpha)
                                   or limit.hidden_bias != float(hidden_bias) or limit.activation != activation):
@@ -214,7 +223,7 @@ def width_free_flow(problem: RegressionProblem, alpha: float, eps: Sequence[floa
                     ) -> tuple[torch.Tensor, torch.Tensor]:
     r"""The output of the infinite-width network whose weights move at the speed ε = N^{γ-1} (module docstring).
 
-    The initial law of a unit (C, W) — ``readout`` "normal" or "skewed", W ~ N(0, I_d) — is replaced by weighted
+    The initial law of a unit (C, W) — ``readout`` "centered" (normal) or "skewed", W ~ N(0, I_d) — is replaced by weighted
     quadrature particles (a Gauss–Hermite grid for W, d ≤ 3; Gauss–Hermite or Gauss–Laguerre nodes for C), and each
     particle follows the gradient flow of the module docstring with N^{γ-1} = ε:
 
@@ -307,7 +316,7 @@ def width_free_gap(problem: RegressionProblem, alpha: float, eps: Sequence[float
 
 @with_threads
 def width_free_check(problem: RegressionProblem, alpha: float, eps: Sequence[float], t: float,
-                     settings: Sequence[tuple[str, float]] = (("normal", 1.0), ("skewed", 0.0), ("skewed", 1.0)),
+                     settings: Sequence[tuple[str, float]] = (("centered", 1.0), ("skewed", 0.0), ("skewed", 1.0)),
                      split: str = "test", n_weight_nodes: int = 24, **kwargs) -> pd.DataFrame:
     """The expansion in ε = N^{γ-1} without finite-width noise, for each (readout, hidden bias β) in ``settings``:
     one row per ε with ``gap`` = RMS over the points of g^ε_t - h_t (:func:`width_free_gap`), ``first_order`` = RMS
@@ -349,7 +358,7 @@ def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, corre
     """
     beta = sweep.config.get("hidden_bias", 0.0)
     if correction is None:
-        correction = FirstCorrection(sweep.problem, sweep.config["alpha"], sweep.init.readout_third_moment, beta,
+        correction = FirstCorrection(sweep.problem, sweep.config["alpha"], sweep.init, beta,
                                      n_nodes=n_weight_nodes, limit=sweep.limit)
     times = [float(t) for t in sweep.times if t > 0]
     h = sweep.limit.mean(times, split).numpy()
