@@ -94,7 +94,8 @@ def test_uniform_readout_adds_a_growing_mean_but_keeps_the_variance_slope(x):
                              x=x, n_seeds=1000, n_boot=200)
     slopes = result.slopes.set_index(["init", "statistic"]).slope
     # U(0, 1) readout: E g_0 = N^{1-γ} E[C] E[σ] = N^{1/4}/4 here, so E[g_0²] grows like N^{2-2γ} = N^{1/2} while the
-    # variance keeps 1 - 2γ = -1/2.  ±0.05 as for the centred readout (the mean² term is 70–900 times the variance here).
+    # variance keeps 1 - 2γ = -1/2.  ±0.05 as for the centred readout (the mean² term is 70–900 times the variance
+    # here).
     assert abs(slopes["uniform", "second_moment"] - 0.5) < 0.05
     assert abs(slopes["uniform", "variance"] + 0.5) < 0.05
     table = result.table[result.table.init == "uniform"]
@@ -115,7 +116,8 @@ def test_variance_law_at_mnist_images(mnist):
     law = init_variance_law(problem.x_test, (64, 64), (0.5, 0.75), n_inner=1000)
     q = ((samples[:, 0] - samples[:, 0].mean(0)) ** 2).mean(-1) * 2000 / 1999
     # 4 standard errors, as in test_monte_carlo_variance_matches_exact_law.
-    assert abs(float(q.mean()) - law.variance.mean()) < 4 * np.hypot(float(q.std()) / 2000 ** 0.5, law.variance_se.mean())
+    se = np.hypot(float(q.std()) / 2000 ** 0.5, law.variance_se.mean())
+    assert abs(float(q.mean()) - law.variance.mean()) < 4 * se
 
 
 def test_skewed_readout_is_centred_with_unit_variance_and_third_moment_two():

@@ -32,12 +32,15 @@ from .predictions_training import (TrainingSweep, distance_to_linearized, loss_c
                                    variance_vs_time, variance_vs_width)
 from .problems import RegressionProblem, mnist_problem, toy_problem
 from .results import Prediction
-from .variance import architectures, init_output_samples, init_variance_law, last_layer_sums, unit_moments, variance_with_se
+from .variance import (architectures, init_output_samples, init_variance_law, last_layer_sums, unit_moments,
+                       variance_with_se)
 
 __all__ = [
-    "ALPHA", "FirstCorrection", "GAMMAS", "INIT_LAWS", "InitLaw", "KernelLimit", "NetworkDraw", "Prediction", "RegressionProblem",
+    "ALPHA", "FirstCorrection", "GAMMAS", "INIT_LAWS", "InitLaw", "KernelLimit", "NetworkDraw", "Prediction",
+    "RegressionProblem",
     "ShallowRun", "SlopeFit", "TrainingSweep", "architectures", "deep_variance_vs_width", "distance_to_linearized",
-    "draw_networks", "empirical_kernel", "fit_slope", "gap_vs_first_correction", "init_output_samples", "init_variance_law",
+    "draw_networks", "empirical_kernel", "fit_slope", "gap_vs_first_correction", "init_output_samples",
+    "init_variance_law",
     "init_variance_vs_width", "kernel_error_vs_width", "kernel_parts", "last_layer_sums", "learning_rate",
     "linearize", "linearized_outputs",
     "loglog_fit", "loss_curves", "loss_spread", "mean_vs_kernel_limit", "mnist_problem", "network_tangent_kernel",

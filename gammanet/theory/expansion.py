@@ -37,8 +37,9 @@ bookkeeping (g_0 = 0 and A_N = A, since quadrature has no Monte-Carlo fluctuatio
 """
 from __future__ import annotations
 
+import functools
 import math
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -141,7 +142,7 @@ class FirstCorrection:
 
     def __init__(self, problem: RegressionProblem, alpha: float, readout="skewed", hidden_bias: float = 0.0,
                  activation: str = "sigmoid", n_nodes: int = 24, steps_per_unit: int = 200,
-                 limit: KernelLimit = None, **node_kwargs):
+                 limit: Optional[KernelLimit] = None, **node_kwargs):
         self.problem, self.alpha, self.third_moment = problem, float(alpha), third_moment(readout)
         self.hidden_bias, self.activation = float(hidden_bias), activation
         if limit is not None and (limit.problem is not problem or limit.alpha != float(alpha)
@@ -223,9 +224,9 @@ def width_free_flow(problem: RegressionProblem, alpha: float, eps: Sequence[floa
                     ) -> tuple[torch.Tensor, torch.Tensor]:
     r"""The output of the infinite-width network whose weights move at the speed ε = N^{γ-1} (module docstring).
 
-    The initial law of a unit (C, W) — ``readout`` "centered" (normal) or "skewed", W ~ N(0, I_d) — is replaced by weighted
-    quadrature particles (a Gauss–Hermite grid for W, d ≤ 3; Gauss–Hermite or Gauss–Laguerre nodes for C), and each
-    particle follows the gradient flow of the module docstring with N^{γ-1} = ε:
+    The initial law of a unit (C, W) — ``readout`` "centered" (normal) or "skewed", W ~ N(0, I_d) — is replaced by
+    weighted quadrature particles (a Gauss–Hermite grid for W, d ≤ 3; Gauss–Hermite or Gauss–Laguerre nodes for C),
+    and each particle follows the gradient flow of the module docstring with N^{γ-1} = ε:
 
         dC_j/dt = α ε v_j,   dW_j/dt = α ε C_j u_j,   g(x) = ε^{-1} Σ_j p_j C_j σ(W_j·x + β)
 
@@ -237,13 +238,13 @@ def width_free_flow(problem: RegressionProblem, alpha: float, eps: Sequence[floa
     x = torch.cat([problem.x_train, problem.x_test]).to(DTYPE)
     m, y = problem.n_train, problem.y_train.to(DTYPE)
     W0, C0, p = particle_law(problem.dim, readout, n_weight_nodes, n_readout_nodes)      # (J, d), (J,), (J,)
-    times = np.asarray(sorted(float(t) for t in times))
-    n_steps = max(1, int(round(times.max() / dt)))
-    marks = np.round(times / dt).astype(int)
+    clock = np.asarray(sorted(float(t) for t in times))
+    n_steps = max(1, int(round(clock.max() / dt)))
+    marks = np.round(clock / dt).astype(int)
     speed = torch.as_tensor([float(e) for e in eps], dtype=DTYPE)                          # (E,)
     if not (speed > 0).all():
         raise ValueError(f"eps={list(eps)!r} is not allowed; every ε must be positive")
-    out = torch.empty(len(speed), len(times), x.shape[0], dtype=DTYPE)
+    out = torch.empty(len(speed), len(clock), x.shape[0], dtype=DTYPE)
 
     def velocity(C, W):                                                                    # (E, J), (E, J, d)
         z = W @ x.T + hidden_bias                                                          # (E, J, Ω)
@@ -342,8 +343,13 @@ def width_free_check(problem: RegressionProblem, alpha: float, eps: Sequence[flo
     return table
 
 
+def rms_gap(samples: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """RMS over the points (last axis) of the seed-mean (axis 0) minus ``limit``: (S, ..., P) → (...)."""
+    return np.sqrt(((samples.mean(0) - limit) ** 2).mean(-1))
+
+
 @with_threads
-def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, correction: FirstCorrection = None,
+def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, correction: Optional[FirstCorrection] = None,
                             flow: bool = True, n_weight_nodes: int = 24) -> Prediction:
     """A trained sweep's seed-mean against h_t + N^{γ-1} Q¹_t and against the width-free flow at ε = N^{γ-1}.
 
@@ -389,8 +395,7 @@ def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, corre
                     row["flow"] = float(np.sqrt((flows[k, j, i] ** 2).mean()))
                     row["flow_distance"] = float(np.sqrt(((gap - flows[k, j, i]) ** 2).mean()))
                 rows.append(row)
-            fit = fit_slope(widths, samples, lambda a, h=h[i]: np.sqrt(((a.mean(0) - h) ** 2).mean(-1)),
-                            n_boot=n_boot)
+            fit = fit_slope(list(sweep.widths), samples, functools.partial(rms_gap, limit=h[i]), n_boot=n_boot)
             slope = dict(gamma=gamma, t=t, split=split, statistic="gap", **fit.as_dict(),
                          theory=(gamma - 1) * (1 if q1_norm[i] > 1e-12 else 2))
             if flows is not None:

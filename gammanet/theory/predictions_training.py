@@ -136,7 +136,8 @@ class TrainingSweep:
         return torch.stack(parts, 1)
 
     def outputs_frame(self) -> pd.DataFrame:
-        """Every recorded output, one row per (γ, N, seed, t, split, point) (columns of :meth:`ShallowRun.output_frame`)."""
+        """Every recorded output, one row per (γ, N, seed, t, split, point) (columns of
+        :meth:`ShallowRun.output_frame`)."""
         return pd.concat([r.output_frame() for r in self.runs], ignore_index=True)
 
     def loss_frame(self) -> pd.DataFrame:
@@ -219,8 +220,8 @@ def ensure_sweep(sweep: Optional[TrainingSweep], kwargs: dict) -> TrainingSweep:
 
 def variance_vs_width(sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 500,
                       **sweep_kwargs) -> Prediction:
-    """The variance after training: Var g^N_t against N, one row per (γ, N, t) (:func:`sweep_summary` columns); ``slopes``:
-    one per (γ, t) with a seed-bootstrap CI, ``theory`` = 1 - 2γ, and ``predicted_slope`` (the slope of
+    """The variance after training: Var g^N_t against N, one row per (γ, N, t) (:func:`sweep_summary` columns);
+    ``slopes``: one per (γ, t) with a seed-bootstrap CI, ``theory`` = 1 - 2γ, and ``predicted_slope`` (the slope of
     N^{1-2γ} Var K_t, i.e. 1 - 2γ exactly)."""
     sweep = ensure_sweep(sweep, sweep_kwargs)
     table = sweep_summary(sweep, split)
@@ -274,7 +275,7 @@ def mean_vs_kernel_limit(sweep: Optional[TrainingSweep] = None, split: str = "te
     first_order = 1 if (sweep.init.readout_third_moment != 0 and sweep.config.get("hidden_bias", 0.0)) else 2
     slopes = []
     for gamma in sweep.gammas:
-        for i, t in enumerate(sweep.times):
+        for t in sweep.times:
             if t == 0:
                 continue
             h = sweep.limit.mean([t], split)[0].numpy()

@@ -1,7 +1,7 @@
 r"""The output variance at initialization, any depth: its exact law and a Monte-Carlo estimator over seeds.
 
-The law (our derivation, chapter 1).  Write 𝓕 for the inner layers (everything below the last hidden layer).  Given 𝓕 the
-last layer's units are i.i.d.: Z^L_i(x) = N_{L-1}^{-γ_{L-1}} W^L_i·H^{L-1}(x) + b^L_i is N(0, v_L(x)) plus the
+The law (our derivation, chapter 1).  Write 𝓕 for the inner layers (everything below the last hidden layer).  Given 𝓕
+the last layer's units are i.i.d.: Z^L_i(x) = N_{L-1}^{-γ_{L-1}} W^L_i·H^{L-1}(x) + b^L_i is N(0, v_L(x)) plus the
 unit's bias, with v_L(x) = N_{L-1}^{-2γ_{L-1}} |H^{L-1}(x)|² (v_1 = |x|² for the first layer).  With
 m_k = E[σ(Z^L_1(x))^k | 𝓕], readout weights i.i.d. with mean μ_C and second moment E[C²], and a readout bias of
 variance v_b, the output g_0(x) = N_L^{-γ_L} Σ_i C_i σ(Z^L_i(x)) + b^C has
