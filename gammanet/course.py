@@ -42,10 +42,13 @@ def describe() -> str:
 
 
 def glue(name: str, value, display: bool = False):
-    """Make ``value`` citable in a chapter's prose as ``{glue:text}`name``` (the book build's ``myst_nb.glue``),
-    so that a sentence stating a measured number prints the number of this run.  Where the book's extras are not
-    installed (e.g. on Colab) nothing is stored; the value is shown when ``display`` is true.  Returns None, so
-    that a cell ending with a glue does not echo the value."""
+    """Make ``value`` citable in a chapter's prose as ``{glue:text}`name``` or ``{glue:text}`name:.2f``` (the book
+    build's ``myst_nb.glue``), so that a sentence stating a measured number prints the number of this run.  Numpy
+    and torch scalars are stored as Python numbers (their repr, e.g. ``np.float64(...)``, would defeat a format
+    spec).  Where the book's extras are not installed (e.g. on Colab) nothing is stored; the value is shown when
+    ``display`` is true.  Returns None, so that a cell ending with a glue does not echo the value."""
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        value = value.item()
     try:
         from myst_nb import glue as myst_glue
     except ImportError:

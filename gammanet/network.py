@@ -53,12 +53,22 @@ class ReadoutLaw:
     sample: Callable[[torch.Tensor, Optional[torch.Generator]], torch.Tensor] = field(compare=False, repr=False)
 
 
+def skewed_from_normal(z: torch.Tensor) -> torch.Tensor:
+    """The skewed readout C = E - 1, E ~ Exp(1), from standard normal numbers z by the quantile transform
+    C = F^{-1}(Φ(z)) = -log Φ(-z) - 1: monotone in z, so a skewed network is coupled to the centred one of its seed.
+    Moments: E[C] = 0, E[C²] = 1, E[C³] = 2."""
+    return -torch.special.log_ndtr(-z) - 1.0
+
+
 #: The readout laws, by the name ``GammaMLP(readout=...)`` takes.  A new law is one more entry.
 READOUT_LAWS: dict[str, ReadoutLaw] = {
     "centered": ReadoutLaw("centered", 0.0, 1.0, 0.0, True, "C ~ N(0, 1)",
                            lambda t, gen: t.normal_(0.0, 1.0, generator=gen)),
     "authors": ReadoutLaw("authors", 0.5, 1.0 / 3.0, 0.25, False, "C ~ U(0, 1), the authors' code",
                           lambda t, gen: t.uniform_(0.0, 1.0, generator=gen)),
+    # Centred with E[C²] = 1 like "centered", but E[C³] = 2: the first correction Q¹ of chapter 4 needs it.
+    "skewed": ReadoutLaw("skewed", 0.0, 1.0, 2.0, False, "C = E - 1, E ~ Exp(1) (drawn from N(0, 1) numbers)",
+                         lambda t, gen: t.copy_(skewed_from_normal(t.normal_(0.0, 1.0, generator=gen)))),
 }
 
 #: Which biases start non-zero: none, only the readout's b^C, or every layer's (the authors' code).  A drawn bias
@@ -105,6 +115,11 @@ class InitLaw:
         """E[C²]."""
         return self.readout_law.second_moment
 
+    @property
+    def readout_third_moment(self) -> float:
+        """E[C³]."""
+        return self.readout_law.third_moment
+
     def has_bias(self, layer: int, depth: int) -> bool:
         """Whether layer ``layer`` (1..L, L+1 = the readout) of a depth-L network has a drawn bias."""
         return self.biases == "all" or (self.biases == "readout" and layer == depth + 1)
@@ -124,6 +139,7 @@ INIT_LAWS: dict[str, InitLaw] = {
     "readout_bias": InitLaw("centered", "readout"),  # + PyTorch's default readout bias only
     "uniform": InitLaw("authors", "none"),          # the authors' U(0, 1) readout only
     "authors": InitLaw("authors", "all"),           # GammaMLP(readout="authors"): the authors' code
+    "skewed": InitLaw("skewed", "none"),            # centred but skewed readout, E[C³] = 2 (chapter 4's Q¹)
 }
 
 

@@ -14,14 +14,16 @@
 # ---
 
 # %% [markdown]
+# (ch-why-normalize)=
 # # 1. Why normalize by $1/N^\gamma$
 #
 # **What you will see.** Why a network's sum over $N$ units has to be divided by a power of $N$, and the family of
 # choices $N^{-\gamma}$, $\gamma \in [1/2, 1]$, that runs from the Xavier / NTK scaling to the mean-field scaling.
 # You will derive in a few lines an exact law for the variance of the output at initialization,
 # $\operatorname{Var} g_0(x) = N_L^{1-2\gamma_L}\, \mathbb E[C^2]\, \mathbb E[\sigma(Z^L)^2]$, check it against
-# thousands of random networks, see that in a deep network only the outer exponent $\gamma_L$ sets how the variance
-# scales with the width, and see what the authors' choice of readout does to it.
+# thousands of random networks, see that in a deep network of sigmoid units only the outer exponent $\gamma_L$ sets
+# how the variance scales with the width (with tanh units and equal widths every layer's $\gamma$ counts), and see
+# what the authors' choice of readout does to it.
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/gammanet-course/gammanet/blob/main/notebooks/01_why_normalize.ipynb)
 
@@ -39,7 +41,7 @@ import seaborn as sns
 import torch
 
 from gammanet import GammaMLP, load_mnist
-from gammanet.course import describe, pick
+from gammanet.course import describe, glue, pick
 from gammanet.plots import law_vs_monte_carlo, loglog_lines, use_style, width_ticks
 from gammanet.theory import (GAMMAS, deep_variance_vs_width, draw_networks,
                              init_output_samples, init_variance_vs_width, loglog_fit,
@@ -139,6 +141,7 @@ same = all(torch.equal(p, q) for p, q in zip(xavier.parameters(), mean_field.par
 print("same weights for γ = 1/2 and γ = 1:", same)
 
 # %% [markdown]
+# (pred-init-variance)=
 # ## The variance at initialization, exactly
 #
 # Take the readout weights $C^i$ independent of everything else, with $\mathbb E[C] = 0$, and no readout bias
@@ -185,15 +188,27 @@ shallow_slopes.rename(columns={"slope": "fitted slope", "ci_low": "95% CI low",
                                "ci_high": "95% CI high", "theory": "1 - 2γ"}).round(3)
 
 # %% [markdown]
-# ## Deep networks: the outer $\gamma$ sets the slope
+# ## Deep networks: when the outer $\gamma$ sets the slope
 #
 # In a deep network the inner exponents enter the law only through $\mathbb E[\sigma(Z^L)^2]$. Given the layers below,
 # $Z^{L,i} = N_{L-1}^{-\gamma_{L-1}} W^{L,i} \cdot H^{L-1}$ is Gaussian with variance
 # $v_L = N_{L-1}^{-2\gamma_{L-1}} |H^{L-1}|^2 \approx N_{L-1}^{1-2\gamma_{L-1}}\, \mathbb E[\sigma(Z^{L-1})^2]$. When
 # $\gamma_{L-1} > 1/2$ this variance goes to zero as $N_{L-1}$ grows, $Z^L \to 0$ and the second moment tends to
 # $\sigma(0)^2 = 1/4$; at $\gamma_{L-1} = 1/2$ it stays of order one. Either way it is a prefactor, and the slope in
-# the width is $1 - 2\gamma_L$. This is the deep paper's observation that the outer layer's $\gamma$ matters most
-# {cite:p}`yu2023deep`, seen at initialization.
+# the width is $1 - 2\gamma_L$.
+#
+# ```{prf:remark} When only the outer $\gamma$ counts (our derivation)
+# :label: rem-outer-slope-caveat
+#
+# "The slope is $1 - 2\gamma_L$ whatever the inner $\gamma$'s" needs one of two things: inner widths held fixed
+# (then only $N_L$ grows and the law is exact), or an activation with $\sigma(0) \ne 0$ (the sigmoid: the prefactor
+# tends to $\sigma(0)^2$, a constant). With tanh, $\sigma(0) = 0$: when all widths grow together the inner
+# pre-activations shrink and $\mathbb E[\tanh(Z^L)^2] \approx v_L \propto N_{L-1}^{1-2\gamma_{L-1}}\,v_{L-1}$, so every
+# layer contributes and the slope is $\sum_\ell (1 - 2\gamma_\ell)$. All the figures of this chapter use the sigmoid.
+# ```
+#
+# The law above is our derivation, at initialization. The deep paper's observation that the outer layer's $\gamma$
+# matters most {cite:p}`yu2023deep` concerns *trained* networks; chapter 5 takes it up.
 #
 # Below, networks with three hidden layers of equal width $N$ (all three grow together), five choices of the inner
 # pair $(\gamma_1, \gamma_2)$ and three outer $\gamma_3$. **Look at** how the fifteen curves bundle by colour (the
@@ -324,6 +339,9 @@ print(f"shallow: fitted slopes of Var g₀ within {worst:.3f} of 1 - 2γ "
 print(f"depth 3: fitted slopes within {deep_worst:.3f} of 1 - 2γ₃ for all "
       f"{len(deep.slopes)} (inner, outer) choices; "
       f"prefactors {prefactor.min():.3f}–{prefactor.max():.3f}")
+glue("prefactor_min", float(prefactor.min()))
+glue("prefactor_max", float(prefactor.max()))
+glue("worst_shallow", float(worst))
 print(f"U(0,1) readout at γ = 0.75: E[g₀²] has slope {uniform_sq:+.2f} "
       "(2 - 2γ = +0.5), against 1 - 2γ = -0.5")
 
@@ -331,10 +349,11 @@ print(f"U(0,1) readout at γ = 0.75: E[g₀²] has slope {uniform_sq:+.2f} "
 # - Dividing a sum of $N$ units by $N^{1/2}$ keeps a random output of order one (central limit theorem), by $N$ an
 #   average (law of large numbers); $\gamma \in [1/2, 1]$ interpolates, with outputs of order $N^{1/2-\gamma}$.
 # - For a centred readout without bias, $\operatorname{Var} g_0(x) = N_L^{1-2\gamma_L} \mathbb E[C^2]
-#   \mathbb E[\sigma(Z^L)^2]$ exactly, at every width; the Monte-Carlo estimates sat on the law and the fitted slopes
-#   matched $1 - 2\gamma$ to within a few hundredths (above).
-# - In a deep network the inner $\gamma$'s only move the prefactor (between about 0.25 and 0.27 here); the outer
-#   $\gamma_L$ alone sets the slope.
+#   \mathbb E[\sigma(Z^L)^2]$ exactly, at every width; the fitted slopes were within {glue:text}`worst_shallow:.3f`
+#   of $1 - 2\gamma$ (above).
+# - In a deep sigmoid network the inner $\gamma$'s only moved the prefactor (between
+#   {glue:text}`prefactor_min:.3f` and {glue:text}`prefactor_max:.3f` here) and the outer $\gamma_L$ set the slope;
+#   with tanh and equal widths every layer's $\gamma$ would count ({prf:ref}`rem-outer-slope-caveat`).
 # - The authors' $U(0,1)$ readout adds an offset $N^{1-\gamma}/4$ that makes $\mathbb E[g_0^2]$ grow like
 #   $N^{2-2\gamma}$, and the readout bias adds $1/(3N)$; cross-entropy does not see the offset, but any measurement of
 #   the output's size does. gammanet centres the readout and zeroes the biases so that the law is exact.

@@ -1,13 +1,9 @@
 """Chapter 3's checks pass the solutions and fail typical wrong answers, with a hint that does not give the answer."""
-import math
-
-import numpy as np
 import pytest
 import torch
 
-from gammanet.exercises import (check_correction_count, check_kernel_flow, check_slope_estimator,
-                                check_variance_slope)
-from gammanet.exercises.chapter3 import COUNT_CASES, correction_count, flow_cases, hidden_sweep
+from gammanet.exercises import check_evaluation_flow, check_kernel_flow
+from gammanet.exercises.chapter3 import evaluation_cases, flow_cases
 
 from exercise_helpers import assert_fails_with_hints
 
@@ -16,62 +12,10 @@ def test_not_attempted_is_reported_not_raised(capsys):
     def stub(*args):
         raise NotImplementedError
 
-    for check in (check_variance_slope, check_correction_count, check_kernel_flow, check_slope_estimator):
+    for check in (check_kernel_flow, check_evaluation_flow):
         report = check(stub)
         assert not report.attempted and not report.passed
-    assert capsys.readouterr().out.count("not attempted yet") == 4
-
-
-# ---------------------------------------------------------------------------------------------- variance slope
-def test_variance_slope_passes_the_solution():
-    assert check_variance_slope(lambda gamma: 1 - 2 * gamma, verbose=False).passed
-
-
-@pytest.mark.parametrize("wrong, words", [
-    (lambda g: 2 * g - 1, "sign"),
-    (lambda g: 0.5 - g, "Var(N^a K)"),
-    (lambda g: g - 1, "deterministic"),
-    (lambda g: -2 * g, None),
-    (lambda g: "slope", "one number"),
-])
-def test_variance_slope_fails_typical_mistakes(wrong, words):
-    report = check_variance_slope(wrong, verbose=False)
-    assert_fails_with_hints(report, words)
-    for m in report.failures():                    # never prints the formula or the value for the case
-        assert "1 - 2γ" not in m and "1-2γ" not in m
-
-
-# ------------------------------------------------------------------------------------------ correction count
-def count_solution(gamma, tol=1e-9):
-    count, j = 0, 1
-    while j * (1 - gamma) <= gamma - 0.5 + tol:
-        count, j = count + 1, j + 1
-    return count
-
-
-def test_correction_count_passes_the_solution():
-    assert check_correction_count(count_solution, verbose=False).passed
-    # and the reference: breakpoints 1 - 1/(2ν) start the ν-th correction
-    assert [correction_count(g) for g in COUNT_CASES[:6]] == [0, 0, 0, 1, 1, 2]
-    assert correction_count(COUNT_CASES[-1]) == 15          # γ = 0.97: 0.47 / 0.03 = 15.7
-
-
-def test_correction_count_catches_strict_inequality_and_float_equality():
-    strict = check_correction_count(lambda g: count_solution(g, tol=-1e-9), verbose=False)
-    assert_fails_with_hints(strict, "breakpoint")
-    floats = check_correction_count(lambda g: count_solution(g, tol=0.0), verbose=False)   # 11/12, 19/20 fail
-    assert_fails_with_hints(floats, "tolerance")
-    assert any("11/12" in m for m in floats.failures()) and len(floats.failures()) == 2
-
-
-@pytest.mark.parametrize("wrong", [
-    lambda g: count_solution(g) + 1,                                    # counts j = 0
-    lambda g: math.floor((g - 0.5) / (1 - g) + 1e-9) + 1,               # ν instead of ν - 1
-    lambda g: math.ceil((g - 0.5) / (1 - g)),                           # rounds the wrong way between breakpoints
-    lambda g: float(count_solution(g)) + 0.5,
-])
-def test_correction_count_fails_typical_mistakes(wrong):
-    assert_fails_with_hints(check_correction_count(wrong, verbose=False))
+    assert capsys.readouterr().out.count("not attempted yet") == 2
 
 
 # --------------------------------------------------------------------------------------------- kernel flow
@@ -106,52 +50,40 @@ def test_kernel_flow_cases_agree_with_the_library():
         assert torch.allclose(flow_solution(A, y, alpha, t), expected, rtol=1e-8, atol=1e-10), label
 
 
-# ------------------------------------------------------------------------------------------ slope estimator
-def slope_solution(sweep, gamma, t):
-    samples = sweep.samples(gamma, t).numpy()                          # (S, W, P)
-    variance = samples.var(0, ddof=1).mean(-1)                         # (W,)
-    return float(np.polyfit(np.log(sweep.widths), np.log(variance), 1)[0])
+
+# ---------------------------------------------------------------------------------------- evaluation points
+def evaluation_solution(A, A_cross, y, alpha, t):
+    lam, q = torch.linalg.eigh(A)
+    lam = lam.clamp_min(0)
+    rate = alpha * t / A.shape[0]
+    factor = torch.where(lam * rate > 1e-12, -torch.expm1(-rate * lam) / torch.where(lam > 0, lam, 1.0),
+                         torch.full_like(lam, rate))
+    return A_cross @ (q @ (factor * (q.T @ y)))
 
 
-def test_slope_estimator_passes_the_solution():
-    assert check_slope_estimator(slope_solution, verbose=False).passed
-    # ddof = 0 multiplies every width's variance by the same factor: the slope does not change
-    def ddof0(sweep, gamma, t):
-        v = sweep.samples(gamma, t).numpy().var(0).mean(-1)
-        return np.polyfit(np.log(sweep.widths), np.log(v), 1)[0]
-    assert check_slope_estimator(ddof0, verbose=False).passed
+def explicit_inverse(A, A_cross, y, alpha, t):
+    decay = torch.linalg.matrix_exp(-alpha * t * A / A.shape[0])
+    return A_cross @ torch.linalg.inv(A) @ (y - decay @ y)
 
 
-def std_slope(sweep, gamma, t):
-    return slope_solution(sweep, gamma, t) / 2
+def test_evaluation_flow_passes_the_solution():
+    assert check_evaluation_flow(evaluation_solution, verbose=False).passed
 
 
-def pooled_slope(sweep, gamma, t):
-    samples = sweep.samples(gamma, t).numpy().mean(-1)                 # average over points first
-    return float(np.polyfit(np.log(sweep.widths), np.log(samples.var(0, ddof=1)), 1)[0])
-
-
-def log10_x(sweep, gamma, t):
-    v = sweep.samples(gamma, t).numpy().var(0, ddof=1).mean(-1)
-    return float(np.polyfit(np.log10(sweep.widths), np.log(v), 1)[0])
-
-
-def theory_only(sweep, gamma, t):
-    return 1 - 2 * gamma
+def test_evaluation_flow_cases_agree_with_the_library():
+    # The eigendecomposition solution, the block-exponential references and KernelLimit agree (float64).
+    for label, A, A_cross, y, alpha, t, expected in evaluation_cases():
+        assert torch.allclose(evaluation_solution(A, A_cross, y, alpha, t), expected, rtol=1e-7, atol=1e-9), label
+    assert any(torch.linalg.eigvalsh(A).min() < 1e-10 for _, A, *_ in evaluation_cases())   # a singular kernel
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (std_slope, "standard deviation"),
-    (lambda s, g, t: -slope_solution(s, g, t), "sign"),
-    (pooled_slope, "first"),
-    (log10_x, "same logarithm"),
-    (theory_only, None),
+    (explicit_inverse, "near zero"),
+    (lambda A, Ac, y, a, t: Ac @ (y - torch.linalg.matrix_exp(-a * t * A / A.shape[0]) @ y), "misses a factor"),
+    (lambda A, Ac, y, a, t: y - torch.linalg.matrix_exp(-a * t * A / A.shape[0]) @ y, "training point"),
+    (lambda A, Ac, y, a, t: evaluation_solution(A * A.shape[0], Ac * A.shape[0], y, a, t) / A.shape[0], "1/M"),
+    (lambda A, Ac, y, a, t: evaluation_solution(A, Ac, y, a, t) + 0.1, None),
 ])
-def test_slope_estimator_fails_typical_mistakes(wrong, words):
-    report = check_slope_estimator(wrong, verbose=False)
+def test_evaluation_flow_fails_typical_mistakes(wrong, words):
+    report = check_evaluation_flow(wrong, verbose=False)
     assert_fails_with_hints(report, words)
-
-
-def test_hidden_sweep_is_small_and_cached():
-    assert hidden_sweep() is hidden_sweep()
-    assert hidden_sweep().widths == [20, 40, 80, 160]

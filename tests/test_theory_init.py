@@ -1,4 +1,4 @@
-"""The theory at initialization: the vectorized networks, the exact variance law and prediction 1 (and 8).
+"""The theory at initialization: the vectorized networks, the exact variance law and its width slopes (any depth).
 
 Every random draw is seeded; tolerances are stated where they are used and explained in a comment.
 """
@@ -64,7 +64,7 @@ def test_monte_carlo_variance_matches_exact_law(depth, widths, init, method, x):
         assert abs(float(s.mean()) - law["mean"].mean()) < 4 * mean_se + 4 * exact_se
 
 
-def test_prediction_1_slopes_depth_1(x):
+def test_init_variance_slopes_depth_1(x):
     result = init_variance_vs_width(GAMMAS, widths=(50, 100, 200, 400, 800, 1600), x=x, n_seeds=2000, n_boot=300)
     for row in result.slopes.itertuples():
         # Tolerance ±0.05: the law is exact at every width, so only Monte-Carlo noise moves the fitted slope; with
@@ -77,7 +77,7 @@ def test_prediction_1_slopes_depth_1(x):
 
 
 @pytest.mark.parametrize("inner", [(0.5, 0.75), (1.0, 0.6)])
-def test_prediction_1_slopes_depth_3(inner, x):
+def test_init_variance_slopes_depth_3_sigmoid(inner, x):
     result = init_variance_vs_width(GAMMAS, widths=(50, 100, 200, 400, 800, 1600), x=x, depth=3,
                                     inner_gammas=[inner], n_seeds=2000, n_inner=500, n_boot=300)
     for row in result.slopes.itertuples():
@@ -92,7 +92,8 @@ def test_uniform_readout_adds_a_growing_mean_but_keeps_the_variance_slope(x):
                              x=x, n_seeds=1000, n_boot=200)
     slopes = result.slopes.set_index(["init", "statistic"]).slope
     # U(0, 1) readout: E g_0 = N^{1-γ} E[C] E[σ] = N^{1/4}/4 here, so E[g_0²] grows like N^{2-2γ} = N^{1/2} while the
-    # variance keeps 1 - 2γ = -1/2.  ±0.05 as in prediction 1 (the mean² term is 70–900 times the variance here).
+    # variance keeps 1 - 2γ = -1/2.  ±0.05 as for the centred readout (the mean² term is 70–900 times the variance
+    # here).
     assert abs(slopes["uniform", "second_moment"] - 0.5) < 0.05
     assert abs(slopes["uniform", "variance"] + 0.5) < 0.05
     table = result.table[result.table.init == "uniform"]
@@ -113,5 +114,38 @@ def test_variance_law_at_mnist_images(mnist):
     law = init_variance_law(problem.x_test, (64, 64), (0.5, 0.75), n_inner=1000)
     q = ((samples[:, 0] - samples[:, 0].mean(0)) ** 2).mean(-1) * 2000 / 1999
     # 4 standard errors, as in test_monte_carlo_variance_matches_exact_law.
-    assert abs(float(q.mean()) - law.variance.mean()) < 4 * np.hypot(float(q.std()) / 2000 ** 0.5,
-                                                                   law.variance_se.mean())
+    se = np.hypot(float(q.std()) / 2000 ** 0.5, law.variance_se.mean())
+    assert abs(float(q.mean()) - law.variance.mean()) < 4 * se
+
+
+def test_skewed_readout_is_centred_with_unit_variance_and_third_moment_two():
+    from gammanet.theory import INIT_LAWS
+
+    law = INIT_LAWS["skewed"]
+    assert (law.readout_mean, law.readout_second_moment, law.readout_third_moment) == (0.0, 1.0, 2.0)
+    normal = draw_networks([5000], 2, [1, 2], init="centered")
+    skewed = draw_networks([5000], 2, [1, 2], init="skewed")
+    c = skewed.weights[1].reshape(-1)
+    n = c.numel()
+    # Moments of Exp(1) - 1 over 10,000 draws, 4 standard errors each (sd of C, C², C³ are 1, √8 ≈ 2.8 and
+    # √(E C⁶ − 4) = √261 ≈ 16): E[C³] is known to ±0.65, still far from the normal law's 0.
+    for power, expected, sd in ((1, 0.0, 1.0), (2, 1.0, 8 ** 0.5), (3, 2.0, 261 ** 0.5)):
+        assert abs(float((c ** power).mean()) - expected) < 4 * sd / n ** 0.5, power
+    assert float(c.min()) > -1.0                                    # E - 1 with E > 0
+    # Same seed, same hidden weights; the readout is the monotone transform of the normal draw (coupled laws).
+    assert torch.equal(skewed.weights[0], normal.weights[0])
+    z = normal.weights[1].reshape(-1)
+    order = torch.argsort(z)
+    assert torch.all(torch.diff(c[order]) >= 0)
+    with pytest.raises(ValueError, match="symmetric"):
+        skewed.mirrored()
+
+
+def test_skewed_readout_keeps_the_variance_law(x):
+    # E[C] = 0 and E[C²] = 1, so Var g_0 = N^{1-2γ} E[σ²] exactly as for the normal readout (4 SE, as above).
+    samples = init_output_samples(x, [(64,)], (0.75,), 4000, init="skewed", seed=3)[:, 0]
+    law = init_variance_law(x, (64,), (0.75,), "skewed")
+    assert np.allclose(law.variance.to_numpy(), init_variance_law(x, (64,), (0.75,), "centered").variance.to_numpy())
+    q = ((samples - samples.mean(0)) ** 2).mean(-1) * 4000 / 3999
+    assert abs(float(q.mean()) - law.variance.mean()) < 4 * float(q.std()) / 4000 ** 0.5
+    assert abs(float(samples.mean())) < 4 * float(samples.mean(-1).std()) / 4000 ** 0.5

@@ -9,21 +9,25 @@ The checks of each chapter live in their own module; all are importable from her
 exercise it checks with :func:`~gammanet.exercises.registry.exercise` (its number, the student's function names,
 its points): that declaration is all ``python -m gammanet grade`` needs to grade it.
 """
-from .feedback import Report, NotAttempted
+from .feedback import NotAttempted, Report
 from .registry import Exercise, chapters, exercise, exercises
 from .learning_rates import check_learning_rates, check_time_scale
 from .chapter1 import check_centred_logits, check_predicted_slope, check_uniform_readout, check_variance_law
 from .chapter2 import check_effective_time
+from .chapter3 import check_evaluation_flow, check_kernel_flow
+from .chapter4 import check_correction_count, check_gap_exponent, check_slope_estimator, check_variance_slope
 from .chapter5 import check_init_slope, check_kernel_exponent, check_layer_steps
 from .chapter6 import check_breaking_point, check_main_effects, check_paired_gain
-from .chapter3 import check_correction_count, check_kernel_flow, check_slope_estimator, check_variance_slope
 from .chapter7 import check_average_variance, check_outer_slope, check_seed_variance, check_variance_slopes
 
-__all__ = ["Exercise", "NotAttempted", "Report", "chapters", "exercise", "exercises"]
-__all__ += ["check_learning_rates", "check_time_scale"]
-__all__ += ["check_correction_count", "check_kernel_flow", "check_slope_estimator", "check_variance_slope"]
-__all__ += ["check_init_slope", "check_kernel_exponent", "check_layer_steps"]
-__all__ += ["check_breaking_point", "check_main_effects", "check_paired_gain"]
-__all__ += ["check_centred_logits", "check_effective_time", "check_predicted_slope", "check_uniform_readout",
-            "check_variance_law"]
-__all__ += ["check_average_variance", "check_outer_slope", "check_seed_variance", "check_variance_slopes"]
+__all__ = [
+    "Exercise", "NotAttempted", "Report", "chapters", "exercise", "exercises",
+    "check_learning_rates", "check_time_scale",                                                      # chapter 2
+    "check_centred_logits", "check_predicted_slope", "check_uniform_readout", "check_variance_law",  # chapter 1
+    "check_effective_time",                                                                          # chapter 2
+    "check_evaluation_flow", "check_kernel_flow",                                                    # chapter 3
+    "check_correction_count", "check_gap_exponent", "check_slope_estimator", "check_variance_slope",  # chapter 4
+    "check_init_slope", "check_kernel_exponent", "check_layer_steps",                                # chapter 5
+    "check_breaking_point", "check_main_effects", "check_paired_gain",                               # chapter 6
+    "check_average_variance", "check_outer_slope", "check_seed_variance", "check_variance_slopes",   # chapter 7
+]

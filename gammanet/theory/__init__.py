@@ -9,9 +9,11 @@ Modules, each with one job::
     linearized            the first-order Taylor model of any GammaMLP, its tangent kernel (torch.func)
     dynamics              vectorized full-batch gradient descent of shallow networks and their linearizations
     fitting               log–log slopes with a seed-bootstrap confidence interval
-    predictions_init      predictions 1 and 8, and the readout laws' effect, at initialization
     deep                  deep networks: the per-layer tangent kernel, full-batch training, the trained variance
-    predictions_training  predictions 2–7 after training
+    expansion             the expansion around h_t: the kernel's mean drift, the first correction Q¹, the
+                          width-free flow that checks it, and the seed-mean gap against width (chapter 4)
+    predictions_init      the output at initialization: the variance law against width, the readout laws
+    predictions_training  after training: variance, seed-mean, distance to the linearized network, loss curves
     results               the Prediction container (tidy table, slopes, config)
     threads               the number of CPU threads these computations use
 
@@ -20,6 +22,8 @@ Conventions: loss (1/2M) Σ_m (y_m - g(x_m))², learning rate α N^{2γ-2} (α =
 from .deep import (DeepRun, kernel_change, kernel_vs_width, layer_steps, predicted_init_slope,
                    predicted_kernel_exponent, steps_table, train_deep, trained_variance_vs_width)
 from .dynamics import ALPHA, GAMMAS, ShallowRun, learning_rate, linearized_outputs, train_shallow, train_widths
+from .expansion import (FirstCorrection, gap_vs_first_correction, width_free_check, width_free_flow,
+                        width_free_gap)
 from .fitting import SlopeFit, fit_slope, loglog_fit
 from .kernel import (KernelLimit, empirical_kernel, kernel_error_vs_width, kernel_parts, output_covariance,
                      tangent_kernel)
@@ -37,13 +41,15 @@ from .variance import (architectures, init_output_samples, init_variance_law, la
 __all__ = [
     "DeepRun", "kernel_change", "kernel_vs_width", "layer_steps", "predicted_init_slope", "predicted_kernel_exponent",
     "steps_table", "train_deep", "trained_variance_vs_width",
-    "ALPHA", "GAMMAS", "INIT_LAWS", "InitLaw", "KernelLimit", "NetworkDraw", "Prediction", "RegressionProblem",
+    "ALPHA", "FirstCorrection", "GAMMAS", "INIT_LAWS", "InitLaw", "KernelLimit", "NetworkDraw", "Prediction",
+    "RegressionProblem",
     "ShallowRun", "SlopeFit", "TrainingSweep", "architectures", "deep_variance_vs_width", "distance_to_linearized",
-    "draw_networks", "empirical_kernel", "fit_slope", "init_output_samples", "init_variance_law",
+    "draw_networks", "empirical_kernel", "fit_slope", "gap_vs_first_correction", "init_output_samples",
+    "init_variance_law",
     "init_variance_vs_width", "kernel_error_vs_width", "kernel_parts", "last_layer_sums", "learning_rate",
     "linearize", "linearized_outputs",
     "loglog_fit", "loss_curves", "loss_spread", "mean_vs_kernel_limit", "mnist_problem", "network_tangent_kernel",
     "output_covariance", "readout_effects", "stack_models", "sweep_summary", "tangent_kernel", "toy_problem",
     "train_shallow", "train_sweep", "train_widths", "unit_moments", "variance_vs_gamma", "variance_vs_time",
-    "variance_vs_width", "variance_with_se",
+    "variance_vs_width", "variance_with_se", "width_free_check", "width_free_flow", "width_free_gap",
 ]

@@ -7,9 +7,10 @@ n = N (the theory's rate) or a fixed reference width (``rate_width``: one rate f
 Members: every γ in ``gammas`` × every seed; all γ's share the seeds' initial weights (common random numbers), and
 the widths are nested sub-networks of one draw (see :mod:`gammanet.theory.networks`).
 
-Why the pre-activations are the state: the gradient of W^i is Σ_m D_im x_m with D = ∂L/∂Z, so W_k - W_0 stays in
-the span of the training inputs and Z(x) = W·x is updated by Z ← Z - η D (X x).  Tracking Z on the training and
-evaluation points is exactly gradient descent on W, at a cost independent of the input dimension d (MNIST: 784).
+Why the pre-activations are the state: the gradient of W^i is Σ_m D_im x_m with D = ∂L/∂Z, so W_k - W_0 = Λ X stays
+in the span of the training inputs, Z ← Z - η D (X Xᵀ) on the training points, and the evaluation points' Z is
+Z_0 + Λ X x_tᵀ, formed when recorded.  This is exactly gradient descent on W, at a cost independent of the input
+dimension d (MNIST: 784).
 
 Hand-written gradients (Z = pre-activations, H = σ(Z), r = y - g, all per member):
 ∂L/∂C^i = -(N^{-γ}/M) Σ_m r_m H_im;   ∂L/∂Z_im = -(N^{-γ}/M) C^i σ'(Z_im) r_m.
@@ -36,7 +37,7 @@ from .threads import with_threads
 
 #: The default global learning-rate constant α of the regression experiments (η = α N^{2γ-2}).
 ALPHA = 20.0
-#: The five exponents of the theory's experiments (chapters 1 and 3).
+#: The five exponents of the course's measurements (1/2 and 1 the two classical scalings, three in between).
 GAMMAS = (0.5, 0.6, 0.75, 0.9, 1.0)
 
 
@@ -100,13 +101,14 @@ def learning_rate(alpha: float, gamma: float, width: int) -> float:
 def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequence[float] = GAMMAS,
                   times: Iterable[float] = (0.0, 0.5, 1.0, 2.0), alpha: float = ALPHA,
                   rate_width: Optional[int] = None, linearized: bool = False, activation: str = "sigmoid",
-                  dtype: torch.dtype = DTYPE) -> ShallowRun:
+                  dtype: torch.dtype = DTYPE, device: Union[str, torch.device, None] = None) -> ShallowRun:
     """Full-batch gradient descent of the shallow networks ``nets`` (S networks of width N) for every γ at once.
 
     ``times``: the clock values t at which outputs and losses are recorded (steps round(t N)); the run lasts
     max(times).  ``rate_width``: None for the theory's rate α N^{2γ-2}; a width n to use α n^{2γ-2} at every
     width (one fixed rate).  ``linearized``: also record the linearized networks (closed form, module docstring).
-    Hidden and readout biases of the draw, if any, are kept fixed (the theory's model has none).
+    Hidden and readout biases of the draw, if any, are kept fixed (the theory's model has none).  ``device``: where
+    the steps run (None: the CPU); the record comes back on the CPU.
     """
     if nets.depth != 1:
         raise ValueError(f"train_shallow trains shallow networks; got depth {nets.depth}")
@@ -116,27 +118,30 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
     M = problem.n_train
     times = np.asarray(sorted(set(float(t) for t in times)))
     steps = np.round(times * N).astype(int)
-    x, xt = problem.x_train.to(dtype), problem.x_test.to(dtype)
-    y = problem.y_train.to(dtype)
-    w, b = nets.weights[0].to(dtype), nets.biases[0].to(dtype)
-    c0, bc = nets.weights[1][:, 0, :].to(dtype), nets.biases[1][:, 0].to(dtype)
-    gam = torch.as_tensor(gammas, dtype=dtype)
+    device = torch.device("cpu") if device is None else torch.device(device)
+    x, xt = problem.x_train.to(device, dtype), problem.x_test.to(device, dtype)
+    y = problem.y_train.to(device, dtype)
+    w, b = nets.weights[0].to(device, dtype), nets.biases[0].to(device, dtype)
+    c0, bc = nets.weights[1][:, 0, :].to(device, dtype), nets.biases[1][:, 0].to(device, dtype)
+    gam = torch.as_tensor(gammas, dtype=dtype, device=device)
     scale = float(N) ** (-gam)                                               # N^{-γ}, (G,)
-    lr = torch.as_tensor([learning_rate(alpha, g, rate_width or N) for g in gammas], dtype=dtype)
+    lr = torch.as_tensor([learning_rate(alpha, g, rate_width or N) for g in gammas], dtype=dtype, device=device)
     gram, gram_cross = x @ x.T, x @ xt.T                                     # (M, M), (M, P)
 
     z0 = (w @ x.T + b[..., None])                                            # (S, N, M): Z_im = W^i·x_m + b^i
     z0t = (w @ xt.T + b[..., None])                                          # (S, N, P)
     z = z0.expand(G, -1, -1, -1).clone()                                     # (G, S, N, M)
-    zt = z0t.expand(G, -1, -1, -1).clone()
+    # W_k - W_0 = Λ X with Λ (G, S, N, M): the evaluation points' pre-activations z0t + Λ X x_tᵀ are formed only
+    # when recorded, instead of being stepped every step (saves an (N × M) @ (M × P) product per step).
+    lam = torch.zeros_like(z)
     c = c0.expand(G, -1, -1).clone()                                         # (G, S, N)
     coef = (lr * scale / M)[:, None, None, None]                             # η N^{-γ}/M, per member
     scale4 = scale[:, None, None]
 
     T = len(times)
-    out_train = torch.empty(G, S, T, M, dtype=dtype)
-    out_test = torch.empty(G, S, T, problem.n_test, dtype=dtype)
-    loss = torch.empty(G, S, T, dtype=dtype)
+    out_train = torch.empty(G, S, T, M, dtype=dtype, device=device)
+    out_test = torch.empty(G, S, T, problem.n_test, dtype=dtype, device=device)
+    loss = torch.empty(G, S, T, dtype=dtype, device=device)
 
     def readout(h):  # (G, S, N, B) → (G, S, B)
         return scale4 * (c.unsqueeze(-2) @ h).squeeze(-2) + bc[None, :, None]
@@ -149,19 +154,20 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
         if k in record:
             i = record[k]
             out_train[:, :, i], loss[:, :, i] = g, 0.5 * (r * r).mean(-1)
-            out_test[:, :, i] = readout(sigma(zt))
+            out_test[:, :, i] = readout(sigma(z0t + lam @ gram_cross))
         if k == steps[-1]:
             break
         # -η ∂L/∂Z_im = κ C_i σ'(Z_im) r_m and -η ∂L/∂C_i = κ Σ_m H_im r_m, with κ = η N^{-γ}/M.
-        # Z ← Z - η (∂L/∂Z) XXᵀ is computed as κ C_i [σ'(Z) (diag(r) XXᵀ)]_i: the row scaling by C and the
-        # column scaling by r act on small tensors, which saves two passes over the (G, S, N, M) array.
+        # W ← W + κ C_i σ'(Z_im) r_m x_m, so Λ ← Λ + κ C (σ'(Z) ⊙ r) and Z ← Z + κ C [(σ'(Z) ⊙ r) XXᵀ].
         grad_c = (h @ r.unsqueeze(-1)).squeeze(-1)                           # Σ_m H_im r_m, (G, S, N)
         d = torch.addcmul(h, h, h, value=-1.0) if activation == "sigmoid" else dsigma(z)
-        kc = coef[..., 0] * c                                                 # κ C_i, (G, S, N)
-        z.addcmul_(kc.unsqueeze(-1), d @ (r.unsqueeze(-1) * gram))
-        zt.addcmul_(kc.unsqueeze(-1), d @ (r.unsqueeze(-1) * gram_cross))
+        kc = (coef[..., 0] * c).unsqueeze(-1)                                 # κ C_i, (G, S, N, 1)
+        u = d.mul_(r.unsqueeze(-2))                                           # σ'(Z_im) r_m, in place of d
+        lam.addcmul_(kc, u)
+        z.addcmul_(kc, u @ gram)
         c.add_(coef[..., 0] * grad_c)
 
+    out_train, out_test, loss, lr = out_train.cpu(), out_test.cpu(), loss.cpu(), lr.cpu()
     run = ShallowRun(N, tuple(float(g) for g in gammas), nets.seeds, times, steps, lr.numpy(),
                      {"train": out_train, "test": out_test}, loss)
     if linearized:
@@ -207,19 +213,28 @@ def train_widths(problem: RegressionProblem, widths: Sequence[int], gammas: Sequ
                  seeds: Union[int, Iterable[int]] = 64, seed: int = 0, times: Iterable[float] = (0.0, 0.5, 1.0, 2.0),
                  alpha: float = ALPHA, rate_width: Optional[int] = None, linearized: bool = False,
                  antithetic: bool = False, init: str = "centered", activation: str = "sigmoid",
-                 dtype: torch.dtype = DTYPE) -> list[ShallowRun]:
+                 dtype: torch.dtype = DTYPE, hidden_bias: float = 0.0,
+                 device: Union[str, torch.device, None] = None) -> list[ShallowRun]:
     """:func:`train_shallow` at several widths with nested draws: the width-N networks are the first N units of
     the widest ones (drawn once per seed; network s is ``GammaMLP((max N,), γ, d, 1, init, seed=s)``).
     ``antithetic``: also train every network's mirror (C → -C, see :meth:`NetworkDraw.mirrored`): the runs then
-    hold the S originals followed by their S mirrors."""
+    hold the S originals followed by their S mirrors.  ``hidden_bias``: a fixed bias β in every hidden unit,
+    σ(W·x + β), not trained (0: the theory's model; β ≠ 0 breaks the symmetry w → -w of the units' law, which the
+    expansion's first correction needs, see :mod:`gammanet.theory.expansion`)."""
     widths = sorted(int(n) for n in widths)
     nets = draw_networks([widths[-1]], problem.dim, seeds, 1, init, seed=seed)
+    if hidden_bias:
+        if nets.init.biases != "none":
+            raise ValueError(f"hidden_bias={hidden_bias!r} needs an init law without random biases; "
+                             f"got biases={nets.init.biases!r}")
+        nets = NetworkDraw(nets.weights, (torch.full_like(nets.biases[0], float(hidden_bias)),) + nets.biases[1:],
+                           nets.seeds, nets.init)
     if antithetic:
         nets = NetworkDraw.concat([nets, nets.mirrored()])
     runs = []
     for n in widths:
         run = train_shallow(problem, nets.truncate([n]), gammas, times, alpha, rate_width, linearized, activation,
-                            dtype)
+                            dtype, device)
         run.antithetic = antithetic
         runs.append(run)
     return runs

@@ -52,15 +52,16 @@ def activation_derivative(activation: str):
 @with_threads
 def kernel_parts(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, activation: str = "sigmoid",
                  method: str = "quadrature", n_nodes: int = 128, n_samples: int = 2 ** 18,
-                 seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """E[σ(w·x)σ(w·x')] and E[σ'(w·x)σ'(w·x')] for w ~ N(0, I_d): ``x1`` (P1, d), ``x2`` (P2, d) → two (P1, P2)."""
+                 seed: int = 0, hidden_bias: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """E[σ(w·x+β)σ(w·x'+β)] and E[σ'(w·x+β)σ'(w·x'+β)] for w ~ N(0, I_d) and a fixed hidden bias β
+    (``hidden_bias``, 0 in the theory's model): ``x1`` (P1, d), ``x2`` (P2, d) → two (P1, P2)."""
     x1 = x1.to(DTYPE)
     x2 = x1 if x2 is None else x2.to(DTYPE)
     sigma, dsigma = ACTIVATIONS[activation], activation_derivative(activation)
     if method == "monte_carlo":
         gen = torch.Generator().manual_seed(int(seed))
         w = torch.randn(n_samples, x1.shape[1], generator=gen, dtype=DTYPE)
-        z1, z2 = w @ x1.T, w @ x2.T
+        z1, z2 = w @ x1.T + hidden_bias, w @ x2.T + hidden_bias
         return sigma(z1).T @ sigma(z2) / n_samples, dsigma(z1).T @ dsigma(z2) / n_samples
     check_choice("method", method, ("quadrature", "monte_carlo"))
     z, wz = gauss_hermite(n_nodes)
@@ -74,9 +75,9 @@ def kernel_parts(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, activation
     for i in range(0, x1.shape[0], rows):
         sl = slice(i, i + rows)
         # u = |x| z1,  v = |x'| (ρ z1 + √(1-ρ²) z2): the pair (w·x, w·x') with the right covariance.
-        u = n1[sl, None, None, None] * z[:, None]                              # (r, 1, Q, 1)
+        u = n1[sl, None, None, None] * z[:, None] + hidden_bias                # (r, 1, Q, 1)
         r = rho[sl, :, None, None]
-        v = n2[None, :, None, None] * (r * z[:, None] + (1 - r * r).clamp_min(0).sqrt() * z[None, :])
+        v = n2[None, :, None, None] * (r * z[:, None] + (1 - r * r).clamp_min(0).sqrt() * z[None, :]) + hidden_bias
         out_s[sl] = (sigma(u) * sigma(v) * weight).sum((-2, -1))
         out_d[sl] = (dsigma(u) * dsigma(v) * weight).sum((-2, -1))
     return out_s, out_d
@@ -84,7 +85,8 @@ def kernel_parts(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, activation
 
 def tangent_kernel(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, readout_second_moment: float = 1.0,
                    activation: str = "sigmoid", method: str = "quadrature", **kwargs) -> torch.Tensor:
-    """A(x, x') = E[σ(w·x)σ(w·x')] + E[c²] x·x' E[σ'(w·x)σ'(w·x')] (module docstring): (P1, d), (P2, d) → (P1, P2)."""
+    """A(x, x') = E[σ(w·x)σ(w·x')] + E[c²] x·x' E[σ'(w·x)σ'(w·x')] (module docstring): (P1, d), (P2, d) → (P1, P2).
+    ``kwargs`` go to :func:`kernel_parts` (e.g. ``hidden_bias``)."""
     x2_ = x1 if x2 is None else x2
     s, d = kernel_parts(x1, x2, activation, method, **kwargs)
     return s + readout_second_moment * (x1.to(DTYPE) @ x2_.to(DTYPE).T) * d
@@ -92,7 +94,7 @@ def tangent_kernel(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, readout_
 
 def output_covariance(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, readout_second_moment: float = 1.0,
                       activation: str = "sigmoid", method: str = "quadrature", **kwargs) -> torch.Tensor:
-    """Σ(x, x') = E[c²] E[σ(w·x)σ(w·x')], the covariance of K_0 = lim N^{γ-1/2} g_0: (P1, P2)."""
+    """Σ(x, x') = E[c²] E[σ(w·x)σ(w·x')], the covariance of K_0 = lim N^{γ-1/2} g_0 (centred readout): (P1, P2)."""
     return readout_second_moment * kernel_parts(x1, x2, activation, method, **kwargs)[0]
 
 
@@ -139,15 +141,21 @@ class KernelLimit:
     - :meth:`fluctuation_variance`: Var K_t(x) (T, M or P) with K_t the Gaussian fluctuation carried by the flow;
     - :meth:`predicted_variance`: N^{1-2γ} Var K_t(x), the leading-order variance of the width-N output.
 
-    ``kernel_method``: "quadrature" (default) or "monte_carlo" for A and Σ; ``readout_second_moment`` = E[C²].
+    - :meth:`transport`: the flow's linear response to an initial output g_0, i.e. N^{1/2-γ} K_t computed from
+      one network's own g_0 (a control variate with mean zero for a centred readout).
+
+    ``kernel_method``: "quadrature" (default) or "monte_carlo" for A and Σ; ``readout_second_moment`` = E[C²];
+    ``hidden_bias``: a fixed bias β inside every unit, σ(w·x + β) (0 in the theory's model).
     """
 
     def __init__(self, problem: RegressionProblem, alpha: float, activation: str = "sigmoid",
-                 readout_second_moment: float = 1.0, kernel_method: str = "quadrature", **kernel_kwargs):
+                 readout_second_moment: float = 1.0, kernel_method: str = "quadrature", hidden_bias: float = 0.0,
+                 **kernel_kwargs):
         self.problem, self.alpha = problem, float(alpha)
+        self.activation, self.hidden_bias = activation, float(hidden_bias)
         x = torch.cat([problem.x_train, problem.x_test]).to(DTYPE)
         m = problem.n_train
-        s, d = kernel_parts(x, x, activation, kernel_method, **kernel_kwargs)
+        s, d = kernel_parts(x, x, activation, kernel_method, hidden_bias=self.hidden_bias, **kernel_kwargs)
         full = s + readout_second_moment * (x @ x.T) * d
         self.A = full[:m, :m]                    # (M, M)
         self.A_cross = full[m:, :m]              # (P, M)
@@ -195,6 +203,20 @@ class KernelLimit:
     def predicted_variance(self, t, width: int, gamma: float, split: str = "train") -> torch.Tensor:
         """N^{1-2γ} Var K_t(x): the leading-order variance of the trained width-N output, (T, M or P)."""
         return float(width) ** (1 - 2 * gamma) * self.fluctuation_variance(t, split)
+
+    def transport(self, t, g0_train: torch.Tensor, g0_test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The frozen-kernel flow of an initial output: e^{-αAt/M} g_0(X) at the training points and
+        g_0(x) - A(x, X) A^{-1}(I - e^{-αAt/M}) g_0(X) at the evaluation points.
+
+        Applied to a network's own initial output g_0 = N^{1/2-γ} K^N_0 it gives N^{1/2-γ} K_t, the leading
+        fluctuation of that network at time t.  ``g0_train`` (..., M), ``g0_test`` (..., P) → (..., T, M) and
+        (..., T, P).  Linear in g_0, so its mean is zero whenever E g_0 = 0 (E[C] = 0).
+        """
+        expo, cross = self.operators(t)
+        g0_train, g0_test = g0_train.to(DTYPE), g0_test.to(DTYPE)
+        train = torch.einsum("tmn,...n->...tm", expo, g0_train)
+        test = g0_test.unsqueeze(-2) - torch.einsum("tpn,...n->...tp", cross, g0_train)
+        return train, test
 
 
 @with_threads

@@ -1,10 +1,11 @@
-r"""Predictions 1 and 8 (chapters 1 and 3) at initialization, and what the readout law does to them.
+r"""The output at initialization (chapter 1): the variance law against width, and what the readout law does to it.
 
-- :func:`init_variance_vs_width` — prediction 1: Var g_0(x) against the outer width, one curve per γ, with the
-  exact law beside the Monte-Carlo estimate and the fitted slope (theory: 1 - 2γ_L, exact for every width when
-  only N_L varies);
-- :func:`deep_variance_vs_width` — prediction 8: the same for a deep network, one curve per (inner γ's, outer γ):
-  the slope follows the outer γ, the inner γ's move the prefactor;
+- :func:`init_variance_vs_width` — Var g_0(x) against the outer width, one curve per γ, with the exact law
+  Var g_0 = N_L^{1-2γ_L} E[C²] E σ(Z^L)² beside the Monte-Carlo estimate and the fitted slope (1 - 2γ_L, exact for
+  every width when only N_L varies);
+- :func:`deep_variance_vs_width` — the same for a deep network, one curve per (inner γ's, outer γ): with a sigmoid
+  the slope follows the outer γ and the inner γ's move the prefactor (with tanh and equal widths they do not:
+  E tanh(Z^L)² ∝ Var Z^L shrinks with the inner widths, see the function);
 - :func:`readout_effects` — the centred readout against PyTorch's default readout bias and the authors' U(0, 1)
   readout: mean offset N^{1-γ} E[C] E[σ], second moment and variance.
 
@@ -43,7 +44,7 @@ def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
                            inner_widths: Optional[Sequence[int]] = None, n_seeds: int = 2000, seed: int = 0,
                            init: Union[str, InitLaw] = "centered", method: str = "auto", n_inner: int = 2000,
                            n_boot: int = 500, activation: str = "sigmoid") -> Prediction:
-    """Prediction 1 (and 8 for ``depth`` > 1): Var g_0(x) against the last width N_L, Monte-Carlo and exact law.
+    """Var g_0(x) against the last width N_L (any depth), Monte-Carlo and exact law.
 
     Architectures: ``inner_widths + (N,)`` for N in ``widths``, or ``(N,) * depth`` (all layers grow together)
     when ``inner_widths`` is None.  Exponents: ``inner + (γ,)`` for γ in ``gammas`` and inner in ``inner_gammas``
@@ -98,9 +99,11 @@ def deep_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
                            inner_gammas: Sequence[Sequence[float]] = ((0.5, 0.5), (0.75, 0.75), (1.0, 1.0),
                                                                       (0.5, 1.0), (1.0, 0.5)),
                            depth: int = 3, n_inner: int = 500, **kwargs) -> Prediction:
-    """Prediction 8: :func:`init_variance_vs_width` for a depth-3 network, every layer of width N, for a grid of
-    inner γ's × outer γ's.  The slope follows 1 - 2γ_L; the inner γ's only move the prefactor E σ(Z^L)², which
-    tends to σ(0)² = 1/4 when the last inner γ exceeds 1/2 (std Z^L ∝ N^{1/2-γ_{L-1}})."""
+    """:func:`init_variance_vs_width` for a depth-3 network, every layer of width N, for a grid of inner γ's ×
+    outer γ's.  With the sigmoid the slope follows 1 - 2γ_L: the inner γ's only move the prefactor E σ(Z^L)²,
+    which tends to σ(0)² = 1/4 when the last inner γ exceeds 1/2 (std Z^L ∝ N^{1/2-γ_{L-1}}).  That needs
+    σ(0) ≠ 0: with tanh (σ(0) = 0) and all widths growing together, E tanh(Z^ℓ)² ≈ Var Z^ℓ adds the inner
+    exponents, and the slope is Σ_ℓ (1 - 2γ_ℓ); with the inner widths fixed it is 1 - 2γ_L again."""
     return init_variance_vs_width(gammas, widths, depth=depth, inner_gammas=inner_gammas, n_inner=n_inner, **kwargs)
 
 
@@ -110,7 +113,7 @@ def readout_effects(gammas: Iterable[float] = GAMMAS, widths: Sequence[int] = WI
                     x: Optional[torch.Tensor] = None, depth: int = 1, n_seeds: int = 2000, seed: int = 0,
                     method: str = "auto", n_inner: int = 1000, n_boot: int = 300,
                     activation: str = "sigmoid") -> Prediction:
-    """What the readout law does to the output at initialization (chapter 1).
+    """What the readout law does to the output at initialization (the exact law of chapter 1 and its terms).
 
     For every init law (see :data:`gammanet.theory.INIT_LAWS`), γ and width: the Monte-Carlo ``mean``,
     ``variance`` and ``second_moment`` E[g_0²] (averaged over the points, with standard errors) beside the law's

@@ -9,7 +9,7 @@ import pandas as pd
 
 @dataclass
 class Prediction:
-    """The outcome of one experiment of theory.md §4.
+    """The outcome of one experiment (a prediction of the theory, measured).
 
     ``table``: a long (tidy) DataFrame, one row per configuration × width × time (ready for seaborn);
     ``slopes``: one row per fitted log–log slope (``slope``, ``ci_low``, ``ci_high``, ``se``, and the theory's

@@ -1,8 +1,8 @@
 r"""The output variance at initialization, any depth: its exact law and a Monte-Carlo estimator over seeds.
 
-The law (chapter 1; our derivation).  Write 𝓕 for the inner layers (everything below the last hidden layer).
-Given 𝓕 the last layer's units are i.i.d.: Z^L_i(x) = N_{L-1}^{-γ_{L-1}} W^L_i·H^{L-1}(x) + b^L_i is N(0, v_L(x))
-plus the unit's bias, with v_L(x) = N_{L-1}^{-2γ_{L-1}} |H^{L-1}(x)|² (v_1 = |x|² for the first layer).  With
+The law (our derivation, chapter 1).  Write 𝓕 for the inner layers (everything below the last hidden layer).  Given 𝓕
+the last layer's units are i.i.d.: Z^L_i(x) = N_{L-1}^{-γ_{L-1}} W^L_i·H^{L-1}(x) + b^L_i is N(0, v_L(x)) plus the
+unit's bias, with v_L(x) = N_{L-1}^{-2γ_{L-1}} |H^{L-1}(x)|² (v_1 = |x|² for the first layer).  With
 m_k = E[σ(Z^L_1(x))^k | 𝓕], readout weights i.i.d. with mean μ_C and second moment E[C²], and a readout bias of
 variance v_b, the output g_0(x) = N_L^{-γ_L} Σ_i C_i σ(Z^L_i(x)) + b^C has
 
@@ -10,7 +10,10 @@ variance v_b, the output g_0(x) = N_L^{-γ_L} Σ_i C_i σ(Z^L_i(x)) + b^C has
     Var g_0(x) = N_L^{1-2γ_L} (E[C²] E[m_2] - μ_C² E[m_1²]) + N_L^{2-2γ_L} μ_C² Var(m_1) + v_b.
 
 For the centred readout without biases (μ_C = 0, v_b = 0) this is Var g_0(x) = N_L^{1-2γ_L} E[C²] E[σ(Z^L(x))²]:
-the width slope is exactly 1 - 2γ_L, whatever the inner γ's.  The U(0, 1) readout (μ_C = 1/2) adds the mean offset
+the width slope in N_L is exactly 1 - 2γ_L when only N_L grows.  When the inner widths grow too, E[σ(Z^L)²]
+depends on them: for sigmoid it tends to σ(0)² = 1/4 (slope still 1 - 2γ_L); for tanh, σ(0) = 0 and
+E[tanh(Z^L)²] ≈ E v_L ∝ N_{L-1}^{1-2γ_{L-1}} (once v_L is small), so with equal widths the slope tends to
+Σ_ℓ (1 - 2γ_ℓ).  The U(0, 1) readout (μ_C = 1/2) adds the mean offset
 N_L^{1-γ_L} E[C] E[σ], hence a second moment E[g_0²] ∝ N_L^{2-2γ_L}: measure the variance, not E[g_0²], or the slope
 is wrong.  PyTorch's default readout bias adds v_b = 1/(3 N_L), whose slope is -1 for every γ.  The term
 N_L^{2-2γ_L} μ_C² Var(m_1) would make the variance itself grow for depth ≥ 2 if m_1 depended on the inner layers;
