@@ -24,6 +24,8 @@ from typing import Optional, Union
 import numpy as np
 import torch
 
+from .devices import resolve_device
+
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 SOURCES = ("auto", "torchvision", "embedded")
 EMBEDDED_SPLIT_SEED = 20211121  # fixed: the embedded train/test split is part of the data set's definition
@@ -212,8 +214,7 @@ def load_mnist(
     if source not in SOURCES:
         raise ValueError(f"source={source!r} is not allowed; choose one of {SOURCES}")
     root = default_root() if root is None else Path(root)
-    if device is None:
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = resolve_device(device)
 
     note = ""
     if source in ("torchvision", "auto"):

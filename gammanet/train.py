@@ -15,17 +15,11 @@ import torch
 import torch.nn.functional as F
 
 from .data import MNISTData
+from .devices import resolve_device
 from .model import GammaMLP, check_choice, param_groups
 
 LOSSES = ("ce", "mse")
 HISTORY_COLUMNS = ["epoch", "step", "t", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "status"]
-
-
-def resolve_device(device: Union[str, torch.device, None] = None) -> torch.device:
-    """``None`` → CUDA when available, else the CPU."""
-    if device is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def check_positive_int(name: str, value, minimum: int = 1) -> int:
