@@ -56,7 +56,10 @@ def run_logged(args: list, log: Path, timeout: float) -> tuple[int, float]:
 
 
 def machine() -> list[str]:
+    import gammanet
+
     lines = [f"- machine: {platform.node()}, {platform.platform()}, Python {platform.python_version()}",
+             f"- gammanet {gammanet.__version__} from {Path(gammanet.__file__).parent}",
              f"- torch {torch.__version__} (built for CUDA {torch.version.cuda}, cuDNN "
              f"{torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None})"]
     if torch.cuda.is_available():

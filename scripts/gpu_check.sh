@@ -87,7 +87,6 @@ export PYTHONPATH=$repo${PYTHONPATH:+:$PYTHONPATH}
 export GAMMANET_DATA=embedded GAMMANET_STORE="$out/store" PYTHONUNBUFFERED=1
 # Full float32 everywhere: containers may force TF32 (10-bit mantissa) on cuBLAS through these variables.
 export TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=0 NVIDIA_TF32_OVERRIDE=0
-"$py" -c "import gammanet, torch; print(f'gpu_check: gammanet {gammanet.__version__} from {gammanet.__file__}, torch {torch.__version__}')" || exit 1
 log "environment ready after $(( $(date +%s) - began )) s"
 
 # ------------------------------------------------------------------------------------------- 2.-4. and report
