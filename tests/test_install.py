@@ -29,6 +29,7 @@ from notebooks import SETUP_MARK, default_install_source, setup_cell_source  # n
 
 from gammanet.course import INSTALL_SOURCE_ENV, REPOSITORY_URL  # noqa: E402
 
+VERSION = pyproject()["project"]["version"]
 CHAPTER_NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "student" / "notebooks").glob("*.ipynb"))
 
 
@@ -110,11 +111,11 @@ def test_colab_setup_cell_in_a_fresh_environment_with_torch(preinstalled, checko
     assert Path(where["gammanet"][0]).resolve().is_relative_to(site.resolve())
     # Only gammanet went into the environment: no dependency was installed again, torch was not touched.
     assert {p.name for p in site.iterdir()} - {"preinstalled.pth", "__pycache__"} == \
-        {"gammanet", "gammanet-0.1.0.dist-info"}
+        {"gammanet", f"gammanet-{VERSION}.dist-info"}
     assert Path(where["torch"][0]).parent == preinstalled / "torch"
     assert Path(where["torchvision"][0]).parent == preinstalled / "torchvision"
     versions_after = pip_versions(python, environ, tmp_path)
-    assert versions_after.pop("gammanet") == where["gammanet"][1] == pyproject()["project"]["version"]
+    assert versions_after.pop("gammanet") == where["gammanet"][1] == VERSION
     assert versions_after == versions_before
     assert file_states(torch_files(preinstalled)) == torch_before
 
@@ -173,7 +174,7 @@ def test_wheel_installs_and_runs_in_a_fresh_environment(preinstalled, built, tmp
     r = run([python, "-m", "pip", "install", wheel], environ, tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert {p.name for p in site.iterdir()} - {"preinstalled.pth", "__pycache__"} == \
-        {"gammanet", "gammanet-0.1.0.dist-info"}
+        {"gammanet", f"gammanet-{VERSION}.dist-info"}
     assert file_states(torch_files(preinstalled)) == torch_before
 
     r = run([python, "-m", "gammanet", "--help"], environ, tmp_path)
