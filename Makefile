@@ -17,8 +17,15 @@ $(STAMP): pyproject.toml scripts/setup_venv.sh
 	PYTHON=$(PYTHON) bash scripts/setup_venv.sh $(VENV)
 	touch $@
 
+# The tests run in TEST_WORKERS processes (pytest-xdist; 0: one process).  --dist loadfile gives each file to one
+# worker, so a notebook's cells (which share one kernel) run in order in one worker; --no-loadscope-reorder keeps
+# the order given: the instructor chapters first, the student editions last, so that a student chapter finds its
+# instructor chapter's results in the session's shared store (tests/conftest.py) instead of computing them again.
+# One thread per worker: two workers with two threads each on two cores slow small kernels down many times.
+TEST_WORKERS ?= 2
 test: setup
-	GAMMANET_STORE= GAMMANET_FAST=1 $(PY) -m pytest --nbval-lax tests notebooks student/notebooks
+	GAMMANET_STORE= GAMMANET_FAST=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile \
+	    --no-loadscope-reorder --nbval-lax notebooks tests student/notebooks
 
 book: setup
 	GAMMANET_FAST=$(FAST) $(VENV)/bin/jupyter-book build . --config book.yml --toc toc.yml --path-output . -W --keep-going

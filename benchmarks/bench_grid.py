@@ -1,6 +1,6 @@
 """How fast does a γ-grid train?  The authors' loop, a plain per-model loop and the batched engine, side by side.
 
-    python benchmarks/bench_grid.py [--quick] [--device cpu|cuda] [--alternatives]
+    python benchmarks/bench_grid.py [--quick] [--device cpu|cuda] [--alternatives] [--json FILE]
 
 Setting (the authors' MLP3): 784-100-100-100-10 sigmoid, batch 20, cross-entropy, authors' readout and rates,
 α = 1, no shuffling, 27 members γ_i ∈ {0.5, 0.7, 1.0}³; then MLP3 with N = 1000 and the shallow 784-100-10.
@@ -12,7 +12,9 @@ Setting (the authors' MLP3): 784-100-100-100-10 sigmoid, batch 20, cross-entropy
 (c) the engine: gammanet.ensemble.Ensemble.step on all members at once (train_grid's inner loop).
 
 Every variant runs a fixed number of SGD steps after a warm-up; the set is measured five times, interleaved,
-and the best of each is reported (other processes on a 2-core machine only ever slow a run down).
+and the best of each is reported (other processes on a 2-core machine only ever slow a run down).  On CUDA every
+timing is bracketed by torch.cuda.synchronize (kernels run asynchronously), GEMMs run in full float32 (TF32 off,
+as the library's results assume), and the peak is measured with 4096x4096 products (2048 on the CPU).
 FLOP count per model-step: forward 2·B·Σ fan_in·fan_out, backward 2× forward, so 6·B·Σ fan_in·fan_out
 (nominal; the engine skips the input gradient of layer 1, so it executes 2·B·d·N_1 fewer).
 """
@@ -33,6 +35,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from gammanet.data import MNIST_MEAN, MNIST_STD, embedded_arrays, load_mnist, write_idx  # noqa: E402
+from gammanet.devices import resolve_device  # noqa: E402
 from gammanet.ensemble import Ensemble  # noqa: E402
 from gammanet.model import GammaMLP, param_groups  # noqa: E402
 from gammanet.scaling import learning_rates  # noqa: E402
@@ -48,9 +51,14 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
+def gemm_size(device: torch.device) -> int:
+    """Side of the square products that measure the peak: large enough to saturate the device."""
+    return 4096 if device.type == "cuda" else 2048
+
+
 def gemm_peak(device: torch.device, seconds: float) -> float:
     """fp32 GFLOP/s of a large square torch.mm (best of a few repetitions) at the current thread count."""
-    n = 2048
+    n = gemm_size(device)
     a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
     c = torch.empty(n, n, device=device)
     torch.mm(a, b, out=c)
@@ -266,7 +274,7 @@ def measure(name, widths, grid, data, root, device, steps, repeats):
     return best
 
 
-def report(title, widths, grid, rates, peak):
+def report(title, widths, grid, rates, peak) -> dict:
     flops = flops_per_model_step(widths)
     executed = flops - 2 * BATCH * 784 * widths[0]
     gflops = rates["c"] * flops / 1e9
@@ -280,6 +288,16 @@ def report(title, widths, grid, rates, peak):
     print(f"  (c) at {gflops:.0f} GFLOP/s = {100 * gflops / peak:.0f}% of the measured GEMM peak "
           f"[count: 6·B·Σ fan_in·fan_out = {flops / 1e6:.2f} MFLOP per model-step; executed "
           f"{executed / 1e6:.2f}, i.e. {rates['c'] * executed / 1e9:.0f} GFLOP/s]")
+    return dict(case=title, widths=list(widths), members=len(grid), model_steps_per_s=rates,
+                engine_gflops=gflops, peak_fraction=gflops / peak, mflop_per_model_step=flops / 1e6)
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    import platform
+
+    return platform.processor() or platform.machine()
 
 
 def main(argv=None) -> int:
@@ -288,14 +306,21 @@ def main(argv=None) -> int:
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--alternatives", action="store_true",
                         help="also time the designs the engine was chosen against (MLP3, 27 members)")
+    parser.add_argument("--json", default=None, metavar="FILE", help="also write the measurements to FILE (JSON)")
     args = parser.parse_args(argv)
-    device = torch.device(args.device)
+    device = resolve_device(args.device)
     torch.manual_seed(0)
+    torch.set_float32_matmul_precision("highest")      # full float32, no TF32
     quick = args.quick
-    print(f"gammanet grid benchmark: torch {torch.__version__}, device {device}, {torch.get_num_threads()} threads, "
-          f"load average {os.getloadavg()[0]:.2f} at start" + (", --quick" if quick else ""))
+    print(f"gammanet grid benchmark: torch {torch.__version__}, device {device} ({device_name(device)}), "
+          f"{torch.get_num_threads()} threads, load average {os.getloadavg()[0]:.2f} at start"
+          + (", --quick" if quick else ""))
     peak = gemm_peak(device, 1.0 if quick else 3.0)
-    print(f"fp32 GEMM peak (2048x2048 torch.mm, {torch.get_num_threads()} threads): {peak:.0f} GFLOP/s")
+    n = gemm_size(device)
+    print(f"fp32 GEMM peak ({n}x{n} torch.mm, {torch.get_num_threads()} threads): {peak:.0f} GFLOP/s")
+    results = dict(device=str(device), device_name=device_name(device), torch=torch.__version__,
+                   cuda=torch.version.cuda, threads=torch.get_num_threads(), quick=quick, gemm_peak_gflops=peak,
+                   gemm_size=n, tf32=torch.backends.cuda.matmul.allow_tf32, cases=[])
 
     data = load_mnist("embedded", device=device, verbose=False)
     with tempfile.TemporaryDirectory() as root:
@@ -308,7 +333,7 @@ def main(argv=None) -> int:
                  ("Shallow", (100,), SHALLOW_GRID, dict(a=60, b=150, c=150) if quick else dict(a=120, b=300, c=400))]
         for title, widths, grid, steps in cases:
             rates = measure(title, widths, grid, data, root, device, steps, repeats)
-            report(title, widths, grid, rates, peak)
+            results["cases"].append(report(title, widths, grid, rates, peak))
             sys.stdout.flush()
 
     if args.alternatives:
@@ -324,6 +349,10 @@ def main(argv=None) -> int:
         ]:
             print(f"  {label:46s} {max(fn() for _ in range(3)):10,.0f}")
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
+    if args.json:
+        import json
+
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     return 0
 
 

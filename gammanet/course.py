@@ -15,6 +15,10 @@ FAST: bool = os.environ.get("GAMMANET_FAST", "0").strip().lower() in ("1", "true
 #: The one place the repository's address is written (badges and the Colab install cell are generated from it).
 REPOSITORY_URL = "https://github.com/gammanet-course/gammanet"
 
+#: Environment variable that, when set, names what the chapters' Colab setup cell installs instead of the
+#: repository (a local checkout, a wheel, another pip requirement): used to test the cell, or to pin a fork.
+INSTALL_SOURCE_ENV = "GAMMANET_INSTALL_SOURCE"
+
 
 #: Environment variable naming the results store the chapters read and fill (see :func:`store_dir`).
 STORE_ENV = "GAMMANET_STORE"

@@ -15,9 +15,10 @@ import torch
 import torch.nn.functional as F
 
 from .data import MNISTData
+from .devices import resolve_device
 from .memory import check_memory, training_bytes
 from .model import GammaMLP, param_groups
-from .validation import (check_bool, check_choice, check_device, check_nonnegative_int, check_positive_int,
+from .validation import (check_bool, check_choice, check_nonnegative_int, check_positive_int,
                          check_seed)
 
 LOSSES = ("ce", "mse")
@@ -26,11 +27,6 @@ LOSSES = ("ce", "mse")
 #: :func:`loss_input`).  Cross-entropy is the same on all three; MSE is not.
 OUTPUTS = ("logits", "log_probs", "authors")
 HISTORY_COLUMNS = ["epoch", "step", "t", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "status"]
-
-
-def resolve_device(device: Union[str, torch.device, None] = None) -> torch.device:
-    """``None`` → CUDA when available, else the CPU; a device this machine does not have is a ``ValueError``."""
-    return check_device(device)
 
 
 def loss_input(output: str, depth: int) -> str:

@@ -30,9 +30,12 @@
 
 # %%
 # Colab setup: install gammanet only where it is missing (Colab); keeps the preinstalled torch.
-import importlib.util, subprocess, sys
+# $GAMMANET_INSTALL_SOURCE, if set, names what pip installs instead (a local checkout, a wheel, a fork).
+import importlib, importlib.util, os, subprocess, sys
 if importlib.util.find_spec("gammanet") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gammanet @ git+https://github.com/gammanet-course/gammanet"], check=True)
+    source = os.environ.get("GAMMANET_INSTALL_SOURCE") or "gammanet @ git+https://github.com/gammanet-course/gammanet"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", source], check=True)
+    importlib.invalidate_caches()  # so that this kernel finds the new package
 
 # %%
 import textwrap

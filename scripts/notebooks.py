@@ -19,7 +19,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from gammanet.course import REPOSITORY_URL  # noqa: E402
+from gammanet.course import INSTALL_SOURCE_ENV, REPOSITORY_URL  # noqa: E402
 
 NOTEBOOKS = ROOT / "notebooks"
 BADGE_RE = re.compile(r"^\[!\[Open In Colab\]\(.*\)\]\(.*\)$", re.M)
@@ -37,13 +37,23 @@ def badge(path: Path) -> str:
             f"(https://colab.research.google.com/github/{repo}/blob/main/notebooks/{path.with_suffix('.ipynb').name})")
 
 
+def default_install_source() -> str:
+    """What the setup cell installs by default: the package straight from the repository."""
+    return f"gammanet @ git+{REPOSITORY_URL}"
+
+
 def setup_cell_source() -> str:
+    """The first code cell of every chapter: on Colab (no gammanet yet) pip installs the package, keeping the
+    preinstalled torch (the dependencies are lower bounds, so pip leaves a satisfying torch alone); where gammanet
+    imports already it does nothing.  ``$GAMMANET_INSTALL_SOURCE`` replaces the repository as what pip installs."""
     return "\n".join([
         f"{SETUP_MARK}: install gammanet only where it is missing (Colab); keeps the preinstalled torch.",
-        "import importlib.util, subprocess, sys",
+        f"# ${INSTALL_SOURCE_ENV}, if set, names what pip installs instead (a local checkout, a wheel, a fork).",
+        "import importlib, importlib.util, os, subprocess, sys",
         'if importlib.util.find_spec("gammanet") is None:',
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q",'
-        f' "gammanet @ git+{REPOSITORY_URL}"], check=True)',
+        f'    source = os.environ.get("{INSTALL_SOURCE_ENV}") or "{default_install_source()}"',
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", source], check=True)',
+        "    importlib.invalidate_caches()  # so that this kernel finds the new package",
     ])
 
 
