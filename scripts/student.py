@@ -80,7 +80,9 @@ def student_notebook(path: Path) -> nbformat.NotebookNode:
     nb.cells = cells
     first = next(c for c in nb.cells if c.cell_type == "markdown")
     lines = first.source.splitlines()
-    lines[0] = lines[0] + " (student edition)"
+    # The chapter's title: the first heading line (a MyST label such as "(ch-limit)=" may stand above it).
+    title = next((i for i, line in enumerate(lines) if line.startswith("# ")), 0)
+    lines[title] = lines[title] + " (student edition)"
     first.source = "\n".join(lines).replace("/blob/main/notebooks/", "/blob/main/student/notebooks/")
     return nb
 
