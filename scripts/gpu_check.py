@@ -156,7 +156,7 @@ def summarize_experiment(target: str, store: Path) -> list[str]:
     res = load_results(exp, store)
     members = exp.units()
     lines = [f"- {sum(u.n_members for u in members)} networks in {len(members)} units, "
-                 f"complete: {res.complete}; diverged members: {res.summary.get('diverged_members', 0)}"]
+                 f"complete: {res.complete}; diverged members: {res.summary.diverged_members}"]
     h = res.history
     final = h[h.epoch == h.groupby("member").epoch.transform("max")]
     gcols = sorted(c for c in h.columns if c.startswith("gamma_"))

@@ -181,7 +181,7 @@ def crash_after(monkeypatch, unit_id: str, epoch: int) -> None:
 
     def save_then_crash(self, unit, checkpoint):
         original(self, unit, checkpoint)
-        if unit.id == unit_id and checkpoint["epoch"] == epoch:
+        if unit.id == unit_id and checkpoint.epoch == epoch:
             raise Crash
     monkeypatch.setattr(Store, "save_checkpoint", save_then_crash)
 

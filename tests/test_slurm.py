@@ -193,6 +193,30 @@ def cluster():
         assert not left, f"still running after stop: {left}"
 
 
+#: Imported by every Python of the array's tasks (through PYTHONPATH): after the runner saves the checkpoint of
+#: (unit, epoch) named by a marker file in $GAMMANET_TEST_FREEZE, the task stops itself (SIGSTOP), once — the first
+#: process to take the marker.  So the test interrupts a task at a known epoch of a known unit whatever the speed
+#: of the machine (polling for the checkpoint raced with tasks that finish a unit in a second).
+FREEZE_HOOK = '''
+import os, signal
+_markers = os.environ.get("GAMMANET_TEST_FREEZE")
+if _markers:
+    from gammanet.experiments import store as _store
+    _save = _store.Store.save_checkpoint
+
+    def _save_then_freeze(self, unit, checkpoint):
+        _save(self, unit, checkpoint)
+        marker = os.path.join(_markers, f"{unit.id}@{int(checkpoint.epoch)}")
+        try:
+            os.rename(marker, marker + f".taken-by-{os.getpid()}")
+        except OSError:
+            return
+        os.kill(os.getpid(), signal.SIGSTOP)
+
+    _store.Store.save_checkpoint = _save_then_freeze
+'''
+
+
 def wait_until(predicate, what: str, cluster: Cluster, jobs: tuple[str, ...] = (), timeout: float = TIMEOUT,
                poll: float = 0.02):
     """Poll ``predicate`` until it is true; fail after ``timeout`` s, or as soon as a task of ``jobs`` has failed
@@ -238,6 +262,16 @@ def test_job_array_with_a_requeue_and_a_resubmission_equals_one_process(cluster,
                                            python=sys.executable, cpus_per_task=1, checkpoint_seconds=0))
     cluster.logs = tmp_path / "logs"
     cluster.logs.mkdir()
+    # Task 1 stops after epoch 1 of its first unit, task 0 after epoch 2 of its second unit (see FREEZE_HOOK).
+    hooks, markers = tmp_path / "hooks", tmp_path / "freeze"
+    hooks.mkdir()
+    markers.mkdir()
+    (hooks / "sitecustomize.py").write_text(FREEZE_HOOK)
+    freeze = {"u001-b0": 1, "u003-b1": 2}
+    for unit, epoch in freeze.items():
+        (markers / f"{unit}@{epoch}").touch()
+    cluster.env = dict(cluster.env, GAMMANET_TEST_FREEZE=str(markers),
+                       PYTHONPATH=os.pathsep.join(filter(None, [str(hooks), cluster.env.get("PYTHONPATH")])))
     job = cluster.sbatch(job_script)
 
     units = {u.id: u for u in TINY.units()}
@@ -246,16 +280,23 @@ def test_job_array_with_a_requeue_and_a_resubmission_equals_one_process(cluster,
     folder = Store(store, TINY, data_identity(data)).folder
 
     def interrupt(task: int, unit: str, epoch: int) -> int:
-        """Freeze ``task`` once ``unit`` has a checkpoint of epoch >= ``epoch``, so that the unit cannot finish
-        before the task is killed; the checkpoint's epoch."""
+        """Wait until ``task`` has stopped itself right after saving ``unit``'s checkpoint of epoch ``epoch``
+        (FREEZE_HOOK); that epoch."""
         d = folder / "units" / unit
-        wait_until(lambda: (checkpoint_epoch(d) or -1) >= epoch, f"a checkpoint of {unit} at epoch >= {epoch}",
-                   cluster, (job,))
-        cluster("scontrol", "suspend", f"{job}_{task}")
-        wait_until(lambda: cluster.state(job, task) == "SUSPENDED", f"task {task} suspended", cluster)
-        time.sleep(0.2)                  # a checkpoint write that had begun completes (atomic) or never appears
+
+        def frozen():
+            taken = list(markers.glob(f"{unit}@{epoch}.taken-by-*"))
+            if not taken:
+                return False
+            pid = taken[0].name.rsplit("-", 1)[1]
+            try:
+                return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("T")   # stopped
+            except (OSError, IndexError):
+                return False
+        wait_until(frozen, f"task {task} stopped after epoch {epoch} of {unit}", cluster, (job,))
         assert not (d / "done.json").exists(), f"{unit} finished before task {task} could be interrupted"
-        return checkpoint_epoch(d)
+        assert checkpoint_epoch(d) == epoch
+        return epoch
 
     # Task 1 is cancelled in the middle of its first unit and resubmitted; task 0 is requeued, as a preemption
     # would, in the middle of its second unit, after its first unit finished.
@@ -264,7 +305,6 @@ def test_job_array_with_a_requeue_and_a_resubmission_equals_one_process(cluster,
         "no slurmstepd of this cluster found: the check that stopping leaves none would prove nothing"
     cluster("scancel", f"{job}_1")
     epoch_u3 = interrupt(0, "u003-b1", 2)
-    cluster("scontrol", "resume", f"{job}_0")
     cluster("scontrol", "requeue", f"{job}_0")
     wait_until(lambda: cluster.state(job, 1) == "CANCELLED", "task 1 cancelled", cluster)
     # A requeued task waits (PD, BeginTime) before it may start again: let it start now.
