@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -160,12 +161,16 @@ class Cluster:
         queue = subprocess.run(["squeue", "-o", "%i %T %r"], env=self.env, capture_output=True, text=True).stdout
         logs = "".join(f"--- {p.name}:\n" + "\n".join(p.read_text().splitlines()[-8:]) + "\n"
                        for p in sorted(self.logs.glob("*.out"))) if self.logs else ""
-        return f"squeue:\n{queue}{logs}"
+        daemons = "".join(f"--- {p.name}:\n" + "\n".join(p.read_text(errors="replace").splitlines()[-12:]) + "\n"
+                          for p in sorted((self.folder / "slurm" / "log").glob("*.log")))
+        return f"squeue:\n{queue}{logs}{daemons}"
 
     def check_not_failed(self, job: str) -> None:
         """Fail at once, with the logs, when a task of ``job`` has failed."""
-        failed = {k: t["JobState"] for k, t in self.tasks(job).items() if t.get("JobState") in FAILED}
-        assert not failed, f"tasks of job {job} failed: {failed}\n{self.diagnosis()}"
+        tasks = self.tasks(job)
+        failed = {k: t["JobState"] for k, t in tasks.items() if t.get("JobState") in FAILED}
+        details = {k: {f: tasks[k].get(f) for f in ("Reason", "ExitCode", "Restarts", "RunTime")} for k in failed}
+        assert not failed, f"tasks of job {job} failed: {failed} {details}\n{self.diagnosis()}"
 
 
 @pytest.fixture(scope="module")
@@ -195,10 +200,11 @@ def cluster():
 
 #: Imported by every Python of the array's tasks (through PYTHONPATH): after the runner saves the checkpoint of
 #: (unit, epoch) named by a marker file in $GAMMANET_TEST_FREEZE, the task stops itself (SIGSTOP), once — the first
-#: process to take the marker.  So the test interrupts a task at a known epoch of a known unit whatever the speed
-#: of the machine (polling for the checkpoint raced with tasks that finish a unit in a second).
+#: process to take the marker — and, once continued, waits idle for Slurm's signal.  So the test interrupts a task at
+#: a known epoch of a known unit whatever the speed of the machine (polling for the checkpoint raced with tasks that
+#: finish a unit in a second).
 FREEZE_HOOK = '''
-import os, signal
+import os, signal, time
 _markers = os.environ.get("GAMMANET_TEST_FREEZE")
 if _markers:
     from gammanet.experiments import store as _store
@@ -212,6 +218,7 @@ if _markers:
         except OSError:
             return
         os.kill(os.getpid(), signal.SIGSTOP)
+        time.sleep(60)          # continued by the test: Slurm's SIGTERM (cancel, requeue) ends it here
 
     _store.Store.save_checkpoint = _save_then_freeze
 '''
@@ -281,39 +288,42 @@ def test_job_array_with_a_requeue_and_a_resubmission_equals_one_process(cluster,
 
     def interrupt(task: int, unit: str, epoch: int) -> int:
         """Wait until ``task`` has stopped itself right after saving ``unit``'s checkpoint of epoch ``epoch``
-        (FREEZE_HOOK); that epoch."""
+        (FREEZE_HOOK); the stopped process's PID."""
         d = folder / "units" / unit
 
         def frozen():
             taken = list(markers.glob(f"{unit}@{epoch}.taken-by-*"))
             if not taken:
-                return False
-            pid = taken[0].name.rsplit("-", 1)[1]
+                return None
+            pid = int(taken[0].name.rsplit("-", 1)[1])
             try:
-                return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("T")   # stopped
+                stopped = Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("T")
             except (OSError, IndexError):
-                return False
-        wait_until(frozen, f"task {task} stopped after epoch {epoch} of {unit}", cluster, (job,))
+                return None
+            return pid if stopped else None
+        pid = wait_until(frozen, f"task {task} stopped after epoch {epoch} of {unit}", cluster, (job,))
         assert not (d / "done.json").exists(), f"{unit} finished before task {task} could be interrupted"
         assert checkpoint_epoch(d) == epoch
-        return epoch
+        return pid
 
     # Task 1 is cancelled in the middle of its first unit and resubmitted; task 0 is requeued, as a preemption
     # would, in the middle of its second unit, after its first unit finished.
-    epoch_u1 = interrupt(1, "u001-b0", 1)
+    os.kill(interrupt(1, "u001-b0", freeze["u001-b0"]), signal.SIGCONT)          # now idle in the hook
     assert "slurmstepd" in daemons(cluster.folder).values(), \
         "no slurmstepd of this cluster found: the check that stopping leaves none would prove nothing"
     cluster("scancel", f"{job}_1")
-    epoch_u3 = interrupt(0, "u003-b1", 2)
+    os.kill(interrupt(0, "u003-b1", freeze["u003-b1"]), signal.SIGCONT)
     cluster("scontrol", "requeue", f"{job}_0")
     wait_until(lambda: cluster.state(job, 1) == "CANCELLED", "task 1 cancelled", cluster)
-    # A requeued task waits (PD, BeginTime) before it may start again: let it start now.
+    # A requeued task waits (PD, BeginTime) before it may start again: let it start in a few seconds.  Not at once:
+    # slurmd refuses to launch a job id within moments of killing it ("Job credential revoked"), and the task then
+    # FAILS instead of running again — Slurm's own hold exists for this.
     def requeued():
         state = cluster.state(job, 0)
         return state if state in ("PENDING", "RUNNING", "COMPLETED") else None
     state = wait_until(requeued, "task 0 back in the queue after the requeue", cluster)
     if state == "PENDING":
-        cluster("scontrol", "update", f"jobid={job}_0", "StartTime=now")
+        cluster("scontrol", "update", f"jobid={job}_0", "StartTime=now+3")
     again = cluster.sbatch(job_script, "--array=1")
 
     run_experiment(TINY, store=reference, data=data, progress=False)       # meanwhile: the single-process run
@@ -331,8 +341,8 @@ def test_job_array_with_a_requeue_and_a_resubmission_equals_one_process(cluster,
     # done.json records the resumes, from the checkpoint the interrupted task had written.
     done = {u: json.loads((folder / "units" / u / "done.json").read_text()) for u in units}
     assert [u for u, d in done.items() if d["resumed_from_epoch"] is not None] == ["u001-b0", "u003-b1"]
-    assert epoch_u1 <= done["u001-b0"]["resumed_from_epoch"] < TINY.blocks[0].epochs
-    assert epoch_u3 <= done["u003-b1"]["resumed_from_epoch"] < TINY.blocks[1].epochs
+    assert done["u001-b0"]["resumed_from_epoch"] == freeze["u001-b0"]
+    assert done["u003-b1"]["resumed_from_epoch"] == freeze["u003-b1"]
 
     # The store of the interrupted array equals the single-process run, exactly: unit by unit (to name the one
     # that differs), then as a whole.
