@@ -10,6 +10,8 @@ the blocks, this extension renumbers them:
   numbered ``c.1``, ``c.2``, ... per kind, in the order of the page;
 - everything else keeps Sphinx's numbers.
 
+It also has every page load MathJax (the navigation's chapter titles carry mathematics on pages without any).
+
 Nothing here is needed to use the library; it is imported only by the book build.
 """
 from __future__ import annotations
@@ -52,4 +54,7 @@ def _on_env_updated(app: Any, env: Any) -> list:
 def setup(app: Any) -> dict:
     # After Sphinx's own numbering (the toctree collector, priority 500) has filled env.toc_fignumbers.
     app.connect("env-get-updated", _on_env_updated, priority=900)
+    # Load MathJax on every page, not only on pages with equations: the navigation shows chapter titles with
+    # mathematics (1/N^γ) on every page.
+    app.set_html_assets_policy("always")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

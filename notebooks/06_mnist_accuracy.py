@@ -121,8 +121,8 @@ for key, name in NAMES.items():
 # %% [markdown]
 # ## 6.2 One hidden layer: accuracy rises with γ
 #
-# The first experiment is the shallow network at width 100, trained with each $\gamma$ from $1/2$ to $1$ and five
-# seeds each.
+# The first experiment is the shallow network at width 100 (and 1000 in the full build), trained with each $\gamma$
+# from $1/2$ to $1$ and five seeds each.
 
 # %%
 shallow = sweep(NAMES["shallow"]).history

@@ -301,13 +301,13 @@ glue("ch7_inner_width", CH5_INNER_WIDTH)
 # At $t=0$ the law is exact: slope $1-2\gamma_2$, the outer $\gamma$, with the inner $\gamma$ only moving the
 # lines up or down (prediction 8; compare the table's intervals with the `outer` column). After training the two
 # $\gamma_2 = 1$ configurations have the slopes {glue:text}`ch7_fixed_051:+.2f` for $(1/2, 1)$ and
-# {glue:text}`ch7_fixed_11:+.2f` for $(1, 1)$, against $-1$ at initialization. Chapter 5 derives why a trained
-# network with a fixed inner width must flatten ({prf:ref}`conj-deep-trained-variance`). The
+# {glue:text}`ch7_fixed_11:+.2f` for $(1, 1)$, against $-1$ at initialization. Chapter 5's heuristic says why a
+# trained network with a fixed inner width should flatten ({prf:ref}`conj-deep-trained-variance`). The
 # {glue:text}`ch7_inner_width` inner units are random too, and their randomness reaches the output through every
 # one of the $N_2$ outer units at once. Widening the outer layer averages out the readout's randomness but not that
-# of a fixed inner layer, so the trained variance has a floor set by the inner width. In the paper's limit, as we
-# read it, the inner widths grow first and the floor is gone; with the inner width fixed, the outer law is exact
-# only at initialization.
+# of a fixed inner layer, so by that argument the trained variance has a floor set by the inner width. In the
+# paper's limit, as we read it, the inner widths grow first and the floor is gone; with the inner width fixed, the
+# outer law is exact only at initialization.
 #
 # Now the equal widths $(N, N)$, the papers' setting. At $t = 0$, look at the dotted lines: with $\gamma_1 = 1$ they
 # are steeper than their guide, by the extra $1-2\gamma_1 = -1$ of the tanh derivation. At $t = T$, look at which

@@ -49,15 +49,18 @@ if importlib.util.find_spec("gammanet") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "gammanet @ git+https://github.com/gammanet-course/gammanet"], check=True)
 
 # %%
+import textwrap
+
+import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
-
-import textwrap
 
 from gammanet.claims import claim_sentences, stored_claims, theory_claims
 from gammanet.course import describe, pick
 from gammanet.experiments.chapters import CH5_INNER_WIDTH
+from gammanet.plots import claim_status_chart, use_style
 
+use_style()
 pd.set_option("display.max_colwidth", None)
 print(describe())
 
@@ -138,6 +141,16 @@ for name in ("accuracy", "variance"):
         display(stored[name].drop(columns="key"))
         for sentence in claim_sentences(stored[name]):
             print(textwrap.fill(sentence, width=110, initial_indent="- ", subsequent_indent="  "))
+
+# %% [markdown]
+# Every status of this build at a glance: the width laws of §8.3 and the MNIST claims of §8.4 (a table missing from
+# the store has no rows here).
+
+# %%
+judged = {"width laws": theory, **{f"MNIST {name}": stored[name] for name in ("accuracy", "variance")
+                                   if stored[name] is not None}}
+claim_status_chart(judged)
+plt.show()
 
 # %% [markdown]
 # How to read the two tables:

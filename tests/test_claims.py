@@ -162,3 +162,20 @@ def test_the_mnist_chapters_sentences_hold_of_their_tables_in_two_runs(mnist, da
     assert list(variance.key) == ["p1_init", "p2_trained", "p3_gamma", "p4_time", "p8_init", "p8_trained"]
     classes = assert_sentences_follow(accuracy) + assert_sentences_follow(variance)
     assert "holds" in classes and "fails" in classes        # both kinds of sentence are exercised in every run
+
+
+def test_the_status_chart_has_one_row_per_claim_in_its_status_colour():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gammanet.plots import STATUS_COLOURS, claim_status_chart
+
+    accuracy = pd.DataFrame([dict(key="mlp3_best", claim="best", measured="x", holds=True),
+                             dict(key="mlp3_inner", claim="inner " * 30, measured="y", holds=False)])
+    theory = pd.DataFrame([dict(prediction="1. law", measured="z", status="leading order only")])
+    ax = claim_status_chart({"MNIST": accuracy, "width laws": theory})
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "MNIST: best" and labels[1].endswith("…") and labels[2] == "width laws: 1. law"
+    colours = ax.collections[0].get_facecolors()
+    expected = [STATUS_COLOURS[c] for c in ("holds", "fails", "leading order only")]
+    assert [matplotlib.colors.to_hex(c) for c in colours] == expected
