@@ -243,16 +243,22 @@ glue("ch6_nobias_best_label", nobias_best.label)
 # the first epoch (mean over seeds) at which test accuracy passes 50% (NaN: never, within the budget): compare the
 # $\gamma_1 = 1$ rows with and without biases.
 #
-# Why? In a mean-field layer the input-dependent part of a pre-activation is small. Layer 2 receives
+# ```{prf:remark} Why trained biases make a plateau (our derivation, heuristic)
+# :label: rem-bias-plateau
+#
+# In a mean-field layer the input-dependent part of a pre-activation is small. Layer 2 receives
 # $N_1^{-\gamma_1} \sum_j W^2_{ij} H^1_j$: a sum of $N_1$ terms of random sign, of size $N_1^{1/2-\gamma_1}$, which is
 # $0.1$ at $N_1 = 100$ and $\gamma_1 = 1$. The biases carry no $N^{-\gamma}$ factor, so they are $O(1)$. Every bias is
 # trained at its layer's rate, and at $\gamma = 1$ those rates are large (chapter 2: $\alpha N^{2\gamma-2}$ and its
 # deep analogues). In the first steps the biases therefore move much faster than the input-dependent part can grow.
 # They push the hidden units toward an input-independent state, and the network becomes a constant classifier. It
 # has to climb out of that state before it can learn anything else. The theory's networks have no biases, and
-# neither does this problem. (`docs/presets.md` §4 measures the same effect in the authors' setting: freezing the
-# biases removes most of the deep $\gamma = 1$ plateau there too. Smaller α, like the `fast_deep` preset's α = 3,
-# shortens it instead of removing it.)
+# neither does this problem.
+# ```
+#
+# (`docs/presets.md` §4 measures the same effect in the authors' setting, a stored run: freezing the biases removed
+# most of the deep $\gamma = 1$ plateau there too, and a smaller α, like the `fast_deep` preset's α = 3, shortened it
+# instead of removing it.)
 
 # %% [markdown]
 # How much does each position matter? A **main effect** is the mean accuracy over every member with $\gamma_\ell = g$,

@@ -84,12 +84,18 @@ print(describe())
 # $\gamma\to1$. *Variance over what?* A trained network is a deterministic function of three things: the data, the
 # order in which SGD visits it, and the initial weights. The theory's randomness is the last one: the weights are
 # drawn at random, everything else is fixed. So we train every configuration with several **init seeds** and
-# change nothing else. (The papers' setting is SGD, and chapters 3–5 use full-batch gradient descent, its noiseless
-# version. The difference is of lower order. Each step moves the output by $O(1/N)$, and the minibatch noise of one
-# step is of that size too. Over the $N$ steps of one unit of time these noises are nearly independent, so they add
-# up to $O(\sqrt N/N) = O(N^{-1/2})$, against the initial fluctuation $N^{1/2-\gamma}$, which is at least as large
-# for every $\gamma \le 1$ and larger for $\gamma < 1$. Here the data order is shared by all seeds, so it is not a
-# source of variance between them at all.)
+# change nothing else.
+#
+# ```{prf:remark} Minibatch noise is of lower order (our derivation)
+# :label: rem-sgd-noise-order
+#
+# The papers' setting is SGD, and chapters 3–5 use full-batch gradient descent, its noiseless version. The
+# difference is of lower order. Each step moves the output by $O(1/N)$, and the minibatch noise of one step is of
+# that size too. Over the $N$ steps of one unit of time these noises are nearly independent, so they add up to
+# $O(\sqrt N/N) = O(N^{-1/2})$, against the initial fluctuation $N^{1/2-\gamma}$, which is at least as large for
+# every $\gamma \le 1$ and larger for $\gamma < 1$. Here the data order is shared by all seeds, so it is not a
+# source of variance between them at all.
+# ```
 #
 # - the seed fixes all initial weights ($W$ and the readout $C$, all $N(0,1)$, no biases — the papers' equations);
 #   seed $s$ gives the *same* draw for every $\gamma$ (common random numbers), so two $\gamma$'s are compared on the
