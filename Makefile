@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.gammanet-installed
-# The book and the tests run offline on the embedded MNIST subset; FAST=1 shrinks the chapters' experiments.
-FAST ?= 1
+# The book and the tests run offline on the embedded MNIST subset; QUICK=1 (the quick build) shrinks the chapters'
+# experiments, QUICK=0 runs their full sizes.
+QUICK ?= 1
 export GAMMANET_DATA ?= embedded
 # The chapters' results store: what a chapter finds here it reuses (results/ is not committed).
 export GAMMANET_STORE ?= $(CURDIR)/results/store
@@ -24,18 +25,18 @@ $(STAMP): pyproject.toml scripts/setup_venv.sh
 # One thread per worker: two workers with two threads each on two cores slow small kernels down many times.
 TEST_WORKERS ?= 2
 test: setup
-	GAMMANET_STORE= GAMMANET_FAST=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile \
+	GAMMANET_STORE= GAMMANET_QUICK=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile \
 	    --no-loadscope-reorder --nbval-lax notebooks tests student/notebooks
 
 book: setup
-	GAMMANET_FAST=$(FAST) $(VENV)/bin/jupyter-book build . --config book.yml --toc toc.yml --path-output . -W --keep-going
+	GAMMANET_QUICK=$(QUICK) $(VENV)/bin/jupyter-book build . --config book.yml --toc toc.yml --path-output . -W --keep-going
 	$(PY) scripts/check_book.py _build/html --toc toc.yml
 	@echo "The book is at _build/html/index.html"
 
 # The student edition: notebooks with stubs instead of solutions (student/notebooks), and its book.
 student: setup
 	$(PY) scripts/student.py generate
-	GAMMANET_FAST=$(FAST) $(VENV)/bin/jupyter-book build student --config $(CURDIR)/student/book.yml --toc $(CURDIR)/student/toc.yml -W --keep-going
+	GAMMANET_QUICK=$(QUICK) $(VENV)/bin/jupyter-book build student --config $(CURDIR)/student/book.yml --toc $(CURDIR)/student/toc.yml -W --keep-going
 	$(PY) scripts/check_book.py student/_build/html --toc student/toc.yml
 	@echo "The student book is at student/_build/html/index.html"
 

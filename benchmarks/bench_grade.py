@@ -5,7 +5,7 @@
 (a) grading: ``gammanet.grading.grade_submission`` on the chapter's instructor edition (every exercise solved) —
     a fresh kernel, the submission's imports, definitions and exercise cells, every check; best of ``--repeats``;
 (b) the chapter itself: every cell of the instructor edition executed by nbclient with the quick settings
-    (``GAMMANET_FAST=1``, the embedded data, an empty results store), as ``make test`` runs it; once.
+    (``GAMMANET_QUICK=1``, the embedded data, an empty results store), as ``make test`` runs it; once.
 
 The ratio (b)/(a) is what skipping the experiments buys.  Other processes on a shared machine only slow a run
 down, hence the best of several gradings; (b) runs once because it takes minutes.
@@ -45,7 +45,7 @@ def full_seconds(nb) -> float:
     from nbclient import NotebookClient
 
     with tempfile.TemporaryDirectory() as store:
-        os.environ.update(GAMMANET_FAST="1", GAMMANET_DATA="embedded", GAMMANET_STORE=store)
+        os.environ.update(GAMMANET_QUICK="1", GAMMANET_DATA="embedded", GAMMANET_STORE=store)
         client = NotebookClient(nbformat.from_dict(nb), timeout=3600, kernel_name="python3",
                                 resources={"metadata": {"path": str(ROOT / "notebooks")}})
         start = time.perf_counter()

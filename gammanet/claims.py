@@ -12,6 +12,11 @@ rule, never written by hand:
     (falling as γ_L grows); **fails** otherwise;
   * an ordering or a direction over several cases (predictions 3, 4): **holds** in all cases, **fails for** the
     cases listed otherwise.
+
+Every row has a ``key``.  :func:`claim_sentences` turns a table into the sentences that the chapters print in their
+summaries: one sentence per row, chosen by the row's status (:func:`status_class`) and quoting its ``measured``
+column, so that what the prose says of a run is what its table says (``tests/test_claims.py`` runs the MNIST
+chapters' claims on two tiny runs and checks every sentence against its row).
 """
 from __future__ import annotations
 
@@ -28,9 +33,10 @@ TOLERANCE = 0.5
 
 
 def accuracy_claims(shallow: pd.DataFrame, mlp2: pd.DataFrame, mlp2_nobias: pd.DataFrame,
-                    mlp3: pd.DataFrame) -> pd.DataFrame:
-    """Chapter 6's claims from the four histories (shallow, MLP2 with and without biases, MLP3 without biases):
-    columns ``claim``, ``measured``, ``holds``."""
+                    mlp3: pd.DataFrame, authors: Optional[pd.DataFrame] = None) -> pd.DataFrame:
+    """Chapter 6's claims from the four histories (shallow, MLP2 with and without biases, MLP3 without biases) and,
+    when given, the shallow grid in the authors' setting (``authors``, the same number of steps): columns ``key``,
+    ``claim``, ``measured``, ``holds``."""
     shallow_final = final_rows(shallow)
     order = ordering(shallow_final)
     rising = int(order.strictly_rising.sum())
@@ -42,21 +48,31 @@ def accuracy_claims(shallow: pd.DataFrame, mlp2: pd.DataFrame, mlp2_nobias: pd.D
     best3 = summary3.loc[summary3["mean"].idxmax()]
     summary2 = accuracy_summary(final_rows(mlp2))
     corner = summary2[(summary2.gamma_1 == 1.0) & (summary2.gamma_2 == 1.0)]["mean"].item()
-    return pd.DataFrame([
-        ("shallow: accuracy rises strictly with γ in every seed", f"{rising} of {len(order)} seeds",
+    rows = [
+        ("shallow_rising", "shallow: accuracy rises strictly with γ in every seed", f"{rising} of {len(order)} seeds",
          rising == len(order)),
-        ("shallow: γ = 1 beats γ = 1/2 (paired, 95% interval above 0)",
-         f"{gain['mean']:+.3f} [{gain['ci_low']:+.3f}, {gain['ci_high']:+.3f}]", bool(gain["ci_low"] > 0)),
-        ("MLP2 without biases: the outer γ has the larger effect",
+        ("shallow_paired", "shallow: γ = 1 beats γ = 1/2 (paired, 95% interval above 0)",
+         f"{gain['mean']:+.3f} [{gain['ci_low']:+.3f}, {gain['ci_high']:+.3f}]", bool(gain["ci_low"] > 0))]
+    if authors is not None:
+        fast_by = accuracy_summary(shallow_final).groupby("gamma_1")["mean"].mean()
+        gap = (fast_by - accuracy_summary(final_rows(authors)).groupby("gamma_1")["mean"].mean()).dropna()
+        rows.append(("authors_behind", "shallow: the authors' setting is behind the fast preset at every γ (same "
+                     "number of steps)", f"{gap.min():+.3f} … {gap.max():+.3f}", bool(len(gap) and (gap > 0).all())))
+    rows += [
+        ("mlp2_each", "MLP2 without biases: accuracy rises with each layer's γ",
+         ", ".join(f"{layer}: {r.change:+.3f}" for layer, r in range2.iterrows()), bool((range2.change > 0).all())),
+        ("mlp2_outer", "MLP2 without biases: the outer γ has the larger effect",
          f"γ_2: {range2.loc['γ_2', 'change']:+.3f}, γ_1: {range2.loc['γ_1', 'change']:+.3f}",
          bool(range2.loc["γ_2", "range"] > range2.loc["γ_1", "range"])),
-        ("MLP2 with biases: γ = (1, 1) learns", f"{corner:.3f}", bool(corner > 0.5)),
-        ("MLP3 without biases: accuracy rises with the outer γ_3", f"{outer3['change']:+.3f}",
+        ("mlp2_corner", "MLP2 with biases: γ = (1, 1) learns (above 50%)", f"{corner:.3f}", bool(corner > 0.5)),
+        ("mlp3_outer", "MLP3 without biases: accuracy rises with the outer γ_3", f"{outer3['change']:+.3f}",
          bool(outer3["change"] > 0)),
-        ("MLP3 without biases: accuracy rises with the inner γ_1", f"{inner3['change']:+.3f}",
+        ("mlp3_inner", "MLP3 without biases: accuracy rises with the inner γ_1", f"{inner3['change']:+.3f}",
          bool(inner3["change"] > 0)),
-        ("MLP3 without biases: the best configuration is γ = (1, 1, 1)", best3.label, best3.label == "γ=(1, 1, 1)"),
-    ], columns=["claim", "measured", "holds"])
+        ("mlp3_best", "MLP3 without biases: the best configuration is γ = (1, 1, 1)",
+         f"{best3.label} at {best3['mean']:.3f}", best3.label == "γ=(1, 1, 1)"),
+    ]
+    return pd.DataFrame(rows, columns=["key", "claim", "measured", "holds"])
 
 
 def slope_status(slopes: pd.DataFrame, predicted: str = "outer", tolerance: float = TOLERANCE) -> str:
@@ -82,25 +98,26 @@ def _fmt(rows: pd.DataFrame, predicted: str = "outer") -> str:
 def variance_claims(outputs: pd.DataFrame, deep_outputs: Optional[pd.DataFrame] = None,
                     inner_width: Optional[int] = None, n_boot: int = 1000) -> pd.DataFrame:
     """Chapter 7's predictions on MNIST from the probe logits of the shallow run (``outputs``) and, when given, of
-    the depth-2 run (``deep_outputs``, its family with the inner width fixed at ``inner_width``): columns
+    the depth-2 run (``deep_outputs``, its family with the inner width fixed at ``inner_width``): columns ``key``,
     ``prediction``, ``measured``, ``status`` (rules in the module docstring)."""
     table = variance_table(outputs, n_boot=0)
     slopes = variance_slopes(outputs, n_boot=n_boot)
     full = slopes[slopes.n_widths == slopes.n_widths.max()]
     t0, t_end = 0.0, float(full.t.max())
-    rows = [("1. Var at initialization ∝ N^{1-2γ}", _fmt(full[full.t == t0]), slope_status(full[full.t == t0])),
-            (f"2. Var after training (t = {t_end:g}) ∝ N^{{1-2γ}}", _fmt(full[full.t == t_end]),
+    rows = [("p1_init", "1. Var at initialization ∝ N^{1-2γ}", _fmt(full[full.t == t0]),
+             slope_status(full[full.t == t0])),
+            ("p2_trained", f"2. Var after training (t = {t_end:g}) ∝ N^{{1-2γ}}", _fmt(full[full.t == t_end]),
              slope_status(full[full.t == t_end]))]
     order = gamma_ordering(table)
     failing = order[~order.monotone]
-    rows.append(("3. at fixed N, Var falls as γ → 1", f"strictly falling in {int(order.monotone.sum())} of "
-                 f"{len(order)} (width, t) pairs",
+    rows.append(("p3_gamma", "3. at fixed N, Var falls as γ → 1", f"strictly falling in {int(order.monotone.sum())} "
+                 f"of {len(order)} (width, t) pairs",
                  "holds" if failing.empty else "fails for " + ", ".join(f"N={r.N}, t={r.t:g}"
                                                                      for r in failing.itertuples())))
     n_max = int(table.N.max())
     end = table[(table.N == n_max) & np.isclose(table.t, t_end)].sort_values("gamma_outer")
     rising = end[end.ratio_to_init >= 1]
-    rows.append((f"4. Var falls with t (N = {n_max}, t = 0 → {t_end:g})",
+    rows.append(("p4_time", f"4. Var falls with t (N = {n_max}, t = 0 → {t_end:g})",
                  ", ".join(f"γ={r.gammas}: ×{r.ratio_to_init:.2f}" for r in end.itertuples()),
                  "holds" if rising.empty else "fails for γ = " + ", ".join(rising.gammas)))
     if deep_outputs is not None:
@@ -108,12 +125,12 @@ def variance_claims(outputs: pd.DataFrame, deep_outputs: Optional[pd.DataFrame] 
         deep = variance_slopes(family, n_boot=n_boot)
         deep = deep[deep.n_widths == deep.n_widths.max()]
         d_end = float(deep.t.max())
-        at0, at_end = slope_status(deep[deep.t == 0.0]), slope_status(deep[deep.t == d_end])
-        status = {("holds", "holds"): "holds", ("holds", "leading order only"): "holds; after training to leading "
-                  "order only"}.get((at0, at_end), f"{at0} at initialization; {at_end} after training")
-        rows.append((f"8. depth 2, inner width {inner_width if inner_width else ''} fixed: Var ∝ N_L^{{1-2γ_L}}",
-                     f"t = 0: {_fmt(deep[deep.t == 0.0])} — t = {d_end:g}: {_fmt(deep[deep.t == d_end])}", status))
-    return pd.DataFrame(rows, columns=["prediction", "measured", "status"])
+        fixed = f"depth 2, inner width {inner_width} fixed" if inner_width else "depth 2"
+        rows.append(("p8_init", f"8. {fixed}, at initialization: Var ∝ N_L^{{1-2γ_L}}", _fmt(deep[deep.t == 0.0]),
+                     slope_status(deep[deep.t == 0.0])))
+        rows.append(("p8_trained", f"8. {fixed}, after training (t = {d_end:g}): Var ∝ N_L^{{1-2γ_L}}",
+                     _fmt(deep[deep.t == d_end]), slope_status(deep[deep.t == d_end])))
+    return pd.DataFrame(rows, columns=["key", "prediction", "measured", "status"])
 
 
 def theory_claims(n_seeds: int = 400, seed: int = 0) -> pd.DataFrame:
@@ -162,7 +179,8 @@ def stored_claims(accuracy_names: dict, variance_names: dict, inner_width: Optio
                   store=None, n_boot: int = 200) -> dict:
     """The two tables from the results store, training nothing (:func:`gammanet.experiments.load_results`).
 
-    ``accuracy_names``: {"shallow", "mlp2", "mlp2_nobias", "mlp3"} → experiment names; ``variance_names``:
+    ``accuracy_names``: {"shallow", "mlp2", "mlp2_nobias", "mlp3"} (and optionally "authors") → experiment names;
+    ``variance_names``:
     {"shallow", "deep"} → names.  Returns {"accuracy": frame or None, "variance": frame or None, "missing": [names
     not (completely) in the store]}."""
     from .experiments import load_results
@@ -175,8 +193,9 @@ def stored_claims(accuracy_names: dict, variance_names: dict, inner_width: Optio
     acc = {k: complete(v) for k, v in accuracy_names.items()}
     out["missing"] += [accuracy_names[k] for k, v in acc.items() if v is None]
     if all(v is not None for v in acc.values()):
+        authors = acc.get("authors")
         out["accuracy"] = accuracy_claims(acc["shallow"].history, acc["mlp2"].history, acc["mlp2_nobias"].history,
-                                          acc["mlp3"].history)
+                                          acc["mlp3"].history, None if authors is None else authors.history)
     var = {k: complete(v) for k, v in variance_names.items()}
     out["missing"] += [variance_names[k] for k, v in var.items() if v is None]
     if var.get("shallow") is not None:
@@ -186,4 +205,112 @@ def stored_claims(accuracy_names: dict, variance_names: dict, inner_width: Optio
     return out
 
 
-__all__ = ["TOLERANCE", "accuracy_claims", "slope_status", "stored_claims", "theory_claims", "variance_claims"]
+# ------------------------------------------------------------------------------------------------ in words
+#: What each claim's row says in words, by its status class (:func:`status_class`); ``{measured}`` is the row's
+#: measured column.  A sentence for a claim that does not hold says so: it never reads as a success.
+SENTENCES: dict[str, dict[str, str]] = {
+    # chapter 6
+    "shallow_rising": {
+        "holds": "With one hidden layer, accuracy at the end of the budget rose strictly with γ in every seed "
+                 "({measured}).",
+        "fails": "With one hidden layer, accuracy did not rise strictly with γ in every seed: it did in {measured}."},
+    "shallow_paired": {
+        "holds": "Seed by seed, γ = 1 beat γ = 1/2 by {measured} (mean and paired 95% interval, above zero).",
+        "fails": "Seed by seed, γ = 1 did not beat γ = 1/2 with confidence: the paired gain is {measured}, an "
+                 "interval that reaches zero."},
+    "authors_behind": {
+        "holds": "The authors' setting trained the same networks more slowly: after the same number of steps it was "
+                 "behind the fast preset at every γ (differences {measured}). A comparison of γ's is made at a "
+                 "budget.",
+        "fails": "The authors' setting was not behind the fast preset at every γ after the same number of steps "
+                 "(differences {measured})."},
+    "mlp2_each": {
+        "holds": "With two hidden layers and no biases, accuracy rose with each layer's γ ({measured}).",
+        "fails": "With two hidden layers and no biases, accuracy did not rise with each layer's γ ({measured})."},
+    "mlp2_outer": {
+        "holds": "Without biases the outer γ_2 moved accuracy more than the inner γ_1 ({measured}), as the papers "
+                 "claim.",
+        "fails": "Without biases the outer γ_2 did not move accuracy more than the inner γ_1 ({measured})."},
+    "mlp2_corner": {
+        "holds": "With trained biases the mean-field corner γ = (1, 1) learned within the budget ({measured}).",
+        "fails": "With trained biases the mean-field corner γ = (1, 1) did not get past 50% within the budget "
+                 "({measured}): the plateau of §6.4."},
+    "mlp3_outer": {
+        "holds": "With three hidden layers, accuracy rose with the outer γ_3 ({measured}, main effect from 1/2 to 1).",
+        "fails": "With three hidden layers, accuracy did not rise with the outer γ_3 ({measured}, main effect from "
+                 "1/2 to 1)."},
+    "mlp3_inner": {
+        "holds": "The inner γ_1 raised accuracy too ({measured}).",
+        "fails": "The inner γ_1 did not raise accuracy ({measured}): within a budget the grid measures the speed of "
+                 "training as well as its end point (§6.5)."},
+    "mlp3_best": {
+        "holds": "The best configuration of the MLP3 grid was the mean-field one, {measured}.",
+        "fails": "The best configuration of the MLP3 grid was not (1, 1, 1) but {measured}."},
+    # chapter 7
+    "p1_init": {
+        "holds": "At initialization every 95% interval of the width slope contains 1 − 2γ (prediction 1 holds).",
+        "leading order only": "At initialization the width slopes keep the order of 1 − 2γ within 0.5 but not every "
+                              "interval contains it (prediction 1 to leading order only).",
+        "fails": "At initialization the width slopes do not follow 1 − 2γ (prediction 1 fails in this run)."},
+    "p2_trained": {
+        "holds": "After training every interval of the width slope still contains 1 − 2γ (prediction 2 holds).",
+        "leading order only": "After training the width slopes miss 1 − 2γ by sub-leading amounts: within 0.5 and in "
+                              "the predicted order, but outside some intervals (prediction 2 to leading order only).",
+        "fails": "After training the width slopes do not follow 1 − 2γ: more than 0.5 from it, or out of order "
+                 "(prediction 2 fails in this run)."},
+    "p3_gamma": {
+        "holds": "At every width and clock the variance fell strictly as γ rose to 1 (prediction 3 holds: "
+                 "{measured}).",
+        "fails": "The variance did not fall strictly with γ at every width and clock: {measured} (prediction 3 "
+                 "fails where listed in the table)."},
+    "p4_time": {
+        "holds": "At the largest width the variance fell with training time for every γ ({measured}; prediction 4 "
+                 "holds).",
+        "fails": "At the largest width the variance did not fall with training time for every γ ({measured}; "
+                 "prediction 4 fails where the ratio is above 1)."},
+    "p8_init": {
+        "holds": "At depth two with the inner width fixed, every interval of the slope in N_L contains 1 − 2γ_L at "
+                 "initialization (prediction 8 holds there).",
+        "leading order only": "At depth two with the inner width fixed, the slopes in N_L at initialization keep "
+                              "1 − 2γ_L to leading order only.",
+        "fails": "At depth two with the inner width fixed, the slopes in N_L at initialization do not follow "
+                 "1 − 2γ_L."},
+    "p8_trained": {
+        "holds": "After training, with the inner width fixed, the slopes in N_L still contain 1 − 2γ_L.",
+        "leading order only": "After training, with the inner width fixed, the slopes in N_L follow 1 − 2γ_L to "
+                              "leading order only.",
+        "fails": "After training, with the inner width fixed, the slopes in N_L no longer follow 1 − 2γ_L: the "
+                 "direction of chapter 5's conjecture that a fixed inner width leaves a floor."},
+}
+
+
+def status_class(row) -> str:
+    """"holds", "leading order only" or "fails": from a row's ``holds`` (True/False) or ``status`` column."""
+    if "holds" in row and not isinstance(row["holds"], str):
+        return "holds" if bool(row["holds"]) else "fails"
+    status = str(row["status"])
+    if status in ("holds", "leading order only"):
+        return status
+    if status.startswith("fails"):
+        return "fails"
+    raise ValueError(f"status {status!r} is none of 'holds', 'leading order only', 'fails ...'")
+
+
+def claim_sentences(table: pd.DataFrame) -> list[str]:
+    """One sentence per row of a claims table (:func:`accuracy_claims`, :func:`variance_claims`), in its order: the
+    sentence of the row's ``key`` for its status class, quoting its ``measured`` value.  What the chapters'
+    summaries print, so that no sentence says more than the table."""
+    out = []
+    for _, row in table.iterrows():
+        texts = SENTENCES.get(row["key"])
+        if texts is None:
+            raise ValueError(f"no sentences for the claim {row['key']!r}; known: {', '.join(SENTENCES)}")
+        cls = status_class(row)
+        if cls not in texts:
+            raise ValueError(f"the claim {row['key']!r} has no sentence for the status {cls!r}")
+        out.append(texts[cls].format(measured=row["measured"]))
+    return out
+
+
+__all__ = ["SENTENCES", "TOLERANCE", "accuracy_claims", "claim_sentences", "slope_status", "status_class",
+           "stored_claims", "theory_claims", "variance_claims"]

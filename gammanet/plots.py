@@ -447,3 +447,33 @@ def seed_average_accuracy_plot(accuracy: pd.DataFrame, width: int, t: float, ax:
     ax.set_title(f"N = {width}, t = {t:g}")
     ax.legend(fontsize=9)
     return ax
+
+
+#: The colours of a claim's status (gammanet.claims.status_class), the same in every chapter.
+STATUS_COLOURS = {"holds": "#4c9a5b", "leading order only": "#e0a93b", "fails": "#c0504d"}
+
+
+def claim_status_chart(tables: dict, ax: Optional[plt.Axes] = None, width: int = 60) -> plt.Axes:
+    """The status of every claim of several claims tables at a glance: one row per claim, grouped by table
+    (``tables``: {title: frame with ``claim`` or ``prediction`` and ``holds`` or ``status``}), one colour per status
+    class (:data:`STATUS_COLOURS`); each row's label is its claim, cut to ``width`` characters."""
+    from matplotlib.patches import Patch
+
+    from .claims import status_class
+
+    rows = []
+    for title, table in tables.items():
+        text = "claim" if "claim" in table.columns else "prediction"
+        for _, row in table.iterrows():
+            label = str(row[text])
+            rows.append((f"{title}: {label[:width - 1] + '…' if len(label) > width else label}", status_class(row)))
+    classes = list(STATUS_COLOURS)
+    ax = ax or plt.subplots(figsize=(7.5, 0.32 * len(rows) + 1.0))[1]
+    codes = np.array([[classes.index(c)] for _, c in rows], dtype=float)
+    sns.heatmap(codes, ax=ax, cmap=mpl.colors.ListedColormap(list(STATUS_COLOURS.values())), vmin=-0.5,
+                vmax=len(classes) - 0.5, cbar=False, linewidths=1, linecolor="white",
+                yticklabels=[label for label, _ in rows], xticklabels=False)
+    ax.tick_params(axis="y", length=0)
+    ax.legend(handles=[Patch(color=STATUS_COLOURS[c], label=c) for c in classes], loc="upper left",
+              bbox_to_anchor=(1.02, 1.0), frameon=False)
+    return ax

@@ -17,6 +17,32 @@
 # (ch-deep)=
 # # 5. Deep networks
 #
+# ## Learning objectives
+#
+# After this chapter you will be able to
+#
+# - **derive** the exact variance law of a deep network's output at initialization, and **predict** when the inner
+#   $\gamma$'s enter its width exponent (tanh, every width growing) and when they do not;
+# - **compute** each layer's part of the tangent kernel at initialization by counting back-propagated sums;
+# - **explain** why lazy outer layers freeze the inner layers and mean-field outer layers wake them up, and
+#   **measure** it in the kernel's growth;
+# - **state** what a fixed inner width does to the trained variance's width law (a conjecture), and **test** its
+#   direction;
+# - **use** these mechanisms to read the MNIST grids of chapter 6.
+#
+# ```{admonition} Prerequisites
+# :class: tip
+#
+# - The $\gamma$-network, the exact variance law at initialization and the caveat for the outer slope:
+#   {ref}`ch-why-normalize`.
+# - The learning rates of each layer and the clock $t = k/N_L$: {ref}`ch-learning-rates`.
+# - The tangent kernel and the kernel limit of a shallow network: {ref}`ch-limit`; the neural tangent kernel
+#   {cite:p}`jacot2018ntk`.
+# - The expansion's fluctuation $K_t$ and the kernel's noise: {ref}`ch-expansion`.
+# - Mean-field limits of deep networks, taken one layer after another {cite:p}`sirignano2022deep`.
+# - The symbols: {doc}`../notation`.
+# ```
+#
 # **What you will see.** The deep paper's setting: one exponent $\gamma_\ell$ per layer, the learning rates of
 # chapter 2, and an expansion of the output in the *outer* width $N_L$. We cannot read its theorem, so we derive
 # what the book uses at depth two and three, and check every scaling numerically. At initialization the outer
@@ -194,10 +220,11 @@ glue("deep_init_tanh_111", float(tanh_equal.loc["(1, 1, 1)", "slope"]))
 glue("deep_init_tanh_115", float(tanh_equal.loc["(1, 1, 0.5)", "slope"]))
 
 # %% [markdown]
-# Every measured slope is within {glue:text}`deep_init_max_gap:.2f` of the derivation's. With tanh and every width
-# growing, $\gamma = (1, 1, 1/2)$ has the slope {glue:text}`deep_init_tanh_115:+.2f` although its outer $\gamma$ is
-# $1/2$, and $(1, 1, 1)$ has {glue:text}`deep_init_tanh_111:+.2f`, near $-3$ and far from $-1$. The MNIST
-# experiments of chapters 6 and 7 use tanh, so this caveat is theirs too (§7.5).
+# In this run every measured slope is within {glue:text}`deep_init_max_gap:.2f` of the derivation's. With tanh and
+# every width growing, $\gamma = (1, 1, 1/2)$ has the slope {glue:text}`deep_init_tanh_115:+.2f` (derived: $-2$)
+# although its outer $\gamma$ is $1/2$, and $(1, 1, 1)$ has {glue:text}`deep_init_tanh_111:+.2f` (derived: $-3$;
+# the outer $\gamma$ alone would say $-1$). The MNIST experiments of chapters 6 and 7 use tanh, so this caveat is
+# theirs too (§7.5).
 
 # %% [markdown]
 # ## 5.3 The tangent kernel, layer by layer: which layers move the output
@@ -262,11 +289,12 @@ glue("deep_kernel_w1_sigmoid", float(kernel_slopes[(kernel_slopes.activation == 
                                                    & (kernel_slopes.layer == "W1")].slope.mean()))
 
 # %% [markdown]
-# With the sigmoid the four layers separate as derived, whatever the $\gamma$'s: the first layer's part has the
-# slope {glue:text}`deep_kernel_w1_sigmoid:+.2f` (mean over the three configurations; derived: $-2$). With tanh (second
-# block of the table) the $\gamma$'s also enter through the inputs. With $\gamma_1 = 1$, for instance, the readout
-# and $W^3$ lose a factor $N$, because the signal that reaches them has shrunk. Every slope is within
-# {glue:text}`deep_kernel_max_gap:.2f` of the derived exponent.
+# With the sigmoid the derivation says the four layers separate whatever the $\gamma$'s. In this run the first
+# layer's part has the slope {glue:text}`deep_kernel_w1_sigmoid:+.2f` (mean over the three configurations; derived:
+# $-2$), and every slope, both activations, is within {glue:text}`deep_kernel_max_gap:.2f` of the derived exponent.
+# With tanh (second block of the table) the $\gamma$'s also enter through the inputs: with $\gamma_1 = 1$, for
+# instance, the derivation has the readout and $W^3$ lose a factor $N$, because the signal that reaches them has
+# shrunk; compare the table's second block with that.
 #
 # ```{prf:remark} Which layers move in the limit (our derivation)
 # :label: rem-deep-frozen
@@ -307,15 +335,15 @@ glue("deep_mf_min_kernel", float(after[(after.gammas == "(1, 1, 1)") & (after.N 
 glue("deep_growth_n", n_big)
 
 # %% [markdown]
-# At $N =$ {glue:text}`deep_growth_n`, the first layer's part of the kernel grows
+# In this run, at $N =$ {glue:text}`deep_growth_n`, the first layer's part of the kernel grows
 # {glue:text}`deep_growth_mf:.0f`-fold in the mean-field network $(1, 1, 1)$ and
-# {glue:text}`deep_growth_lazy:.2f`-fold in $(1, 1/2, 1/2)$. In the mean-field network the smallest of the four
-# parts is {glue:text}`deep_mf_min_kernel:.2f` at the end, the first layer included, against the $N^{-2}$ scale of
-# §5.3 at the start: the back-propagated sums have become coherent. Where the outer layers are lazy
-# ($\gamma = 1/2$) the kernel stays near where it started, and the loss column shows what that costs. With
-# $\gamma_1 = 1$ and tanh the kernel started small, so $(1, 1/2, 1/2)$ trains slowly. Mean-field scaling in the
-# outer layer alone, $(1/2, 1/2, 1)$, multiplies the first layer's part by {glue:text}`deep_growth_outer_only:.1f`
-# only.
+# {glue:text}`deep_growth_lazy:.2f`-fold in $(1, 1/2, 1/2)$; mean-field scaling in the outer layer alone,
+# $(1/2, 1/2, 1)$, multiplies it by {glue:text}`deep_growth_outer_only:.1f`. In the mean-field network the smallest
+# of the four parts is {glue:text}`deep_mf_min_kernel:.2f` at the end, the first layer included; at the start §5.3
+# put it on the scale $N^{-2}$. A growth by orders of magnitude is what coherent back-propagated sums look like; a
+# factor near one is a kernel that stays where it started. Compare the loss column of the lazy configurations with
+# that of $(1, 1, 1)$ to see what a frozen kernel costs at $t = 2$. With $\gamma_1 = 1$ and tanh the kernel starts
+# small (§5.3), so a configuration whose kernel also stays put, such as $(1, 1/2, 1/2)$, can only train slowly.
 #
 # ```{prf:remark} $\gamma_L < 1$ against $\gamma_L = 1$ (our derivation, with the measurement above)
 # :label: rem-deep-outer-gamma
@@ -327,7 +355,7 @@ glue("deep_growth_n", n_big)
 # fluctuation $N_L^{-(\gamma_L - 1/2)}$. For $\gamma_L = 1$ the outer layer is mean-field. Its weights move by
 # $O(1)$, the limit is nonlinear, the fluctuations are $O(N_L^{-1/2})$, and training can make the back-propagated
 # sums coherent, which lets the inner layers learn features. That needs mean-field scaling in the layers above them
-# too: in the table above only $(1, 1, 1)$ wakes its first layer fully.
+# too: compare, in the table above, the first layer's growth in $(1, 1, 1)$ with that in $(1/2, 1/2, 1)$.
 # ```
 
 # %% [markdown]
@@ -404,8 +432,9 @@ glue("deep_inner_large", INNER_LARGE)
 # goes from {glue:text}`deep_tr_equal_11_init:+.2f` at initialization to {glue:text}`deep_tr_equal_11:+.2f` after
 # training. Compare each with the three consequences of {prf:ref}`conj-deep-trained-variance`. A steeper
 # trained slope with the wider inner layer is the floor $v_t$ moving down, and a trained slope nearer $-1$ with every
-# width growing is $\max(s_0, -1)$. At these widths the terms are not yet separated, and the intervals are wide:
-# the conjecture predicts the *direction* in which the slopes move, and the run shows whether they do.
+# width growing is $\max(s_0, -1)$. At widths this small the three terms need not be separated yet, so read the
+# intervals before the points: the conjecture predicts the *direction* in which the slopes move, and the run shows
+# whether they do.
 #
 # ## 5.6 Why the outer $\gamma_L$ matters most
 #
@@ -426,9 +455,9 @@ glue("deep_inner_large", INNER_LARGE)
 #
 # ## 5.7 What this says about the MNIST grids
 #
-# Chapter 6 trains the papers' MNIST grids. At depth 3 without biases, the outer $\gamma_3$ raises accuracy most.
-# The innermost $\gamma_1$ does not help within a CPU budget, and it can even hurt (§6.5). The mechanism of §5.4
-# applies there too. Below, at the chapter-6 architecture (three layers of 100, tanh, pixels scaled by $1/28$) and
+# Chapter 6 trains the papers' MNIST grids at depth 3 without biases, and asks which layer's $\gamma$ raises accuracy
+# most within a CPU budget, and whether an inner $\gamma_1 = 1$ helps or hurts there (§6.5). The mechanism of §5.4
+# bears on the answer. Below, at the chapter-6 architecture (three layers of 100, tanh, pixels scaled by $1/28$) and
 # on MNIST test images: each configuration's first-layer rate $\eta_{W^1}$, what one step through $W^1$ does to the
 # output, $\eta_{W^1}|\nabla_{W^1} g|^2$, and to the weights, $\eta_{W^1}|\nabla_{W^1} g|$ (per unit of residual,
 # mean over images and seeds). Compare $(1, 1/2, 1/2)$ with $(1, 1, 1)$ in the two last columns.
@@ -454,16 +483,16 @@ glue("deep_mnist_weight_ratio", float(weight_ratio))
 # {glue:text}`deep_mnist_output_ratio:.2f` times as much as that of $(1, 1, 1)$; §5.3 derived that the two are of the
 # same order, $N_2^{-1}N_3^{-2}$, whatever the $\gamma$'s. It moves
 # $(1, 1, 1)$'s first-layer weights {glue:text}`deep_mnist_weight_ratio:.0f` times further, because
-# $(1, 1/2, 1/2)$'s rate is smaller by $N^2$ while its gradient is larger by $N$. So the slowness of
-# $(1, 1/2, 1/2)$ in chapter 6 is not visible at the first step. It is what §5.4 measured: under lazy outer layers
-# the back-propagated sums stay incoherent, and with tanh and $\gamma_1 = 1$ the signal reaching the upper layers is
-# small. The kernel stays small and the network trains slowly. Under mean-field outer layers the kernel grows by
-# orders of magnitude within $t = 2$. The accuracy grid of chapter 6 measures that speed as well as the quality of
-# the limit, and this is why an inner $\gamma_1 = 1$ "reverses" there under small outer $\gamma$'s.
+# $(1, 1/2, 1/2)$'s rate is smaller by $N^2$ while its gradient is larger by $N$ (derived: a factor $N = 100$). So if
+# $(1, 1/2, 1/2)$ trains slowly in chapter 6, the first step is not the reason. §5.4 gives the mechanism: under lazy
+# outer layers the back-propagated sums stay incoherent, and with tanh and $\gamma_1 = 1$ the signal reaching the
+# upper layers is small, so the kernel starts small and stays small; under mean-field outer layers it grew
+# {glue:text}`deep_growth_mf:.0f`-fold within $t = 2$ in §5.4. An accuracy grid at a fixed budget measures that speed
+# as well as the quality of the limit: keep this in mind when chapter 6 compares the rows of $\gamma_1$.
 #
 # ## What you saw
 #
-# The numbers behind each sentence, from the runs above:
+# The numbers of this run behind each statement of the chapter (they change with the sizes and the seeds):
 
 # %% tags=["hide-input"]
 def say(text):
@@ -489,19 +518,29 @@ say(f"MNIST, (100, 100, 100), tanh: η|∇_W1 g|² of (1, 0.5, 0.5) / (1, 1, 1) 
 
 # %% [markdown]
 # In words: at initialization the variance of a deep network's output has an exact width law in $N_L$, set by the
-# outer $\gamma_L$. The inner $\gamma$'s enter its exponent only when every width grows and $\sigma(0) = 0$. The
-# learning rates of chapter 2 make the outer layers drive the dynamics. The inner layers move the output only
-# through back-propagated sums, which are incoherent at initialization. They become coherent, and the inner layers
-# learn, only under mean-field outer layers. After training, a fixed inner width leaves a floor in the variance
-# that no outer width removes. With wider inner layers the outer law comes back, which is the paper's claim read
-# as a limit taken inner layers first.
+# outer $\gamma_L$ ({prf:ref}`thm-deep-init-variance`). The inner $\gamma$'s enter its exponent only when every
+# width grows and $\sigma(0) = 0$ ({prf:ref}`thm-deep-init-slope`). The learning rates of chapter 2 make the outer
+# layers drive the dynamics: the inner layers move the output only through back-propagated sums, which are
+# incoherent at initialization ({prf:ref}`thm-deep-layer-kernel`). Our derivation says they become coherent only
+# under mean-field outer layers ({prf:ref}`rem-deep-outer-gamma`), and the kernel's growth in §5.4 tests it. After
+# training, the conjecture {prf:ref}`conj-deep-trained-variance` puts a floor under the variance at a fixed inner
+# width, which wider inner layers lower: the paper's claim read as a limit taken inner layers first. The slopes of
+# §5.5 show which way this run moves.
 #
 # ## Exercises
 #
-# ### Exercise 5.1 (quick) — The slope at initialization
-# Write `my_init_slope(gammas, activation, family)`: the leading-order slope of $\log\operatorname{Var} g_0(x)$
-# against $\log N$ for a $\gamma$-tuple $(\gamma_1, \dots, \gamma_L)$, an activation (`"tanh"` or `"sigmoid"`) and a
-# family of widths: `"equal"` (every hidden width $N$) or `"outer"` (inner widths fixed, $N_L = N$).
+# Exercises 5.1–5.3 ask you to derive and compute; 5.4–5.6 are short questions. Each check runs your answer on
+# hidden cases and gives a hint, never the answer.
+#
+# ```{exercise} The slope at initialization
+# :label: ex-5-1
+#
+# *(quick, ~10 min)* Write `my_init_slope(gammas, activation, family)`: the leading-order slope of
+# $\log\operatorname{Var} g_0(x)$ against $\log N$ for a $\gamma$-tuple $(\gamma_1, \dots, \gamma_L)$, an activation
+# (`"tanh"` or `"sigmoid"`) and a family of widths: `"equal"` (every hidden width $N$) or `"outer"` (inner widths
+# fixed, $N_L = N$). Derive it from {prf:ref}`thm-deep-init-variance`; the table of §5.2 shows what your answer
+# must reproduce.
+# ```
 
 # %% tags=["solution"]
 def my_init_slope(gammas, activation, family):
@@ -518,17 +557,25 @@ from gammanet.exercises import check_init_slope
 check_init_slope(my_init_slope)
 
 # %% [markdown] tags=["solution"]
-# **Solution.** $\operatorname{Var} g_0 = N_L^{1-2\gamma_L}\mathbb E[C^2]\mathbb E[\sigma(Z^L)^2]$ exactly. With the
+# ```{solution} ex-5-1
+# :class: dropdown
+#
+# $\operatorname{Var} g_0 = N_L^{1-2\gamma_L}\mathbb E[C^2]\mathbb E[\sigma(Z^L)^2]$ exactly. With the
 # inner widths fixed the last factor does not move: $1 - 2\gamma_L$. With every width $N$ it moves with $N$ only
 # if $\sigma(0) = 0$. Then $\mathbb E\tanh(Z^L)^2 \approx \operatorname{Var} Z^L \propto N^{1-2\gamma_{L-1}}
-# \mathbb E\tanh(Z^{L-1})^2$, and so on down, which adds every inner exponent. With the sigmoid, $\sigma(Z^L)
-# \to 1/2$ and the factor tends to $1/4$.
+# \mathbb E\tanh(Z^{L-1})^2$, and so on down, which adds every inner exponent: $\sum_\ell (1 - 2\gamma_\ell)$.
+# With the sigmoid, $\sigma(Z^L) \to 1/2$ and the factor tends to $1/4$.
+# ```
 
 # %% [markdown]
-# ### Exercise 5.2 (medium) — Count the back-propagated sums
-# Write `my_kernel_exponent(depth, layer)`: the exponent of $N$ in $N_L\,\eta_\ell\,|\nabla_{W^\ell} g(x)|^2$ at
-# initialization, every hidden width $N$, sigmoid, with the rates of chapter 2 (`layer` $= 1, \dots, L$ for
-# $W^1, \dots, W^L$ and $L+1$ for $C$). Then compare your exponents with the slopes measured in §5.3.
+# ```{exercise} Count the back-propagated sums
+# :label: ex-5-2
+#
+# *(medium, ~25 min)* Write `my_kernel_exponent(depth, layer)`: the exponent of $N$ in
+# $N_L\,\eta_\ell\,|\nabla_{W^\ell} g(x)|^2$ at initialization, every hidden width $N$, sigmoid, with the rates of
+# chapter 2 (`layer` $= 1, \dots, L$ for $W^1, \dots, W^L$ and $L+1$ for $C$). Then compare your exponents with
+# the slopes measured in §5.3.
+# ```
 
 # %% tags=["solution"]
 def my_kernel_exponent(depth, layer):
@@ -549,14 +596,22 @@ mine.pivot_table(index="layer", columns="gammas", values="slope", sort=False).ro
     yours=mine.groupby("layer", sort=False).yours.first())
 
 # %% [markdown] tags=["solution"]
-# **Solution.** The rates make $W^L$ and $C$ contribute $O(1)$. Every hidden layer $m$ above $\ell$ puts one sum
+# ```{solution} ex-5-2
+# :class: dropdown
+#
+# The rates make $W^L$ and $C$ contribute $O(1)$. Every hidden layer $m$ above $\ell$ puts one sum
 # over its $N$ units into $W^\ell$'s gradient. The rate $\eta_\ell$ assumes each such sum is of size $N$
 # (coherent), but at initialization it is a sum of random signs, of size $\sqrt N$. Its square is then smaller by a
 # factor $N$. So the exponent is $-(L - \ell)$ for $\ell < L$. The usual slips: counting layer $\ell$'s own width
 # (its sum over units is part of $|\nabla|^2$ at any rate), and forgetting to square the $\sqrt N$.
+# ```
 
 # %% [markdown]
-# ### Exercise 5.3 (substantial) — One step, layer by layer
+# ```{exercise} One step, layer by layer
+# :label: ex-5-3
+#
+# *(substantial, ~45 min)*
+#
 # 1. Write `my_layer_steps(model, x)` for a `GammaMLP` without biases and inputs `x` of shape $(P, d)$. For each
 #    layer, with the theory's rates (`gammanet.learning_rates`), return the mean over the $P$ inputs of
 #    $\eta_\ell\,|\nabla_{W^\ell} g(x)|^2$, where $g$ is the first output: `{"W1": ..., ..., "C": ...}`.
@@ -564,6 +619,7 @@ mine.pivot_table(index="layer", columns="gammas", values="slope", sort=False).ro
 #    return the weights' step $\eta_\ell|\nabla_{W^\ell} g|$ instead, and compare the two ratios.
 # 3. Chapter 6 once said that "the first layer learns a hundred times more slowly" under $(1, 1/2, 1/2)$. Which of
 #    your two numbers is a hundred times smaller, and which is not? What, then, makes that network slow (§5.4)?
+# ```
 
 # %% tags=["solution"]
 def my_layer_steps(model, x):
@@ -594,9 +650,103 @@ for gammas in ((1.0, 0.5, 0.5), (1.0, 1.0, 1.0)):
     print(f"γ = {gammas}: " + ", ".join(f"{n} {v:.2e}" for n, v in steps.items()))
 
 # %% [markdown] tags=["solution"]
-# **Solution.** The first layer's output step is about the same for the two networks. Its weight step is about a
-# hundred times smaller under $(1, 1/2, 1/2)$: the rate is $N^2 = 10^4$ times smaller and the gradient $N = 100$
-# times larger. So "a hundred times more slowly" is true of the weights and not of the output. The slowness comes
-# later. Under lazy outer layers the back-propagated sums stay incoherent, and the kernel, which is small from the
-# start with tanh and $\gamma_1 = 1$, stays small (§5.4). The mean-field network's kernel grows by orders of
-# magnitude in the same time.
+# ```{solution} ex-5-3
+# :class: dropdown
+#
+# The derivation of §5.3 puts the first layer's output step of the two networks at the same order,
+# $N_2^{-1}N_3^{-2}$, and the table of §5.7 measures their ratio ({glue:text}`deep_mnist_output_ratio:.2f`). The
+# weight step differs by a factor $N$: the rate of $(1, 1/2, 1/2)$ is $N^2 = 10^4$ times smaller and its gradient
+# $N = 100$ times larger, so its weights move about a hundred times less (measured:
+# {glue:text}`deep_mnist_weight_ratio:.0f`). So "a hundred times more slowly" is true of the weights and not of the
+# output. The slowness comes later: under lazy outer layers the back-propagated sums stay incoherent, and the
+# kernel, which is small from the start with tanh and $\gamma_1 = 1$, stays small (§5.4), while the mean-field
+# network's kernel grows (§5.4 measured the two growths).
+# ```
+
+
+# %% [markdown]
+# ```{exercise} Which layers move the output?
+# :label: ex-5-4
+#
+# *(question, ~3 min)* At initialization, with the rates of chapter 2 and every hidden width $N$ growing, which
+# layers' parts of the tangent kernel stay of order one? Return your letter from `q_5_4`.
+#
+# - (a) every layer, each by a part of order one
+# - (b) only the last hidden layer W^L and the readout C
+# - (c) only the first layer W^1, whose rate is the largest
+# - (d) none: every part of the kernel vanishes as N grows
+# ```
+
+# %% tags=["solution"]
+def q_5_4():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "b"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_5_4
+check_q_5_4(q_5_4)
+
+# %% [markdown]
+# ```{exercise} The floor
+# :label: ex-5-5
+#
+# *(question, ~3 min)* In the conjecture {prf:ref}`conj-deep-trained-variance`, hold the inner widths fixed and let
+# $N_L \to \infty$. What does the slope of $\log\operatorname{Var} g_t(x)$ against $\log N_L$ tend to? Return the
+# number from `q_5_5`.
+# ```
+
+# %% tags=["solution"]
+def q_5_5():
+    """Your answer: a number."""
+    # BEGIN SOLUTION
+    return 0.0
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_5_5
+check_q_5_5(q_5_5)
+
+# %% [markdown]
+# ```{exercise} Why slow?
+# :label: ex-5-6
+#
+# *(question, ~3 min)* Why, by this chapter's derivations, does $\gamma = (1, 1/2, 1/2)$ train slowly on MNIST
+# although its first step through $W^1$ moves the output about as far as under $(1, 1, 1)$ (both of order
+# $N_2^{-1}N_3^{-2}$)? Return your letter from `q_5_6`.
+#
+# - (a) its rate for W^1 is N² times smaller, so its first layer moves the output N² times less
+# - (b) under lazy outer layers its back-propagated sums stay incoherent, so its kernel, small from the start with tanh and γ_1 = 1, stays small
+# - (c) its output has a larger variance at initialization
+# - (d) its tanh units saturate
+# ```
+
+# %% tags=["solution"]
+def q_5_6():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "b"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_5_6
+check_q_5_6(q_5_6)
+
+# %% [markdown]
+# ## Further reading
+#
+# - **The deep paper** {cite:p}`yu2023deep`: the setting of §5.1 and the claim {prf:ref}`thm-deep-claim`; its
+#   expansion in the outer width, which we could not read, is what {prf:ref}`rem-deep-order` interprets. The
+#   authors' code {cite:p}`nenn_deep_code` states the learning rates of two and three hidden layers.
+# - **Mean-field limits of deep networks**, one layer after another: {cite:t}`sirignano2022deep`; for the shallow
+#   mean-field limit, {cite:t}`mei2018meanfield` and {cite:t}`sirignano2020meanfield`, and its fluctuations
+#   {cite:p}`sirignano2020clt`.
+# - **The tangent kernel** and the lazy regime of §5.3–5.4: {cite:t}`jacot2018ntk`; {cite:t}`lee2019wide` (wide
+#   networks evolve as linear models); {cite:t}`chizat2019lazy` (lazy training is a matter of scaling, not of
+#   width alone).
+# - **Which layers learn features** as the widths grow, and the scalings that let every layer move:
+#   {cite:t}`yang2021tensor` (μP, tensor programs); compare its per-layer scalings with the rates of chapter 2.

@@ -17,6 +17,29 @@
 # (ch-mnist-variance)=
 # # 7. MNIST: the variance of the trained output
 #
+# ## Learning objectives
+#
+# After this chapter you will be able to
+#
+# - **measure** the variance of a trained network's output over initialization seeds, with a seed bootstrap, and
+#   say why seeds are the unit of resampling;
+# - **compare** measured width exponents with $1 - 2\gamma$ at initialization and after training, and **classify**
+#   a disagreement as sub-leading or as a failure of the law, by a stated rule;
+# - **explain** why prediction 4 (the variance falls with $t$) can fail under cross-entropy;
+# - **predict** which $\gamma$ sets the width law at depth two, with the inner width fixed or growing;
+# - **derive** the bias–variance decomposition of the squared error, and what averaging seeds does to each part.
+#
+# ```{admonition} Prerequisites
+# :class: tip
+#
+# - The exact variance law at initialization: {ref}`pred-init-variance`; at depth, {ref}`pred-deep-outer`.
+# - The expansion's fluctuation $K_t$ and predictions 2–4: {ref}`ch-expansion`.
+# - The fixed-inner-width conjecture: {prf:ref}`conj-deep-trained-variance`.
+# - The MNIST experiments, seeds and the `fast` preset: {ref}`ch-mnist-accuracy`.
+# - The bootstrap {cite:p}`efron1979bootstrap` and the bias–variance decomposition {cite:p}`geman1992bias`.
+# - The symbols: {doc}`../notation`.
+# ```
+#
 # **What you will see.** How much a trained MNIST network's output depends on the random draw of its initial
 # weights, and how that spread changes with the width $N$, with $\gamma$ and with training time. We train many
 # networks that differ only in their initialization seed and compare the measurements with the predictions of
@@ -44,7 +67,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from gammanet.claims import variance_claims
+from gammanet.claims import claim_sentences, variance_claims
 from gammanet.course import describe, glue, pick
 from gammanet.experiments import get_experiment, sweep
 from gammanet.experiments.chapters import CH5_INNER_WIDTH
@@ -64,12 +87,18 @@ print(describe())
 # $\gamma\to1$. *Variance over what?* A trained network is a deterministic function of three things: the data, the
 # order in which SGD visits it, and the initial weights. The theory's randomness is the last one: the weights are
 # drawn at random, everything else is fixed. So we train every configuration with several **init seeds** and
-# change nothing else. (The papers' setting is SGD, and chapters 3–5 use full-batch gradient descent, its noiseless
-# version. The difference is of lower order. Each step moves the output by $O(1/N)$, and the minibatch noise of one
-# step is of that size too. Over the $N$ steps of one unit of time these noises are nearly independent, so they add
-# up to $O(\sqrt N/N) = O(N^{-1/2})$, against the initial fluctuation $N^{1/2-\gamma}$, which is at least as large
-# for every $\gamma \le 1$ and larger for $\gamma < 1$. Here the data order is shared by all seeds, so it is not a
-# source of variance between them at all.)
+# change nothing else.
+#
+# ```{prf:remark} Minibatch noise is of lower order (our derivation)
+# :label: rem-sgd-noise-order
+#
+# The papers' setting is SGD, and chapters 3–5 use full-batch gradient descent, its noiseless version. The
+# difference is of lower order. Each step moves the output by $O(1/N)$, and the minibatch noise of one step is of
+# that size too. Over the $N$ steps of one unit of time these noises are nearly independent, so they add up to
+# $O(\sqrt N/N) = O(N^{-1/2})$, against the initial fluctuation $N^{1/2-\gamma}$, which is at least as large for
+# every $\gamma \le 1$ and larger for $\gamma < 1$. Here the data order is shared by all seeds, so it is not a
+# source of variance between them at all.
+# ```
 #
 # - the seed fixes all initial weights ($W$ and the readout $C$, all $N(0,1)$, no biases — the papers' equations);
 #   seed $s$ gives the *same* draw for every $\gamma$ (common random numbers), so two $\gamma$'s are compared on the
@@ -78,12 +107,12 @@ print(describe())
 # - the preset is `fast` (tanh, pixels scaled by $1/28$, centred readout, $\alpha=10$; chapter 6), without biases.
 #
 # After every epoch the runner records the 10 logits of every network on the same 200 test images (the *probe*).
-# For one configuration, one width and one epoch, with $g_s(x_i)_k$ the logit of class $k$ on image $i$ for seed $s$
-# ($S$ seeds, $P$ images, $K = 10$ classes), we measure
+# For one configuration, one width and one epoch, with $g_s(x_i)_c$ the logit of class $c$ on image $i$ for seed $s$
+# ($S$ seeds, $P$ images, 10 classes), we measure
 #
 # $$
-# V = \frac{1}{PK}\sum_{i=1}^{P}\sum_{k=1}^{K} \frac{1}{S-1}\sum_{s=1}^{S}\big(g_s(x_i)_k - \bar g(x_i)_k\big)^2 ,
-# \qquad \bar g(x_i)_k = \frac1S\sum_s g_s(x_i)_k :
+# \hat V = \frac{1}{10P}\sum_{i=1}^{P}\sum_{c=1}^{10} \frac{1}{S-1}\sum_{s=1}^{S}\big(g_s(x_i)_c - \bar
+# g(x_i)_c\big)^2 , \qquad \bar g(x_i)_c = \frac1S\sum_s g_s(x_i)_c :
 # $$
 #
 # the unbiased variance over seeds of each logit, averaged over images and classes. Its uncertainty comes from a
@@ -102,8 +131,8 @@ outputs = shallow.outputs
 print(f"{len(outputs):,} recorded logits; columns: {', '.join(outputs.columns)}")
 
 # %% [markdown]
-# One table holds $V$ per (width, $\gamma$, epoch), with a 95% interval from the seed bootstrap. `ratio_to_init`
-# is $V$ divided by its value at initialization. `mean_square` is the mean square of the seed-mean logit: the size
+# One table holds $\hat V$ per (width, $\gamma$, epoch), with a 95% interval from the seed bootstrap. `ratio_to_init`
+# is $\hat V$ divided by its value at initialization. `mean_square` is the mean square of the seed-mean logit: the size
 # of what the networks agree on. The first rows:
 
 # %%
@@ -122,9 +151,10 @@ table[["N", "gammas", "epoch", "t", "variance", "variance_low", "variance_high",
 # \mathbb E[\tanh(W\cdot x/28)^2]$, slope $1-2\gamma$ on a log–log plot. **After training**, chapter 4's
 # expansion puts the random part of the output at $N^{-(\gamma-1/2)}K_t$. Its variance is
 # $N^{1-2\gamma}\operatorname{Var}K_t$: the same slope at every fixed $t$, to leading order (prediction 2; chapter 4
-# measures it on a toy regression problem with the squared loss). Each panel shows $V$ against $N$ at one clock, with
+# measures it on a toy regression problem with the squared loss). Each panel shows $\hat V$ against $N$ at one clock, with
 # dashed lines of slope $1-2\gamma$ drawn from the narrowest width. First check that the points sit on the dashed
-# lines at $t=0$. Then look at the middle $\gamma$'s: as $t$ grows, their lines bend *below* the dashed ones.
+# lines at $t=0$. Then look at the middle $\gamma$'s: as $t$ grows, do their lines bend away from the dashed ones,
+# and which way?
 
 # %%
 variance_width_panels(table, SLOPE_TIMES)
@@ -173,7 +203,7 @@ glue("ch7_t_end", float(max(SLOPE_TIMES)))
 #
 # ## 7.3 The variance against $\gamma$ at a fixed width (prediction 3)
 #
-# Prediction 3: at fixed $N$, the variance falls monotonically as $\gamma\to1$. Below, $V$ against $\gamma$ at the
+# Prediction 3: at fixed $N$, the variance falls monotonically as $\gamma\to1$. Below, $\hat V$ against $\gamma$ at the
 # largest width, one line per clock. Check whether each line falls all the way from $\gamma = 1/2$ to $\gamma = 1$.
 # Then compare the steepness at $t=0$ (a factor $N$ between the ends, exactly) with that after training.
 
@@ -195,7 +225,7 @@ ordering[ordering.t.isin(SLOPE_TIMES)].pivot(index="N", columns="t", values="rat
 #
 # Prediction 4 says the variance falls with training time. In the kernel regime the fluctuation is contracted by
 # the dynamics, $K_t = e^{-\alpha A t/M}K_0$ on the training points. That statement is derived for the squared loss,
-# whose targets are finite. Panel (a) shows $V(t)/V(0)$ at the largest width; panel (b) shows how large the average
+# whose targets are finite. Panel (a) shows $\hat V(t)/\hat V(0)$ at the largest width; panel (b) shows how large the average
 # logit grows. Compare the small $\gamma$'s with the large ones in (a), then look at (b) to see what the large
 # $\gamma$'s are doing meanwhile.
 
@@ -203,18 +233,26 @@ ordering[ordering.t.isin(SLOPE_TIMES)].pivot(index="N", columns="t", values="rat
 variance_over_time(table, N_MAX)
 plt.show()
 at_end = table[(table.N == N_MAX) & (table.t == T_END)].set_index("gammas")
+relative = table[table.N == N_MAX].assign(relative=lambda f: f.variance / f.mean_square).pivot(
+    index="t", columns="gammas", values="relative")
+last_two = relative.loc[[t for t in relative.index if t in SLOPE_TIMES][-2:]]
+glue("ch7_fell", ", ".join(f"γ = {g}" for g, r in at_end.ratio_to_init.items() if r < 1) or "no γ")
+glue("ch7_rose", ", ".join(f"γ = {g}" for g, r in at_end.ratio_to_init.items() if r >= 1) or "no γ")
+glue("ch7_fastest_logits", at_end.mean_square.idxmax())
+glue("ch7_relative_fell", int((last_two.iloc[-1] < last_two.iloc[0]).sum()))
+glue("ch7_n_gammas", len(at_end))
 at_end[["variance", "ratio_to_init", "mean_square"]].T
 
 # %% [markdown]
-# Read the last row of ratios: the variance fell with $t$ for the $\gamma$'s whose ratio is below 1, as predicted,
-# and rose for those above 1 — in the runs behind this book the larger $\gamma$'s, well above their initial value at
-# $\gamma = 1$. A rise disagrees with prediction 4 as the expansion states it (chapter 4), and the reason is the
-# loss. With cross-entropy the logits have no finite target: training keeps
-# pushing the correct class's logit up (panel (b)), and the mean square of the average logit grows fastest at
-# $\gamma = 1$, which also learns fastest. The spread between seeds grows with the logits it sits on. The
-# contraction $e^{-\alpha At/M}$ is a property of the squared loss near its minimum, and this is not that setting.
-# What does fall at every $\gamma$, once the logits have grown, is the *relative* spread: $V$ divided by the mean
-# square of the average logit (compare the two panels between $t = 8$ and $t = 16$).
+# Read the row of ratios: the variance fell with $t$ for the $\gamma$'s whose ratio is below 1, as predicted, and
+# rose for those above 1. In this run it fell for {glue:text}`ch7_fell` and rose for {glue:text}`ch7_rose`; the
+# mean square of the average logit grew most at $\gamma =$ {glue:text}`ch7_fastest_logits`. A rise disagrees with
+# prediction 4 as the expansion states it (chapter 4), and the reason to expect one is the loss. With cross-entropy
+# the logits have no finite target: training keeps pushing the correct class's logit up (panel (b)), and the spread
+# between seeds grows with the logits it sits on. The contraction $e^{-\alpha At/M}$ is a property of the squared
+# loss near its minimum, and this is not that setting. So look also at the *relative* spread, $\hat V$ divided by
+# the mean square of the average logit: between the last two clocks it fell for {glue:text}`ch7_relative_fell` of
+# the {glue:text}`ch7_n_gammas` $\gamma$'s in this run.
 #
 # ## 7.5 Depth two: which $\gamma$ sets the width law? (prediction 8)
 #
@@ -255,7 +293,7 @@ DEEP_TIMES = (0.0, T_END)
 # %% [markdown]
 # First, the inner width fixed. Colour marks the outer $\gamma_2$; circles and solid lines mark $\gamma_1 = 1/2$,
 # squares and dotted lines $\gamma_1 = 1$. At $t = 0$ (left), look for lines of the same colour running parallel to
-# their dashed guide. After training (right), look at how flat every line has become.
+# their dashed guide. After training (right), look at how flat each line has become.
 
 # %%
 inner_table = deep[deep.width_1 == CH5_INNER_WIDTH]
@@ -272,13 +310,13 @@ glue("ch7_inner_width", CH5_INNER_WIDTH)
 # At $t=0$ the law is exact: slope $1-2\gamma_2$, the outer $\gamma$, with the inner $\gamma$ only moving the
 # lines up or down (prediction 8; compare the table's intervals with the `outer` column). After training the two
 # $\gamma_2 = 1$ configurations have the slopes {glue:text}`ch7_fixed_051:+.2f` for $(1/2, 1)$ and
-# {glue:text}`ch7_fixed_11:+.2f` for $(1, 1)$, against $-1$ at initialization. Chapter 5 derives why a trained
-# network with a fixed inner width must flatten ({prf:ref}`conj-deep-trained-variance`). The
+# {glue:text}`ch7_fixed_11:+.2f` for $(1, 1)$, against $-1$ at initialization. Chapter 5's heuristic says why a
+# trained network with a fixed inner width should flatten ({prf:ref}`conj-deep-trained-variance`). The
 # {glue:text}`ch7_inner_width` inner units are random too, and their randomness reaches the output through every
 # one of the $N_2$ outer units at once. Widening the outer layer averages out the readout's randomness but not that
-# of a fixed inner layer, so the trained variance has a floor set by the inner width. In the paper's limit, as we
-# read it, the inner widths grow first and the floor is gone; with the inner width fixed, the outer law is exact
-# only at initialization.
+# of a fixed inner layer, so by that argument the trained variance has a floor set by the inner width. In the
+# paper's limit, as we read it, the inner widths grow first and the floor is gone; with the inner width fixed, the
+# outer law is exact only at initialization.
 #
 # Now the equal widths $(N, N)$, the papers' setting. At $t = 0$, look at the dotted lines: with $\gamma_1 = 1$ they
 # are steeper than their guide, by the extra $1-2\gamma_1 = -1$ of the tanh derivation. At $t = T$, look at which
@@ -301,21 +339,25 @@ for g, key in (("(0.5, 0.5)", "ch7_equal_0505"), ("(1, 0.5)", "ch7_equal_105"), 
 # {glue:text}`ch7_equal_0505:+.2f` for $(1/2, 1/2)$, {glue:text}`ch7_equal_105:+.2f` for $(1, 1/2)$,
 # {glue:text}`ch7_equal_051:+.2f` for $(1/2, 1)$ and {glue:text}`ch7_equal_11:+.2f` for $(1, 1)$. Chapter 5's
 # heuristic expects them to tend to $\max(s_0, -1)$ as $N$ grows, with $s_0$ the exponent at initialization: $0$,
-# $-1$, $-1$ and $-1$. The $(1,1)$ network, which starts
-# orders of magnitude below $(1/2, 1/2)$, has gained most of its variance during training: a mean-field network
-# must first *grow* its input dependence (chapter 6's plateau), and the random directions it grows along differ
-# from seed to seed. Below, the four configurations at the largest equal width, before and after training.
+# $-1$, $-1$ and $-1$. Below, the four configurations at the largest equal width, before and after training. In this
+# run the $(1,1)$ network starts {glue:text}`ch7_start_gap:.0f` times below $(1/2, 1/2)$ and its variance changes by
+# a factor {glue:text}`ch7_11_growth:.1f` during training. A large factor is what one expects of a mean-field network
+# that must first *grow* its input dependence (chapter 6's plateau), along random directions that differ from seed
+# to seed.
 
 # %%
 n_equal = int(equal_table.N.max())
-equal_table[(equal_table.N == n_equal) & equal_table.t.isin(DEEP_TIMES)].pivot(
-    index="gammas", columns="t", values="variance").rename(columns=lambda t: f"V at t={t:g}").map("{:.2e}".format)
+equal_end = equal_table[(equal_table.N == n_equal) & equal_table.t.isin(DEEP_TIMES)].pivot(
+    index="gammas", columns="t", values="variance")
+glue("ch7_start_gap", float(equal_end.loc["(0.5, 0.5)", 0.0] / equal_end.loc["(1, 1)", 0.0]))
+glue("ch7_11_growth", float(equal_end.loc["(1, 1)", T_END] / equal_end.loc["(1, 1)", 0.0]))
+equal_end.rename(columns=lambda t: f"V at t={t:g}").map("{:.2e}".format)
 
 # %% [markdown]
-# So prediction 8 holds as an exact statement at initialization when the outer width alone grows. On trained
-# networks at these widths, *both* layers' $\gamma$'s and widths shape the variance. With tanh and equal widths, a
-# $\gamma=1$ anywhere lowers the variance's width exponent, and at a fixed inner width the inner layer sets a floor.
-# At depth, the outer $\gamma$ does not decide alone.
+# So prediction 8 is an exact statement at initialization when the outer width alone grows
+# ({prf:ref}`thm-deep-init-variance`), and with tanh and equal widths the derivation puts every layer's $\gamma$ in
+# the exponent ({prf:ref}`thm-deep-init-slope`). After training, chapter 5's conjecture expects the fixed inner layer
+# to set a floor; the statuses of §7.6 say what this run shows.
 #
 # (pred-mnist-variance)=
 # ## 7.6 Where the measurements and the theory part ways
@@ -329,14 +371,14 @@ equal_table[(equal_table.N == n_equal) & equal_table.t.isin(DEEP_TIMES)].pivot(
 # %%
 claims = variance_claims(outputs, deep_outputs, inner_width=CH5_INNER_WIDTH)
 with pd.option_context("display.max_colwidth", None):
-    display(claims.style.set_properties(**{"text-align": "left"}))
+    display(claims.drop(columns="key").style.set_properties(**{"text-align": "left"}))
 
 # %% [markdown]
 # How to read the statuses. Prediction 2 is a leading-order statement: its sub-leading terms are not small at
 # $N \le 400$, and the rule above separates "the exponent is off" from "the law is wrong". Prediction 4 is derived
 # for the squared loss; with cross-entropy the logits grow, and with them the spread between seeds (§7.4).
 # Prediction 8 concerns a limit in which the inner widths grow as well; with the inner width fixed, chapter 5
-# expects the trained variance to flatten. Two caveats bound all of this. The widths are small: the expansion gives
+# expects the trained variance to flatten, and the table has one row before and one after training. Two caveats bound all of this. The widths are small: the expansion gives
 # the form, not the constants (chapter 4), and at $N\le 200$ (quick build) or $400$ (full) the corrections are a
 # visible part of what we measure. And $t = 16$ is one clock on one training set: prediction 2 is a statement at
 # *fixed* $t$, and our slopes drift with $t$. Chapter 8 collects these statuses with those of the other chapters.
@@ -353,14 +395,20 @@ accuracy = seed_average_accuracy(outputs)
 seed_average_accuracy_plot(accuracy, N_MAX, T_END)
 plt.show()
 acc_end = accuracy[(accuracy.N == N_MAX) & (accuracy.t == T_END)].set_index("gammas")
+glue("ch7_most_gain", acc_end.gain.idxmax())
+glue("ch7_least_gain", acc_end.gain.idxmin())
+glue("ch7_gap_single", float(acc_end.single.max() - acc_end.single.min()))
+glue("ch7_gap_average", float(acc_end.average.max() - acc_end.average.min()))
 acc_end[["single", "single_sd", "average", "gain"]].T
 
 # %% [markdown]
-# The average gains most at $\gamma = 1/2$, whose single networks vary most, and least at $\gamma = 1$. Averaging
-# closes much of the gap between $\gamma$'s. Part of the papers' advantage of $\gamma\to1$ is a lower variance,
-# and an ensemble of small-$\gamma$ networks buys much of it back, at $S$ times the cost. (On 200 probe images one
-# image is half a percentage point, so treat small differences with care.) Grouping the seeds two and four at a time
-# checks the $1/m$ law directly:
+# In this run the average gains most at $\gamma =$ {glue:text}`ch7_most_gain` and least at $\gamma =$
+# {glue:text}`ch7_least_gain`; the spread of accuracy between the $\gamma$'s is {glue:text}`ch7_gap_single:.3f` for
+# single networks and {glue:text}`ch7_gap_average:.3f` for the averages. Where the small $\gamma$'s, whose single
+# networks vary most, gain most, part of the papers' advantage of $\gamma\to1$ is a lower variance, which an
+# ensemble of small-$\gamma$ networks buys back at $S$ times the cost. (On 200 probe images one image is half a
+# percentage point, so treat small differences with care.) Grouping the seeds two and four at a time checks the
+# $1/m$ law directly:
 
 # %%
 grouped = pd.concat([average_variance(outputs, m) for m in (2, 4)])
@@ -371,7 +419,8 @@ grouped[(grouped.N == N_MAX) & (grouped.t == T_END)].pivot(index="gammas", colum
 # %% [markdown]
 # ## What you saw
 #
-# The numbers behind each sentence, from the runs above (they change between the quick and the full build):
+# The first sentences are generated from the rows of §7.6's table, so they say what this run shows; the numbers
+# behind them follow (they change between the quick and the full build):
 
 # %% tags=["hide-input"]
 def say(text):
@@ -382,6 +431,9 @@ def fit(row):
     return f"{row.slope:+.2f} [{row.ci_low:+.2f}, {row.ci_high:+.2f}]"
 
 
+for sentence in claim_sentences(claims):
+    say(sentence)
+print()
 by_t = {t: slopes[slopes.t == t].set_index("gammas") for t in (0.0, T_END)}
 say(f"Shallow, {int(table.n_seeds.iloc[0])} seeds, widths {sorted(int(n) for n in table.N.unique())}: slopes of V against N at "
     "t = 0 (exact law 1 − 2γ): " + "; ".join(f"γ={g}: {fit(r)}" for g, r in by_t[0.0].iterrows()) + ".")
@@ -403,20 +455,27 @@ say(f"Accuracy on the probe at N = {N_MAX}, t = {T_END:g}, one network → avera
     + ", ".join(f"γ={g}: {r.single:.3f} → {r.average:.3f}" for g, r in acc_end.iterrows()) + ".")
 
 # %% [markdown]
-# In words: the init-seed variance of a trained MNIST network falls with the width. At $t=0$ it follows the exact
-# law $N^{1-2\gamma}$. After training, how far its exponent moves from $1-2\gamma$, whether it still falls as
-# $\gamma\to1$ at every width, and whether it falls with training time under cross-entropy are what §7.6 decides
-# for this run, rule by rule. At depth two the outer $\gamma$ sets the width law at initialization. After training
-# with a fixed inner width, the inner layer's randomness enters too (chapter 5). Averaging the logits of
-# independently initialized networks removes the variance, as $1/m$, and with it part of the accuracy gap between
-# $\gamma$'s.
+# In words: at $t=0$ the init-seed variance of an MNIST network follows the exact law $N^{1-2\gamma}$, so it falls
+# with the width for every $\gamma > 1/2$. After training, how far its exponent moves from $1-2\gamma$, whether it
+# still falls as $\gamma\to1$ at every width, and whether it falls with training time under cross-entropy are what
+# §7.6 decides for this run, rule by rule. At depth two the outer $\gamma$ sets the width law at initialization;
+# after training with a fixed inner width, chapter 5 expects the inner layer's randomness to enter too. Averaging the
+# logits of $m$ independently initialized networks divides the variance by $m$, and §7.7 shows how much of the
+# accuracy gap between $\gamma$'s goes with it in this run.
 #
 # ## Exercises
 #
-# ### Exercise 7.1 (quick) — The variance over seeds
-# Write `my_seed_variance(frame)`: `frame` is a slice of an outputs table with one width, one $\gamma$ and one
-# epoch (columns `seed`, `image`, `class`, `logit`, ...). Return $V$: for every (image, class) the unbiased variance
-# of the logit over the seeds, averaged over images and classes. The check uses hidden frames with few seeds.
+# Exercises 7.1–7.4 ask you to compute, derive and measure; 7.5–7.7 are short questions. Each check runs your answer
+# on hidden cases and gives a hint, never the answer.
+#
+# ```{exercise} The variance over seeds
+# :label: ex-7-1
+#
+# *(quick, ~10 min)* Write `my_seed_variance(frame)`: `frame` is a slice of an outputs table with one width, one
+# $\gamma$ and one epoch (columns `seed`, `image`, `class`, `logit`, ...). Return $\hat V$: for every (image, class)
+# the unbiased variance of the logit over the seeds, averaged over images and classes. The check uses hidden frames
+# with few seeds.
+# ```
 
 # %% tags=["solution"]
 def my_seed_variance(frame):
@@ -427,11 +486,15 @@ def my_seed_variance(frame):
 
 
 # %% [markdown] tags=["solution"]
-# **Solution.** Group by what stays fixed across seeds, (image, class), and take the variance across the rows of
-# each group, which are the seeds. The usual slips: grouping by (seed, class) gives a spread over *images*, which
-# is mostly the difference between digits and says nothing about initialization. `ddof=0` divides by $S$ instead of
-# $S-1$, which biases $V$ low by the factor $(S-1)/S$. Averaging the logits over images before taking the variance
-# mixes classes and images into one number.
+# ```{solution} ex-7-1
+# :class: dropdown
+#
+# Group by what stays fixed across seeds, (image, class), and take the variance across the rows of each group, which
+# are the seeds. The usual slips: grouping by (seed, class) gives a spread over *images*, which is mostly the
+# difference between digits and says nothing about initialization. `ddof=0` divides by $S$ instead of $S-1$, which
+# biases $\hat V$ low by the factor $(S-1)/S$. Averaging the logits over images before taking the variance mixes
+# classes and images into one number.
+# ```
 
 # %%
 from gammanet.exercises import check_seed_variance
@@ -443,45 +506,78 @@ print(f"my V = {my_seed_variance(one):.4e}; the library's: "
       f"{table[(table.N == N_MAX) & (table.gammas == '1') & (table.t == T_END)].variance.iloc[0]:.4e}")
 
 # %% [markdown]
-# ### Exercise 7.2 (quick) — Predict the slope at depth
-# Write `my_outer_slope(gammas)`: for a $\gamma$-tuple $(\gamma_1, \dots, \gamma_L)$, the leading-order slope of
-# $\log\operatorname{Var} g(x)$ against $\log N_L$ when only the last width $N_L$ grows. Then the cell after the
-# check compares your prediction with the slopes measured at $t = 0$ and $t = T$ with the inner width fixed.
+# ```{exercise} The bias–variance decomposition
+# :label: ex-7-2
+#
+# *(medium, ~25 min)* Let $g_1(x), \dots, g_S(x)$ be the outputs of $S$ networks that differ only in their seed, and
+# $y(x)$ a target.
+#
+# 1. Show that the mean squared error over the seeds splits exactly into the squared error of the seed-mean output
+#    and the variance over the seeds,
+#    $\frac1S\sum_s \big(g_s(x) - y(x)\big)^2 = \big(\bar g(x) - y(x)\big)^2 + \frac1S\sum_s\big(g_s(x) - \bar
+#    g(x)\big)^2$, with $\bar g = \frac1S\sum_s g_s$ (the variance with $1/S$, not $1/(S-1)$).
+# 2. Write `my_error_decomposition(outputs, target)`: `outputs` is an array of shape $(S, \dots)$ (seeds first),
+#    `target` has the shape of one network's outputs. Return `{"error": ..., "bias2": ..., "variance": ...}`, each
+#    averaged over all entries.
+# 3. The cell after the check applies it to the softmax probabilities of this chapter's networks at the largest width
+#    and the last clock, against the one-hot labels (the Brier score), and to the average of the seeds' probabilities.
+#    Which part does averaging the networks remove, and which does it keep? Which $\gamma$ has the larger variance
+#    part?
+# ```
 
 # %% tags=["solution"]
-def my_outer_slope(gammas):
-    """Predicted slope of log Var against log N_L (inner widths fixed)."""
+def my_error_decomposition(outputs, target):
+    """{"error", "bias2", "variance"}: mean squared error over seeds and entries, and its exact split."""
     # BEGIN SOLUTION
-    return 1 - 2 * gammas[-1]
+    outputs, target = np.asarray(outputs, dtype=float), np.asarray(target, dtype=float)
+    mean = outputs.mean(axis=0)
+    return {"error": float(((outputs - target) ** 2).mean()), "bias2": float(((mean - target) ** 2).mean()),
+            "variance": float(outputs.var(axis=0).mean())}
     # END SOLUTION
 
 
-# %% [markdown] tags=["solution"]
-# **Solution.** Given the inner layers, $g = N_L^{-\gamma_L}\sum_{i\le N_L} C^i\sigma(Z^L_i)$ is a sum of $N_L$
-# i.i.d. centred terms, so $\operatorname{Var} g = N_L^{1-2\gamma_L}\,\mathbb E[C^2]\,\mathbb E\sigma(Z^L)^2$. With
-# the inner widths fixed, the last factor does not depend on $N_L$, so the slope is $1-2\gamma_L$. The measurement
-# agrees at $t=0$. After training it does not, because the fixed inner layer's randomness is not averaged away
-# (§7.5).
-
 # %%
-from gammanet.exercises import check_outer_slope
-check_outer_slope(my_outer_slope)
+from gammanet.exercises import check_error_decomposition
+check_error_decomposition(my_error_decomposition)
 
 # %% tags=["needs-solution"]
-measured = deep_slopes[f"inner width fixed ({CH5_INNER_WIDTH}, N)"]
-for r in measured[measured.t.isin(DEEP_TIMES)].itertuples():
-    gammas = (r.gamma_1, r.gamma_2)
-    print(f"γ = {r.gammas}, t = {r.t:>4g}: predicted {my_outer_slope(gammas):+.2f}, measured {r.slope:+.2f} "
-          f"[{r.ci_low:+.2f}, {r.ci_high:+.2f}]")
+rows = []
+for gamma in (0.5, 1.0):
+    part = outputs[(outputs.width_1 == N_MAX) & (outputs.gamma_1 == gamma) & np.isclose(outputs.t, T_END)]
+    logits = part.pivot_table(index=["seed", "image"], columns="class", values="logit").sort_index()
+    n_seeds = logits.index.get_level_values("seed").nunique()
+    z = logits.to_numpy().reshape(n_seeds, -1, 10)
+    probs = np.exp(z - z.max(-1, keepdims=True))
+    probs /= probs.sum(-1, keepdims=True)
+    labels = part.groupby("image").label.first().sort_index().to_numpy()
+    target = np.eye(10)[labels]
+    single = my_error_decomposition(probs, target)
+    averaged = my_error_decomposition(probs.mean(0, keepdims=True), target)
+    rows.append(dict(gamma=gamma, **{f"single {k}": v for k, v in single.items()},
+                     **{"average of the seeds, error": averaged["error"]}))
+pd.DataFrame(rows).set_index("gamma").round(4)
+
+# %% [markdown] tags=["solution"]
+# ```{solution} ex-7-2
+# :class: dropdown
+#
+# Write $g_s - y = (g_s - \bar g) + (\bar g - y)$ and expand the square: the cross term
+# $\frac2S\sum_s (g_s - \bar g)(\bar g - y)$ vanishes because $\sum_s (g_s - \bar g) = 0$. So error = bias² +
+# variance exactly, with the variance divided by $S$; with $S - 1$ the identity fails by the factor $(S-1)/S$ on the
+# variance. The network whose output is the seed average has error $(\bar g - y)^2$: the bias part alone. Averaging
+# $m$ networks keeps the bias part and divides the variance part by $m$ (Exercise 7.3), so it helps most where the
+# variance part is large: compare the two $\gamma$'s in the table. This is the decomposition of
+# {cite:t}`geman1992bias`, over seeds; {cite:t}`neal2018bias` measure its two parts against the width.
+# ```
 
 # %% [markdown]
-# ### Exercise 7.3 (medium) — The variance of the seed-average
-# 1. Write `my_average_variance(variance, m)`: the variance of the average of the outputs of $m$ networks with
-#    independent initializations, each of variance `variance`.
-# 2. The cell after the check compares your prediction with the measured variance of averages of 2 and 4 seeds.
-# 3. A slope's interval comes from the seeds. With the quick build's 8 seeds, roughly how many seeds would make the
-#    95% interval of the $\gamma = 0.75$ slope at $t=T$ about $\pm 0.02$? (Assume the half-width scales like that of
-#    a mean over seeds.)
+# ```{exercise} The variance of the seed-average
+# :label: ex-7-3
+#
+# *(quick, ~10 min)* Write `my_average_variance(variance, m)`: the variance of the average of the outputs of $m$
+# networks with independent initializations, each of variance `variance`. The cell after the check compares your
+# prediction with the measured variance of averages of 2 and 4 seeds.
+# ```
 
 # %% tags=["solution"]
 def my_average_variance(variance, m):
@@ -490,13 +586,6 @@ def my_average_variance(variance, m):
     return variance / m
     # END SOLUTION
 
-
-# %% [markdown] tags=["solution"]
-# **Solution.** $\operatorname{Var}\big(\frac1m\sum_{j=1}^m X_j\big) = \frac{1}{m^2}\sum_j\operatorname{Var}X_j =
-# \operatorname{Var}X/m$ for independent $X_j$ of equal variance. The mean, and with it the bias, is unchanged. The
-# measured ratios are close to $1/2$ and $1/4$: the seeds really are independent draws (the shared data order does
-# not correlate them noticeably). For the interval: its half-width scales like $S^{-1/2}$, so going from
-# half-width $h$ with $S$ seeds to $0.02$ needs about $S\,(h/0.02)^2$ seeds (printed below).
 
 # %%
 from gammanet.exercises import check_average_variance
@@ -507,19 +596,31 @@ end = grouped[(grouped.N == N_MAX) & (grouped.t == T_END)]
 for r in end.itertuples():
     print(f"γ = {r.gammas:>5}, m = {r.group_size}: predicted {my_average_variance(r.single, r.group_size):.2e}, "
           f"measured {r.variance:.2e}")
-row = slopes[(slopes.gammas == "0.75") & (slopes.t == T_END)].iloc[0]
-half = (row.ci_high - row.ci_low) / 2
-print(f"γ = 0.75, t = {T_END:g}: half-width {half:.3f} with {int(table.n_seeds.iloc[0])} seeds → about "
-      f"{int(table.n_seeds.iloc[0]) * (half / 0.02) ** 2:.0f} seeds for ±0.02")
+
+# %% [markdown] tags=["solution"]
+# ```{solution} ex-7-3
+# :class: dropdown
+#
+# $\operatorname{Var}\big(\frac1m\sum_{j=1}^m X_j\big) = \frac{1}{m^2}\sum_j\operatorname{Var}X_j =
+# \operatorname{Var}X/m$ for independent $X_j$ of equal variance. The mean, and with it the bias, is unchanged.
+# Measured ratios near $1/2$ and $1/4$ say that the seeds behave as independent draws (the shared data order does
+# not correlate them noticeably); the printed lines show how near they are in this run, with as many groups as the
+# seeds allow.
+# ```
 
 # %% [markdown]
-# ### Exercise 7.4 (substantial) — Measure the slopes yourself
+# ```{exercise} Measure the slopes yourself
+# :label: ex-7-4
+#
+# *(substantial, ~50 min)*
+#
 # 1. Write `my_variance_slopes(outputs, t)` returning a dict `{γ: slope}`: for each value of `gamma_1`, take the
-#    rows at clock `t`, compute $V$ at every width (`width_1`), and fit a least-squares line through
-#    $(\log N, \log V)$. The check runs it on a hidden frame.
+#    rows at clock `t`, compute $\hat V$ at every width (`width_1`), and fit a least-squares line through
+#    $(\log N, \log \hat V)$. The check runs it on a hidden frame.
 # 2. Run it on this chapter's outputs at $t = 0$ and $t = T$ and compare with the library's slopes and intervals.
-# 3. Explain in a few sentences why the slopes at $t = T$ are steeper than $1-2\gamma$ for $\gamma < 1$, and what
+# 3. Explain in a few sentences why the slopes at $t = T$ can be steeper than $1-2\gamma$ for $\gamma < 1$, and what
 #    you would change in the experiment to test whether they approach $1-2\gamma$ (think of widths, seeds, $t$).
+# ```
 
 # %% tags=["solution"]
 def my_variance_slopes(outputs, t):
@@ -548,7 +649,10 @@ for t in (0.0, T_END):
               f"[{r.ci_low:+.3f}, {r.ci_high:+.3f}], 1 − 2γ = {1 - 2 * gamma:+.2f}")
 
 # %% [markdown] tags=["solution"]
-# **Solution.** Your slopes equal the library's point estimates, because the fit is the same least squares. At
+# ```{solution} ex-7-4
+# :class: dropdown
+#
+# Your slopes equal the library's point estimates, because the fit is the same least squares. At
 # $t=0$ the exact law says $1-2\gamma$. Where the slopes at $t=T$ are steeper for $1/2\le\gamma<1$, the reason is
 # that the expansion gives $1-2\gamma$ only as the leading order. The terms after it are smaller by powers such as
 # $N^{-(1-\gamma)}$, which at $N\le 200$ are between about $0.3$ and $0.7$ — not negligible — and their weight grows
@@ -556,3 +660,96 @@ for t in (0.0, T_END):
 # networks (the `_full` experiment goes to 400; a GPU can go to thousands), fit the slope on the widest few only,
 # and watch it move towards $1-2\gamma$. More seeds only narrow the interval, like $S^{-1/2}$; they do not remove the
 # bias of the slope. Comparing several $t$ shows how the sub-leading terms grow with training.
+# ```
+
+
+# %% [markdown]
+# ```{exercise} Why exactly N?
+# :label: ex-7-5
+#
+# *(question, ~3 min)* In §7.3 the ratio $\hat V(\gamma = 1/2)/\hat V(\gamma = 1)$ at $t = 0$ is exactly $N$, at every
+# width. Why exactly? Return your letter from `q_7_5`.
+#
+# - (a) a chance agreement of this sample of seeds
+# - (b) the law of large numbers over the 200 probe images
+# - (c) seed s draws the same weights for every γ, so at t = 0 the outputs at γ = 1/2 and γ = 1 differ by the factor N^{1/2} exactly, seed by seed
+# - (d) the bootstrap over seeds removes the noise
+# ```
+
+# %% tags=["solution"]
+def q_7_5():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "c"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_7_5
+check_q_7_5(q_7_5)
+
+# %% [markdown]
+# ```{exercise} Growing variance
+# :label: ex-7-6
+#
+# *(question, ~3 min)* Prediction 4 says that the variance falls with training time. Why can it grow instead under
+# cross-entropy (§7.4)? Return your letter from `q_7_6`.
+#
+# - (a) the minibatch noise of SGD accumulates
+# - (b) the learning rate grows with t
+# - (c) the networks overfit the 4,000 images
+# - (d) the logits have no finite target and keep growing, and the spread between seeds grows with them
+# ```
+
+# %% tags=["solution"]
+def q_7_6():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "d"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_7_6
+check_q_7_6(q_7_6)
+
+# %% [markdown]
+# ```{exercise} How many seeds?
+# :label: ex-7-7
+#
+# *(question, ~5 min)* A slope's 95% interval has the half-width $0.08$ with 8 seeds. Its half-width scales like
+# that of a mean over seeds. About how many seeds would make it $\pm 0.02$? Return the number from `q_7_7`. (The
+# cell after the check does the same for this run's $\gamma = 0.75$ slope at $t = T$.)
+# ```
+
+# %% tags=["solution"]
+def q_7_7():
+    """Your answer: a number of seeds."""
+    # BEGIN SOLUTION
+    return 128
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_7_7
+check_q_7_7(q_7_7)
+
+# %%
+row = slopes[(slopes.gammas == "0.75") & (slopes.t == T_END)].iloc[0]
+half = (row.ci_high - row.ci_low) / 2
+print(f"this run, γ = 0.75, t = {T_END:g}: half-width {half:.3f} with {int(table.n_seeds.iloc[0])} seeds → about "
+      f"{int(table.n_seeds.iloc[0]) * (half / 0.02) ** 2:.0f} seeds for ±0.02")
+
+# %% [markdown]
+# ## Further reading
+#
+# - **The papers' variance claims**: the shallow paper {cite:p}`yu2021shallow` (the expansion in $N$, the variance
+#   decaying as $\gamma \to 1$) and the deep paper {cite:p}`yu2023deep` (the outer $\gamma$ setting the law); their
+#   code {cite:p}`nenn_shallow_code,nenn_deep_code`.
+# - **Fluctuations of mean-field networks**: the central limit theorem of {cite:t}`sirignano2020clt`, the $N^{-1/2}$
+#   behind the slope $-1$ at $\gamma = 1$; at the other end, the Gaussian initial output of the tangent-kernel regime
+#   {cite:p}`jacot2018ntk,lee2019wide`.
+# - **Bias and variance** of neural networks: {cite:t}`geman1992bias`, and against the width {cite:t}`neal2018bias`;
+#   averaging independently trained networks: {cite:t}`lakshminarayanan2017ensembles`.
+# - **Seeds as the unit of resampling** and the bootstrap: {cite:t}`efron1979bootstrap`; the variance of benchmarks
+#   across seeds: {cite:t}`bouthillier2021variance`.

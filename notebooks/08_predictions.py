@@ -17,6 +17,23 @@
 # (ch-predictions)=
 # # 8. Predictions and sources
 #
+# ## Learning objectives
+#
+# After this chapter you will be able to
+#
+# - **trace** each of the book's predictions to its source: the papers' claims, our derivations, our conjectures;
+# - **apply** the stated rules that turn a measurement into a status (holds, to leading order only, fails);
+# - **rebuild** the MNIST claims tables from a results store, and read a failing row as a statement about speed,
+#   loss or widths rather than a verdict on the theory.
+#
+# ```{admonition} Prerequisites
+# :class: tip
+#
+# - Chapters 1–7: each prediction below points to where it is derived and measured; the symbols are on
+#   {doc}`../notation`.
+# - Confidence intervals from a bootstrap {cite:p}`efron1979bootstrap`.
+# ```
+#
 # **What you will see.** Every prediction this book tests, in one place: what it says, where it comes from (the
 # papers' claims, our derivations, our conjectures), where the book measures it, and its status in this build.
 # Each status is computed when this page runs, by a stated rule, from small networks trained here and from the
@@ -35,13 +52,18 @@ if importlib.util.find_spec("gammanet") is None:
     importlib.invalidate_caches()  # so that this kernel finds the new package
 
 # %%
+import textwrap
+
+import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from gammanet.claims import stored_claims, theory_claims
-from gammanet.course import describe, pick, store_dir
+from gammanet.claims import claim_sentences, stored_claims, theory_claims
+from gammanet.course import describe, pick
 from gammanet.experiments.chapters import CH5_INNER_WIDTH
+from gammanet.plots import claim_status_chart, use_style
 
+use_style()
 pd.set_option("display.max_colwidth", None)
 print(describe())
 
@@ -103,22 +125,35 @@ display(theory)
 #
 # ## 8.4 Status in this build: the MNIST runs
 #
-# From the results store (the same runs chapters 6 and 7 show; the store is filled by running them, or by
-# `python -m gammanet run <name>`).
+# From the results store (`gammanet.course.store_dir()`, or `$GAMMANET_STORE`: the same runs chapters 6 and 7 show;
+# the store is filled by running them, or by `python -m gammanet run <name>`). Under each table, its rows in words
+# (`gammanet.claims.claim_sentences`), as the chapters print them.
 
 # %%
-ACCURACY = dict(shallow=pick("ch4_shallow", "ch4_shallow_full"), mlp2=pick("ch4_mlp2", "ch4_mlp2_full"),
+ACCURACY = dict(shallow=pick("ch4_shallow", "ch4_shallow_full"),
+                authors=pick("ch4_shallow_authors", "ch4_shallow_authors_full"), mlp2=pick("ch4_mlp2", "ch4_mlp2_full"),
                 mlp2_nobias=pick("ch4_mlp2_nobias", "ch4_mlp2_nobias_full"),
                 mlp3=pick("ch4_mlp3_nobias", "ch4_mlp3_nobias_full"))
 VARIANCE = dict(shallow=pick("ch5_shallow_variance", "ch5_shallow_variance_full"),
                 deep=pick("ch5_deep_variance", "ch5_deep_variance_full"))
 stored = stored_claims(ACCURACY, VARIANCE, inner_width=CH5_INNER_WIDTH)
-print(f"store: {store_dir()}")
 if stored["missing"]:
-    print("not (completely) in the store, so not judged here:", ", ".join(stored["missing"]))
+    print("not (completely) in the results store, so not judged here:", ", ".join(stored["missing"]))
 for name in ("accuracy", "variance"):
     if stored[name] is not None:
-        display(stored[name])
+        display(stored[name].drop(columns="key"))
+        for sentence in claim_sentences(stored[name]):
+            print(textwrap.fill(sentence, width=110, initial_indent="- ", subsequent_indent="  "))
+
+# %% [markdown]
+# Every status of this build at a glance: the width laws of §8.3 and the MNIST claims of §8.4 (a table missing from
+# the store has no rows here).
+
+# %%
+judged = {"width laws": theory, **{f"MNIST {name}": stored[name] for name in ("accuracy", "variance")
+                                   if stored[name] is not None}}
+claim_status_chart(judged)
+plt.show()
 
 # %% [markdown]
 # How to read the two tables:
@@ -139,5 +174,15 @@ for name in ("accuracy", "variance"):
 # Two disagreements are real and worth stating plainly. The shallow paper's abstract says that both bias and
 # variance decrease as the number of hidden units grows. To leading order the bias does not depend on $N$ at all
 # (the limit $h_t$ does not), and chapter 4 shows what happens beyond leading order. And the papers' MNIST ordering
-# is a finding at their budget and their learning rate. Chapter 6 shows where it holds and where, at a CPU budget,
-# the innermost $\gamma$ reverses it, and §5.4 explains the mechanism.
+# is a finding at their budget and their learning rate. Chapter 6 checks it row by row at a CPU budget, and where
+# the innermost $\gamma$ falls behind there, §5.4 gives the mechanism: a slow start, not a worse limit.
+#
+# ## Further reading
+#
+# - **The two papers** {cite:p}`yu2021shallow,yu2023deep` and their code {cite:p}`nenn_shallow_code,nenn_deep_code`:
+#   the sources of predictions 2–5, 8 and 9.
+# - **The limits the predictions interpolate**: the tangent kernel {cite:p}`jacot2018ntk`, linearized wide networks
+#   {cite:p}`lee2019wide` and lazy training {cite:p}`chizat2019lazy` at $\gamma = 1/2$; mean-field limits
+#   {cite:p}`mei2018meanfield,rotskoff2022trainability,sirignano2020meanfield`, their fluctuations
+#   {cite:p}`sirignano2020clt` and their deep version {cite:p}`sirignano2022deep` at $\gamma = 1$; feature-learning
+#   scalings of every layer {cite:p}`yang2021tensor`.

@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from gammanet import learning_rates
-from gammanet.exercises import check_init_slope, check_kernel_exponent, check_layer_steps
+from gammanet.exercises import (check_init_slope, check_kernel_exponent, check_layer_steps, check_q_5_4, check_q_5_5,
+                                check_q_5_6)
 
 from exercise_helpers import assert_fails_with_hints
 
@@ -100,3 +101,31 @@ def test_hidden_models_have_no_biases_and_differ_between_cases():
     models = [_hidden_case(*case)[0] for case in STEP_CASES]
     assert all(not m.bias for m in models)
     assert not torch.equal(models[0].hidden[0].weight, models[1].hidden[0].weight[:6])
+
+
+# ------------------------------------------------------------------------------------------ questions 5.4–5.6
+@pytest.mark.parametrize("check, right, wrong, words", [
+    (check_q_5_4, "b", "a", "coherent"), (check_q_5_4, "B", "c", "large rate"), (check_q_5_5, 0, -1, "b_t N_L^{-1}"),
+    (check_q_5_5, 0.0, 0.5, "N_L → ∞"), (check_q_5_6, "b", "a", "two numbers"), (check_q_5_6, "(b)", "d", "tanh"),
+])
+def test_questions(check, right, wrong, words):
+    assert check(lambda: right, verbose=False).passed
+    report = check(lambda: wrong, verbose=False)
+    assert_fails_with_hints(report, words)
+    assert len(report.lines) == 1
+
+
+def test_a_second_level_hint_is_passed_on_where_the_report_takes_it():
+    """Until the Report takes a second level, the nudge alone is printed; where it does, `more` goes with it."""
+    from gammanet.exercises.feedback import Report
+    from gammanet.exercises.questions import Hint, fail
+
+    class Escalating(Report):
+        def fail(self, message, hint="", more=""):
+            super().fail(message, hint + (f" | more: {more}" if more else ""))
+
+    plain, escalating = Report("x", verbose=False), Escalating("x", verbose=False)
+    for report in (plain, escalating):
+        fail(report, "wrong", Hint("a nudge", "the rest"))
+    assert plain.failures() == ["wrong\n      hint: a nudge"]
+    assert escalating.failures() == ["wrong\n      hint: a nudge | more: the rest"]

@@ -1,8 +1,10 @@
 """Chapter 6's checks pass the solutions and fail typical wrong answers, with a hint that does not give the answer."""
 import numpy as np
 import pytest
+from scipy import stats
 
-from gammanet.exercises import check_breaking_point, check_main_effects, check_paired_gain
+from gammanet.exercises import (check_breaking_point, check_difference_variance, check_paired_interval, check_q_6_4,
+                                check_q_6_5, check_q_6_6)
 
 from exercise_helpers import assert_fails_with_hints
 
@@ -12,7 +14,11 @@ def gamma_cols(final):
 
 
 # The chapter's solutions (notebooks/06_mnist_accuracy.py).
-def paired_gain(final, low, high):
+def difference_variance(var_low, var_high, cov, seeds, paired):
+    return (var_low + var_high - (2 * cov if paired else 0.0)) / seeds
+
+
+def paired_interval(final, low, high):
     gcols = gamma_cols(final)
     by_seed = []
     for gammas in (low, high):
@@ -20,12 +26,8 @@ def paired_gain(final, low, high):
         by_seed.append(final[mask].set_index("seed").test_accuracy)
     a, b = by_seed
     common = a.index.intersection(b.index)
-    return float((b[common] - a[common]).mean())
-
-
-def main_effects(final):
-    return {ell: {float(g): float(part.test_accuracy.mean()) for g, part in final.groupby(col)}
-            for ell, col in enumerate(gamma_cols(final), start=1)}
+    d = (b[common] - a[common]).to_numpy(float)
+    return float(d.mean()), float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
 
 
 def breaking_point(table):
@@ -34,62 +36,89 @@ def breaking_point(table):
     return float(reversed_at.min()) if len(reversed_at) else None
 
 
+CHECKS = (check_difference_variance, check_paired_interval, check_breaking_point, check_q_6_4, check_q_6_5,
+          check_q_6_6)
+
+
 def test_not_attempted_is_reported_not_raised(capsys):
     def stub(*args):
         raise NotImplementedError
 
-    for check in (check_paired_gain, check_main_effects, check_breaking_point):
+    for check in CHECKS:
         report = check(stub)
         assert not report.attempted and not report.passed
-    assert capsys.readouterr().out.count("not attempted yet") == 3
+    assert capsys.readouterr().out.count("not attempted yet") == len(CHECKS)
 
 
 def test_solutions_pass():
-    assert check_paired_gain(paired_gain, verbose=False).passed
-    assert check_main_effects(main_effects, verbose=False).passed
+    assert check_difference_variance(difference_variance, verbose=False).passed
+    assert check_paired_interval(paired_interval, verbose=False).passed
     assert check_breaking_point(breaking_point, verbose=False).passed
+    assert check_q_6_4(lambda: "a", verbose=False).passed
+    assert check_q_6_5(lambda: "b", verbose=False).passed
+    assert check_q_6_6(lambda: 10, verbose=False).passed
 
 
-def unpaired_gain(final, low, high):
-    means = final.groupby(gamma_cols(final)).test_accuracy.mean()
-    return float(means[tuple(high)] - means[tuple(low)]) if len(low) > 1 else float(means[high[0]] - means[low[0]])
+def test_the_derivation_matches_the_paired_interval_of_a_table():
+    """6.1's formula, fed with the seeds' variances and covariance, gives exactly the paired interval of 6.2."""
+    rng = np.random.default_rng(3)
+    seed_effect, noise = rng.normal(0, 0.05, 8), rng.normal(0, 0.01, (8, 2))
+    x, y = 0.8 + seed_effect + noise[:, 0], 0.85 + seed_effect + noise[:, 1]
+    var = difference_variance(x.var(ddof=1), y.var(ddof=1), np.cov(x, y, ddof=1)[0, 1], 8, True)
+    assert var == pytest.approx((y - x).var(ddof=1) / 8, rel=1e-12)
+    assert difference_variance(x.var(ddof=1), y.var(ddof=1), 0.0, 8, False) > 10 * var     # pairing pays here
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda f, lo, hi: -paired_gain(f, lo, hi), "wrong sign"),
-    (unpaired_gain, "pair the seeds"),
-    (lambda f, lo, hi: paired_gain(f, lo, hi) * 2, None),
+    (lambda vl, vh, c, n, p: (vl + vh + (2 * c if p else 0)) / n, "which way"),
+    (lambda vl, vh, c, n, p: vl + vh - (2 * c if p else 0), "mean over"),
+    (lambda vl, vh, c, n, p: (vl + vh - (2 * c if p else 0)) / (n - 1), "S − 1"),
+    (lambda vl, vh, c, n, p: (vl + vh - (c if p else 0)) / n, "how many covariance"),
+    (lambda vl, vh, c, n, p: (vl + vh) / n, "share the draw"),
+    (lambda vl, vh, c, n, p: (vl + vh - 2 * c) / n, "independent"),
 ])
-def test_paired_gain_fails_typical_mistakes(wrong, words):
-    assert_fails_with_hints(check_paired_gain(wrong, verbose=False), words)
+def test_difference_variance_fails_typical_mistakes(wrong, words):
+    assert_fails_with_hints(check_difference_variance(wrong, verbose=False), words)
 
 
-def test_paired_gain_that_matches_only_the_first_gamma_fails():
-    def first_column_only(final, low, high):
-        a = final[np.isclose(final.gamma_1, low[0])].groupby("seed").test_accuracy.mean()
-        b = final[np.isclose(final.gamma_1, high[0])].groupby("seed").test_accuracy.mean()
-        common = a.index.intersection(b.index)
-        return float((b[common] - a[common]).mean())
-    report = check_paired_gain(first_column_only, verbose=False)
-    assert_fails_with_hints(report)
-    assert any("shallow" in line and ok for ok, line in report.lines)     # right where depth is 1
+def unpaired_interval(final, low, high):
+    cols = gamma_cols(final)
+    parts = [final[np.logical_and.reduce([np.isclose(final[c], g) for c, g in zip(cols, gs)])].test_accuracy
+             for gs in (low, high)]
+    return float(parts[1].mean() - parts[0].mean()), 0.01
 
 
-def test_main_effects_fail_typical_mistakes():
-    def reversed_layers(final):
-        effects = main_effects(final)
-        depth = len(effects)
-        return {ell: effects[depth + 1 - ell] for ell in effects}
-    assert_fails_with_hints(check_main_effects(reversed_layers, verbose=False), "that is the effect of layer")
+@pytest.mark.parametrize("wrong, words", [
+    (lambda f, lo, hi: (-paired_interval(f, lo, hi)[0], paired_interval(f, lo, hi)[1]), "acc(high) − acc(low)"),
+    (unpaired_interval, "pair the seeds"),
+    (lambda f, lo, hi: (paired_interval(f, lo, hi)[0], 2 * paired_interval(f, lo, hi)[1]), "whole width"),
+    (lambda f, lo, hi: {"mean": 0.0, "half": 0.0}, "pair of numbers"),
+    (lambda f, lo, hi: paired_interval(f, lo, hi)[0], "pair of numbers"),
+])
+def test_paired_interval_fails_typical_mistakes(wrong, words):
+    assert_fails_with_hints(check_paired_interval(wrong, verbose=False), words)
 
-    def zero_based(final):
-        return {ell - 1: e for ell, e in main_effects(final).items()}
-    assert_fails_with_hints(check_main_effects(zero_based, verbose=False), "as keys")
 
-    def median(final):
-        return {ell: {float(g): float(p.test_accuracy.median()) for g, p in final.groupby(col)}
-                for ell, col in enumerate(gamma_cols(final), start=1)}
-    assert_fails_with_hints(check_main_effects(median, verbose=False))
+def test_paired_interval_with_the_normal_quantile_is_told_so():
+    def z_quantile(final, low, high):
+        gcols = gamma_cols(final)
+        sel = [final[np.logical_and.reduce([np.isclose(final[c], g) for c, g in zip(gcols, gs)])]
+               .set_index("seed").test_accuracy for gs in (low, high)]
+        common = sel[0].index.intersection(sel[1].index)
+        d = (sel[1][common] - sel[0][common]).to_numpy(float)
+        return float(d.mean()), float(1.959963984540054 * d.std(ddof=1) / np.sqrt(len(d)))
+    assert_fails_with_hints(check_paired_interval(z_quantile, verbose=False), "Student's t")
+
+
+@pytest.mark.parametrize("check, wrong, words", [
+    (check_q_6_4, "b", "correlated"), (check_q_6_4, "e", "one letter"), (check_q_6_5, "a", "largest"),
+    (check_q_6_6, 100, "compare the exponents"), (check_q_6_6, 0.1, "which one is larger"),
+    (check_q_6_6, "ten", "not a number"),
+])
+def test_questions_fail_with_a_hint_not_the_answer(check, wrong, words):
+    report = check(lambda: wrong, verbose=False)
+    assert_fails_with_hints(report, words)
+    assert len(report.lines) == 1
 
 
 @pytest.mark.parametrize("wrong, words", [

@@ -4,9 +4,9 @@ import math
 import numpy as np
 import pytest
 
-from gammanet.exercises import (check_average_variance, check_outer_slope, check_seed_variance,
-                                check_variance_slopes)
-from gammanet.exercises.chapter7 import hidden_outputs, synthetic_frame
+from gammanet.exercises import (check_average_variance, check_error_decomposition, check_q_7_5, check_q_7_6,
+                                check_q_7_7, check_seed_variance, check_variance_slopes)
+from gammanet.exercises.chapter7 import decomposition_cases, hidden_outputs, synthetic_frame
 
 from exercise_helpers import assert_fails_with_hints
 
@@ -15,7 +15,8 @@ def test_not_attempted_is_reported_not_raised(capsys):
     def stub(*args):
         raise NotImplementedError
 
-    checks = (check_seed_variance, check_outer_slope, check_average_variance, check_variance_slopes)
+    checks = (check_seed_variance, check_error_decomposition, check_average_variance, check_variance_slopes,
+              check_q_7_5, check_q_7_6, check_q_7_7)
     for check in checks:
         report = check(stub)
         assert not report.attempted and not report.passed
@@ -60,22 +61,49 @@ def test_hidden_frames_separate_seeds_from_images():
 
 
 # ------------------------------------------------------------------------------------------------ outer slope
-def test_outer_slope_passes_the_solution():
-    assert check_outer_slope(lambda gammas: 1 - 2 * gammas[-1], verbose=False).passed
+def error_decomposition_solution(outputs, target):
+    mean = outputs.mean(axis=0)
+    return {"error": float(((outputs - target) ** 2).mean()), "bias2": float(((mean - target) ** 2).mean()),
+            "variance": float(outputs.var(axis=0).mean())}
+
+
+def test_error_decomposition_passes_the_solution_and_the_identity_is_exact():
+    assert check_error_decomposition(error_decomposition_solution, verbose=False).passed
+    for _, outputs, target in decomposition_cases():
+        parts = error_decomposition_solution(outputs, target)
+        assert parts["error"] == pytest.approx(parts["bias2"] + parts["variance"], rel=1e-12)
+
+
+def with_(key, value_fn):
+    def wrong(outputs, target):
+        parts = error_decomposition_solution(outputs, target)
+        parts[key] = value_fn(outputs, target)
+        return parts
+    return wrong
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda g: 1 - 2 * g[0], "first layer"),
-    (lambda g: sum(1 - 2 * x for x in g), "adds every layer"),
-    (lambda g: 2 * g[-1] - 1, "sign"),
-    (lambda g: 0.5 - g[-1], "size"),
-    (lambda g: -g[-1], None),
+    (with_("variance", lambda o, t: float(o.var(axis=0, ddof=1).mean())), "ddof=0"),
+    (with_("variance", lambda o, t: float(o.std(axis=0).mean())), "standard deviation"),
+    (with_("bias2", lambda o, t: abs(float((o.mean(0) - t).mean()))), "squared"),
+    (with_("bias2", lambda o, t: float(((o - t) ** 2).mean())), "seed-mean output"),
+    (with_("error", lambda o, t: float(np.abs(o - t).mean())), "squared"),
+    (lambda o, t: tuple(error_decomposition_solution(o, t).values()), "return a dict"),
 ])
-def test_outer_slope_fails_typical_mistakes(wrong, words):
-    report = check_outer_slope(wrong, verbose=False)
+def test_error_decomposition_fails_typical_mistakes(wrong, words):
+    assert_fails_with_hints(check_error_decomposition(wrong, verbose=False), words)
+
+
+@pytest.mark.parametrize("check, right, wrong, words", [
+    (check_q_7_5, "c", "b", "two γ's share"), (check_q_7_6, "d", "a", "shared"),
+    (check_q_7_7, 128, 32, "S^{-1/2}"), (check_q_7_7, 128.0, 16, "SQUARE"),
+])
+def test_questions(check, right, wrong, words):
+    assert check(lambda: right, verbose=False).passed
+    report = check(lambda: wrong, verbose=False)
     assert_fails_with_hints(report, words)
-    for m in report.failures():
-        assert "1 - 2γ" not in m and "1-2γ" not in m
+    said = " ".join(report.failures())                     # the feedback never names the right answer
+    assert (f"({right})" not in said and f'"{right}"' not in said) if isinstance(right, str) else str(right) not in said
 
 
 # ----------------------------------------------------------------------------------------- average variance

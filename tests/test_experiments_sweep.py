@@ -2,6 +2,7 @@
 atomic writes, merging stores."""
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -183,6 +184,17 @@ def test_sweep_uses_the_course_store(mnist, tmp_path, monkeypatch):
     res = sweep(exp, progress=False, device="cpu", data=mnist)
     assert res.complete and res.summary["store"].startswith(str(tmp_path)) and res.outputs.empty
     assert sweep(exp, progress=False, device="cpu", data=mnist).summary["reused"] == 1
+
+
+def test_a_chapters_sweep_prints_no_path_of_the_machine(mnist, tmp_path, monkeypatch, capsys):
+    """What a chapter prints (and a built book shows) names the store folder, not where the store is."""
+    monkeypatch.setenv("GAMMANET_STORE", str(tmp_path))
+    exp = tiny(blocks=(Block((12,), (0.5,), (0,), 1),), probe=0)
+    res = sweep(exp, progress=True, device="cpu", data=mnist)
+    printed = capsys.readouterr().out
+    folder = Path(res.summary["store"]).name
+    assert f"in the results store, folder {folder}" in printed and str(tmp_path) not in printed
+    assert str(tmp_path) in res.summary_text()                       # the command line's summary keeps the path
 
 
 # ------------------------------------------------------------------------------------------------ atomic files

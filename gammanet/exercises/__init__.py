@@ -16,9 +16,11 @@ from .chapter1 import check_centred_logits, check_predicted_slope, check_uniform
 from .chapter2 import check_effective_time
 from .chapter3 import check_evaluation_flow, check_kernel_flow
 from .chapter4 import check_correction_count, check_gap_exponent, check_slope_estimator, check_variance_slope
-from .chapter5 import check_init_slope, check_kernel_exponent, check_layer_steps
-from .chapter6 import check_breaking_point, check_main_effects, check_paired_gain
-from .chapter7 import check_average_variance, check_outer_slope, check_seed_variance, check_variance_slopes
+from .chapter5 import check_init_slope, check_kernel_exponent, check_layer_steps, check_q_5_4, check_q_5_5, check_q_5_6
+from .chapter6 import (check_breaking_point, check_difference_variance, check_paired_interval, check_q_6_4,
+                       check_q_6_5, check_q_6_6)
+from .chapter7 import (check_average_variance, check_error_decomposition, check_q_7_5, check_q_7_6, check_q_7_7,
+                       check_seed_variance, check_variance_slopes)
 
 __all__ = [
     "Exercise", "NotAttempted", "Report", "chapters", "exercise", "exercises",
@@ -28,6 +30,9 @@ __all__ = [
     "check_evaluation_flow", "check_kernel_flow",                                                    # chapter 3
     "check_correction_count", "check_gap_exponent", "check_slope_estimator", "check_variance_slope",  # chapter 4
     "check_init_slope", "check_kernel_exponent", "check_layer_steps",                                # chapter 5
-    "check_breaking_point", "check_main_effects", "check_paired_gain",                               # chapter 6
-    "check_average_variance", "check_outer_slope", "check_seed_variance", "check_variance_slopes",   # chapter 7
+    "check_q_5_4", "check_q_5_5", "check_q_5_6",
+    "check_breaking_point", "check_difference_variance", "check_paired_interval",                    # chapter 6
+    "check_q_6_4", "check_q_6_5", "check_q_6_6",
+    "check_average_variance", "check_error_decomposition", "check_seed_variance",                    # chapter 7
+    "check_variance_slopes", "check_q_7_5", "check_q_7_6", "check_q_7_7",
 ]

@@ -5,7 +5,9 @@
 - :func:`check_kernel_exponent` — the exponent of N in the per-layer kernel N_L η_ℓ |∇_{W^ℓ} g|² at
   initialization, every width N, sigmoid;
 - :func:`check_layer_steps` — η_ℓ |∇_{W^ℓ} g(x)|² per layer of a GammaMLP, averaged over inputs, against
-  :func:`gammanet.theory.layer_steps` on hidden networks.
+  :func:`gammanet.theory.layer_steps` on hidden networks;
+- questions 5.4–5.6 (:mod:`gammanet.exercises.questions`): which layers move the output at initialization, the
+  trained variance's slope with the inner widths fixed, why (1, 1/2, 1/2) trains slowly.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import torch
 
 from ..scaling import layer_names
 from .feedback import NotAttempted, call, close, start
+from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
 
@@ -215,4 +218,62 @@ def check_layer_steps(fn, verbose: bool = True):
     return report.summary()
 
 
-__all__ = ["check_init_slope", "check_kernel_exponent", "check_layer_steps"]
+# ------------------------------------------------------------------------------------------------- questions
+Q_5_4 = Choice(
+    "which layers move the output at initialization",
+    {"a": "every layer, each by a part of order one",
+     "b": "only the last hidden layer W^L and the readout C",
+     "c": "only the first layer W^1, whose rate is the largest",
+     "d": "none: every part of the kernel vanishes as N grows"},
+    "b",
+    {"a": Hint("the rates are built for coherent back-propagated sums: are they coherent at initialization?",
+               "at initialization C is independent of the layers below, so Σ_i C^i σ'(Z_i) W_ij is a sum of random "
+               "signs: of size √N, not N. What does that do to the inner layers' parts?"),
+     "c": Hint("a large rate does not make a large step of the output: compare the exponents of §5.3",
+               "the part of W^ℓ is the rate times the squared gradient; one factor 1/N is lost per layer above ℓ"),
+     "d": Hint("look at the readout's part of the kernel: does its gradient carry any back-propagated sum?",
+               "C's gradient is N_L^{-γ_L} σ(Z^L), and the rates make N_L η_C |∇_C g|² of order one")})
+Q_5_5 = Number(
+    "the trained variance's slope with the inner widths fixed", 0.0, rel=1e-9,
+    slips=((-1.0, Hint("that is the slope of the outer layer's kernel noise b_t N_L^{-1}: which term is left when "
+                       "N_L is large?",
+                       "the term v_t does not depend on N_L and does not vanish while the inner widths are fixed")),
+           (1.0, Hint("the variance cannot grow with N_L in the conjecture: every term falls or stays")),),
+    other=Hint("take N_L → ∞ with the inner widths fixed in the conjecture's three terms: which one is left?",
+               "a_t N_L^{s_0} and b_t N_L^{-1} vanish; the slope of what is left is the answer"))
+Q_5_6 = Choice(
+    "why (1, 1/2, 1/2) trains slowly",
+    {"a": "its rate for W^1 is N² times smaller, so its first layer moves the output N² times less",
+     "b": "under lazy outer layers its back-propagated sums stay incoherent, so its kernel, small from the start with "
+          "tanh and γ_1 = 1, stays small",
+     "c": "its output has a larger variance at initialization",
+     "d": "its tanh units saturate"},
+    "b",
+    {"a": Hint("compare the first step's two numbers in §5.7: the output's move and the weights' move",
+               "the smaller rate comes with a larger gradient: §5.3 derives that the output's move is of the same "
+               "order under both"),
+     "c": Hint("at γ_1 = 1 and tanh, is the output's variance at initialization larger or smaller? (§5.2)"),
+     "d": Hint("with γ_1 = 1 the pre-activations of the layer above are small, not large: tanh is near its linear "
+               "range")})
+
+
+@exercise("5.4", functions=("q_5_4",))
+def check_q_5_4(fn, verbose: bool = True):
+    """Question 5.4: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_5_4, "5.4", fn, verbose)
+
+
+@exercise("5.5", functions=("q_5_5",))
+def check_q_5_5(fn, verbose: bool = True):
+    """Question 5.5: ``fn() -> the slope``, a number."""
+    return ask(Q_5_5, "5.5", fn, verbose)
+
+
+@exercise("5.6", functions=("q_5_6",))
+def check_q_5_6(fn, verbose: bool = True):
+    """Question 5.6: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_5_6, "5.6", fn, verbose)
+
+
+__all__ = ["check_init_slope", "check_kernel_exponent", "check_layer_steps", "check_q_5_4", "check_q_5_5",
+           "check_q_5_6"]

@@ -1,9 +1,16 @@
 """Checks for chapter 6 (MNIST accuracy across γ-grids).
 
-The hidden cases are small tables of final accuracies, built so that each typical slip gives a recognisably wrong
-number: swapping ``low`` and ``high`` flips the sign; differencing the seed means instead of pairing seeds differs
-when a seed is missing; grouping by the wrong γ column returns another layer's effect; comparing medians or a single
-seed moves the breaking point.  The reference answers come from :mod:`gammanet.grids`, the library's tested code.
+- :func:`check_difference_variance` (6.1) — the variance of an estimated mean difference, paired or not: a
+  derivation, checked on hidden numbers;
+- :func:`check_paired_interval` (6.2) — the paired mean gain and the half-width of its 95% t-interval from a table
+  of final accuracies;
+- :func:`check_breaking_point` (6.3) — the α at which the papers' ordering first reverses;
+- questions 6.4–6.6 (:mod:`gammanet.exercises.questions`).
+
+The hidden tables are built so that each typical slip gives a recognisably wrong number: swapping ``low`` and
+``high`` flips the sign; differencing the seed means instead of pairing seeds differs when a seed is missing; the
+normal quantile, ``ddof=0`` or an unpaired spread each move the half-width; comparing medians or a single seed
+moves the breaking point.  The reference answers come from :mod:`gammanet.grids`, the library's tested code.
 """
 from __future__ import annotations
 
@@ -14,8 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ..columns import gamma_columns
-from ..grids import main_effects, paired_difference
+from ..grids import paired_difference
 from .feedback import RAISED, NotAttempted, call, close, run, start
+from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
 
@@ -30,100 +38,145 @@ def _grid_table(depth: int, accuracy, seeds=(0, 1, 2), values=(0.5, 0.7, 1.0), d
     return pd.DataFrame(rows)
 
 
+# --------------------------------------------------------------------------- 6.1 why pairing helps: a derivation
+VARIANCE_CASES = ((0.004, 0.003, 0.0032, 5, True), (0.004, 0.003, 0.0032, 5, False), (0.01, 0.02, -0.002, 8, True),
+                  (0.0025, 0.0025, 0.0024, 3, True), (1.0, 2.0, 0.5, 10, False))
+
+
+def difference_variance(var_low: float, var_high: float, cov: float, seeds: int, paired: bool) -> float:
+    """Var of the estimated mean difference acc(high) − acc(low) over ``seeds`` seeds: paired (the same seeds,
+    Var(X − Y)/S) or not (independent seeds for the two γ's, (Var X + Var Y)/S)."""
+    return (var_low + var_high - (2 * cov if paired else 0.0)) / seeds
+
+
+@exercise("6.1", functions=("my_difference_variance",))
+def check_difference_variance(fn, verbose: bool = True):
+    """Check ``fn(var_low, var_high, cov, seeds, paired) -> the variance of the estimated mean difference``."""
+    report = start("Exercise 6.1: the variance of a paired difference", verbose)
+    try:
+        for vl, vh, cov, n, paired in VARIANCE_CASES:
+            label = f"Var {vl:g} and {vh:g}, Cov {cov:g}, {n} seeds, {'paired' if paired else 'independent seeds'}"
+            got = call(report, fn, vl, vh, cov, n, paired)
+            if got is None:
+                continue
+            expected = difference_variance(vl, vh, cov, n, paired)
+            if close(got, expected, 1e-9):
+                report.ok(f"{label}: right")
+                continue
+            sign = 2 * cov if paired else 0.0
+            slips = [((vl + vh + sign) / n, "which way does the part the two accuracies share act on their "
+                                            "difference? Expand Var(X − Y)"),
+                     (expected * n, "that is the variance of one seed's difference: the estimate is a mean over "
+                                    "the seeds"),
+                     ((vl + vh - sign) / (n - 1), "S − 1 belongs to estimating a variance from S samples, not to "
+                                                  "the variance of a mean"),
+                     ((vl + vh - sign / 2) / n, "expand Var(X − Y) = Var X + Var Y − ... : how many covariance "
+                                                "terms?"),
+                     ((vl + vh) / n if paired else (vl + vh - 2 * cov) / n,
+                      "with the same seed for both γ's, X_s and Y_s share the draw: what does that add to "
+                      "Var(X_s − Y_s)?" if paired else
+                      "with independent seeds the two means are independent: no covariance term"),
+                     (math.sqrt(expected) if expected > 0 else math.nan,
+                      "that is a standard deviation: the question asks for the variance")]
+            hint = next((h for v, h in slips if close(got, v, 1e-9)),
+                        "write the estimate as a mean over seeds of X_s − Y_s (paired), or as the difference of two "
+                        "independent means; then take its variance")
+            report.fail(f"{label}: not right", hint)
+    except NotAttempted:
+        report.attempted = False
+    return report.summary()
+
+
+# ------------------------------------------------------------------- 6.2 the paired interval, from the final rows
 def paired_cases() -> list:
     """(label, final table, low, high): a shallow grid with a strong seed effect and a seed missing from ``high``;
     a depth-2 grid where only the outer γ differs; a depth-3 grid with a negative gain."""
     rng = np.random.default_rng(41)
     seed_effect = rng.normal(0, 0.05, size=6)
-    shallow = _grid_table(1, lambda g, s: 0.80 + 0.1 * (g[0] - 0.5) + seed_effect[s] + 0.003 * s * g[0],
+    noise = rng.normal(0, 0.01, size=(6, 4))
+    shallow = _grid_table(1, lambda g, s: 0.80 + 0.1 * (g[0] - 0.5) + seed_effect[s] + noise[s, int(4 * g[0]) - 2],
                           seeds=range(6), values=(0.5, 0.75, 1.0), drop={((1.0,), 5)})
-    deep2 = _grid_table(2, lambda g, s: 0.7 + 0.2 * g[1] - 0.05 * g[0] + seed_effect[s] * g[1])
-    deep3 = _grid_table(3, lambda g, s: 0.9 - 0.3 * (g[0] - 0.5) * (g[2] < 1) + 0.01 * s)
+    deep2 = _grid_table(2, lambda g, s: 0.7 + 0.2 * g[1] - 0.05 * g[0] + seed_effect[s] * g[1] + 0.01 * s * s)
+    deep3 = _grid_table(3, lambda g, s: 0.9 - 0.3 * (g[0] - 0.5) * (g[2] < 1) + 0.01 * s + 0.004 * s * s * g[0])
     return [("shallow, γ = 1/2 vs 1, one seed missing at γ = 1", shallow, (0.5,), (1.0,)),
             ("depth 2, γ = (0.7, 0.5) vs (0.7, 1)", deep2, (0.7, 0.5), (0.7, 1.0)),
             ("depth 3, γ = (0.5, 0.5, 0.5) vs (1, 0.7, 0.5)", deep3, (0.5, 0.5, 0.5), (1.0, 0.7, 0.5))]
 
 
-@exercise("6.1", functions=("my_paired_gain",))
-def check_paired_gain(fn, verbose: bool = True):
-    """Check ``fn(final, low, high)`` → mean over the seeds both configurations have of acc(high) − acc(low)."""
-    report = start("Exercise 6.1: the paired gain", verbose)
+def _pair(got):
+    """``got`` as two finite floats, or None."""
+    if isinstance(got, (str, bytes, dict)) or not hasattr(got, "__len__") or len(got) != 2:
+        return None
+    try:
+        a, b = float(got[0]), float(got[1])
+    except (TypeError, ValueError, KeyError, IndexError):
+        return None
+    return (a, b) if math.isfinite(a) and math.isfinite(b) else None
+
+
+@exercise("6.2", functions=("my_paired_interval",))
+def check_paired_interval(fn, verbose: bool = True):
+    """Check ``fn(final, low, high) -> (mean, half_width)``: the mean over the seeds both configurations have of
+    acc(high) − acc(low), and the half-width of its 95% Student-t interval."""
+    from scipy import stats
+
+    report = start("Exercise 6.2: the paired interval", verbose)
     try:
         for label, table, low, high in paired_cases():
-            expected = paired_difference(table, low, high)["mean"]
+            ref = paired_difference(table, low, high)
+            mean, half = ref["mean"], (ref["ci_high"] - ref["ci_low"]) / 2
             got = call(report, fn, table.copy(), low, high)
             if got is None:
                 continue
-            try:
-                got = float(got)
-            except (TypeError, ValueError):
-                report.fail(f"{label}: returned {type(got).__name__}", "return one number, the mean gain")
+            pair = _pair(got)
+            if pair is None:
+                report.fail(f"{label}: returned {type(got).__name__}"
+                            + (f" of length {len(got)}" if hasattr(got, "__len__") and not isinstance(got, str)
+                               else ""), "return a pair of numbers: (mean, half_width)")
                 continue
-            if close(got, expected, 1e-9):
-                report.ok(f"{label}: right")
-            elif close(got, -expected, 1e-9):
-                report.fail(f"{label}: right size, wrong sign", "the gain of `high` over `low` is acc(high) − acc(low)")
-            else:
-                means = table.groupby(gamma_columns(table)).test_accuracy.mean()
-                unpaired = means[tuple(high)] - means[tuple(low)] if len(low) > 1 else means[high[0]] - means[low[0]]
-                if close(got, unpaired, 1e-9):
-                    report.fail(f"{label}: that is the difference of the two means over all their seeds",
-                                "pair the seeds: use only the seeds that both configurations have")
+            m, h = pair
+            n, sd = ref["seeds"], ref["sd"]
+            t = stats.t.ppf(0.975, n - 1)
+            cols = gamma_columns(table)
+            means = table.groupby(cols).test_accuracy.mean()
+            key = (lambda g: g[0]) if len(cols) == 1 else tuple
+            spreads = table.groupby(cols).test_accuracy.var(ddof=1)
+            unpaired_half = t * math.sqrt((spreads[key(low)] + spreads[key(high)]) / n)
+            if not close(m, mean, 1e-9):
+                if close(m, -mean, 1e-9):
+                    hint = "the gain of `high` over `low` is acc(high) − acc(low)"
+                elif close(m, means[key(high)] - means[key(low)], 1e-9):
+                    hint = "pair the seeds: use only the seeds that both configurations have"
                 else:
-                    report.fail(f"{label}: not right",
-                                "select each configuration's rows by all its γ columns, index them by seed, "
-                                "subtract on the common seeds and average")
-    except NotAttempted:
-        report.attempted = False
-    return report.summary()
-
-
-def effects_cases() -> list:
-    """(label, final table): a depth-2 additive grid, a depth-3 grid with an interaction, a grid with 4 values."""
-    deep2 = _grid_table(2, lambda g, s: 0.6 + 0.3 * g[1] - 0.1 * g[0] + 0.01 * s)
-    deep3 = _grid_table(3, lambda g, s: 0.5 + 0.3 * g[2] + 0.1 * g[1] * g[0] - 0.2 * g[0] * (g[2] < 1) + 0.02 * s,
-                        seeds=(0, 1))
-    four = _grid_table(2, lambda g, s: 0.9 - (g[0] - 0.8) ** 2 + 0.05 * g[1], seeds=(3,), values=(0.5, 0.6, 0.8, 1.0))
-    return [("depth 2, additive", deep2), ("depth 3, with interactions", deep3), ("depth 2, four γ values", four)]
-
-
-@exercise("6.2", functions=("my_main_effects",))
-def check_main_effects(fn, verbose: bool = True):
-    """Check ``fn(final)`` → ``{ℓ: {γ: mean accuracy over members with γ_ℓ = γ}}`` for ℓ = 1..L."""
-    report = start("Exercise 6.2: main effects", verbose)
-    try:
-        for label, table in effects_cases():
-            reference = main_effects(table)
-            expected = {int(ell): dict(zip(part.gamma, part.accuracy)) for ell, part in reference.groupby("position")}
-            got = call(report, fn, table.copy())
-            if got is None:
-                continue
-            if not isinstance(got, dict) or set(got) != set(expected):
-                report.fail(f"{label}: expected the layers {sorted(expected)} as keys, got "
-                            f"{list(got) if isinstance(got, dict) else type(got).__name__}",
-                            "one entry per layer position ℓ = 1..L (integers), each a dict {γ: accuracy}")
-                continue
-            wrong = {}                  # layer → hint; one line per hidden table
-            for ell, effect in expected.items():
-                try:
-                    mine = {float(k): float(v) for k, v in dict(got[ell]).items()}
-                except (TypeError, ValueError):
-                    wrong[ell] = "each entry is a dict {γ: mean accuracy} of numbers"
-                    continue
-                if sorted(mine) != sorted(effect) or not all(close(mine[g], effect[g], 1e-9) for g in effect):
-                    swapped = [m for m, e in expected.items() if m != ell and sorted(e) == sorted(mine)
-                               and all(close(mine[g], e[g], 1e-9) for g in e)]
-                    wrong[ell] = (f"that is the effect of layer {swapped[0]}: check which γ column you group by"
-                                  if swapped else "group the members by the γ of that one layer and average the "
-                                                  "accuracy over everything else (the other layers and the seeds)")
-            if wrong:
-                report.fail(f"{label}: layer{'s' if len(wrong) > 1 else ''} {', '.join(map(str, wrong))} not right",
-                            "; ".join(f"layer {ell}: {hint}" for ell, hint in wrong.items()))
+                    hint = ("select each configuration's rows by all its γ columns, index them by seed, subtract on "
+                            "the common seeds")
+                report.fail(f"{label}: the mean is not right", hint)
+            elif close(h, half, 1e-6):
+                report.ok(f"{label}: right")
             else:
-                report.ok(f"{label}: all {len(expected)} layers right")
+                slips = [(1.959963984540054 * sd / math.sqrt(n),
+                          "with so few seeds the normal quantile 1.96 is too small: use Student's t with S − 1 "
+                          "degrees of freedom"),
+                         (t * float(np.std(_differences(table, low, high), ddof=0)) / math.sqrt(n),
+                          "the standard deviation of the differences: ddof=1"),
+                         (t * sd, "that is the spread of one seed's difference: the mean of S of them is √S tighter"),
+                         (unpaired_half, "that interval ignores the pairing: take the spread of the differences "
+                                         "seed by seed, not of each configuration's accuracies"),
+                         (2 * half, "that is the whole width of the interval: half of it, please")]
+                hint = next((hh for v, hh in slips if close(h, v, 1e-6)),
+                            "half-width = t quantile (97.5%, S − 1 degrees of freedom) × sd of the differences / √S")
+                report.fail(f"{label}: the mean is right, the half-width is not", hint)
     except NotAttempted:
         report.attempted = False
     return report.summary()
+
+
+def _differences(table, low, high) -> np.ndarray:
+    cols = gamma_columns(table)
+    sel = [table[np.logical_and.reduce([np.isclose(table[c], g) for c, g in zip(cols, gs)])].set_index("seed")
+           .test_accuracy for gs in (low, high)]
+    common = sel[0].index.intersection(sel[1].index)
+    return (sel[1][common] - sel[0][common]).to_numpy(float)
 
 
 def breaking_cases() -> list:
@@ -177,3 +230,60 @@ def check_breaking_point(fn, verbose: bool = True):
     except NotAttempted:
         report.attempted = False
     return report.summary()
+
+
+# ------------------------------------------------------------------------------------------------- questions
+Q_6_4 = Choice(
+    "what the common random numbers buy",
+    {"a": "the part of the accuracy that comes from the seed's draw is shared by the two γ's and cancels in their "
+          "difference",
+     "b": "the two accuracies of a seed become independent, so their variances add",
+     "c": "the mean difference becomes unbiased; unpaired, it would be biased",
+     "d": "nothing: every seed is an independent draw anyway"},
+    "a",
+    {"b": Hint("the same initial weights for both γ's: is the pair independent, or correlated?",
+               "Var(X − Y) = Var X + Var Y − 2 Cov(X, Y): what sign does the covariance have here?"),
+     "c": Hint("both estimates have the same expectation, acc(high) − acc(low): what differs is their spread"),
+     "d": Hint("compare the paired interval of §6.2 with the unpaired one of Exercise 6.1's table")})
+Q_6_5 = Choice(
+    "the plateau with trained biases",
+    {"a": "the learning rates at γ = 1 are too small for the network to move",
+     "b": "the unscaled O(1) biases, trained at large rates, move faster than the O(N^{1/2-γ}) input-dependent part "
+          "of the pre-activations, and push the units to an input-independent state",
+     "c": "the tanh units saturate because the weights are drawn too large",
+     "d": "the readout is not centred"},
+    "b",
+    {"a": Hint("at γ = 1 the rates are the largest of the grid (chapter 2): is slowness the problem?"),
+     "c": Hint("at γ_1 = 1 the input-dependent part of layer 2's pre-activation is of size N^{1/2-γ_1}: large or "
+               "small?"),
+     "d": Hint("the fast preset's readout is centred N(0, 1): compare the corner with and without biases")})
+Q_6_6 = Number(
+    "how much larger one readout step is at γ = 1", 10.0,
+    slips=((100.0, Hint("that is N: the readout's change per step is α N^{γ-2}; compare the exponents at the two γ's",
+                        "γ = 1 gives N^{-1}, γ = 1/2 gives N^{-3/2}: their ratio?")),
+           (0.1, Hint("which one is larger? The question asks γ = 1 over γ = 1/2")),
+           (1.0, Hint("the OUTPUT moves by α/N per step at every γ; the question is about each parameter C^i"))),
+    other=Hint("one step changes each C^i by about α N^{γ-2}: divide its value at γ = 1 by its value at γ = 1/2, "
+               "N = 100"))
+
+
+@exercise("6.4", functions=("q_6_4",))
+def check_q_6_4(fn, verbose: bool = True):
+    """Question 6.4: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_6_4, "6.4", fn, verbose)
+
+
+@exercise("6.5", functions=("q_6_5",))
+def check_q_6_5(fn, verbose: bool = True):
+    """Question 6.5: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_6_5, "6.5", fn, verbose)
+
+
+@exercise("6.6", functions=("q_6_6",))
+def check_q_6_6(fn, verbose: bool = True):
+    """Question 6.6: ``fn() -> the factor``, a number."""
+    return ask(Q_6_6, "6.6", fn, verbose)
+
+
+__all__ = ["check_breaking_point", "check_difference_variance", "check_paired_interval", "check_q_6_4",
+           "check_q_6_5", "check_q_6_6", "difference_variance"]

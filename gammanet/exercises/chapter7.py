@@ -2,10 +2,12 @@
 
 - :func:`check_seed_variance` — V from an outputs frame: the variance over seeds of each (image, class) logit,
   averaged over images and classes, on hidden frames;
-- :func:`check_outer_slope` — the leading-order slope of log Var against log N_L for a deep γ-configuration;
+- :func:`check_error_decomposition` — the squared error of S networks, its bias² and its variance over seeds (the
+  exact decomposition), on hidden arrays;
 - :func:`check_average_variance` — the variance of the average of m independently initialized networks;
 - :func:`check_variance_slopes` — the slope of log V against log N per γ at one clock t, from an outputs frame
-  (compared with :func:`gammanet.variance.variance_slopes`).
+  (compared with :func:`gammanet.variance.variance_slopes`);
+- questions 7.5–7.7 (:mod:`gammanet.exercises.questions`).
 
 The hidden frames are synthetic (seeded): logits with a per-image mean, so that a variance taken over the images
 instead of the seeds comes out very different, and few seeds, so that ``ddof`` shows.
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .feedback import NotAttempted, call, close, start
+from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
 
@@ -110,38 +113,74 @@ def check_seed_variance(fn, verbose: bool = True):
     return report.summary()
 
 
-# ------------------------------------------------------------------------------------- the predicted slope
-OUTER_CASES = ((0.75,), (1.0,), (0.5, 1.0), (1.0, 0.5), (0.7, 0.9), (0.6, 0.8, 0.55), (1.0, 1.0, 0.9))
+# ------------------------------------------------------------------------ 7.2 the bias–variance decomposition
+def error_decomposition(outputs, target) -> dict:
+    """The squared error of S networks' outputs (``outputs``: (S, ...)) against ``target`` (broadcastable to one
+    network's outputs), averaged over seeds and entries, and its exact decomposition: ``bias2`` (the seed-mean
+    output's squared error) + ``variance`` (the variance over seeds, ddof=0, averaged over entries)."""
+    outputs, target = np.asarray(outputs, dtype=float), np.asarray(target, dtype=float)
+    return dict(error=float(((outputs - target) ** 2).mean()), bias2=float(((outputs.mean(0) - target) ** 2).mean()),
+                variance=float(outputs.var(0, ddof=0).mean()))
 
 
-@exercise("7.2", functions=("my_outer_slope",))
-def check_outer_slope(fn, verbose: bool = True):
-    """Check ``fn(gammas) -> the leading-order slope of log Var g(x) against log N_L`` (inner widths fixed) for a
-    γ-tuple (γ_1, ..., γ_L)."""
-    report = start("Exercise 7.2: the predicted slope at depth", verbose)
+def decomposition_cases() -> list:
+    """(label, outputs (S, P) or (S, P, K), target): few seeds, so that ddof shows; an offset mean, so that an
+    unsquared bias shows."""
+    rng = np.random.default_rng(7)
+    out = []
+    for label, shape, offset in (("3 seeds, 5 points", (3, 5), 0.4), ("2 seeds, 4 points × 3 classes", (2, 4, 3), -0.3),
+                                 ("6 seeds, 8 points", (6, 8), 1.2)):
+        target = rng.normal(size=shape[1:])
+        outputs = target + offset + rng.normal(0, 0.7, size=shape) + rng.normal(0, 0.5, size=shape[1:])
+        out.append((label, outputs, target))
+    return out
+
+
+DEFINITIONS = {"error": "the mean over seeds and entries of (output − target)²",
+               "bias2": "average the outputs over the seeds first, then the squared error of that mean",
+               "variance": "for each entry, the variance across the seeds; then the mean over entries"}
+
+
+@exercise("7.2", functions=("my_error_decomposition",))
+def check_error_decomposition(fn, verbose: bool = True):
+    """Check ``fn(outputs, target) -> {"error": ..., "bias2": ..., "variance": ...}`` on hidden arrays."""
+    report = start("Exercise 7.2: the bias–variance decomposition", verbose)
     try:
-        for gammas in OUTER_CASES:
-            label = "γ = (" + ", ".join(f"{g:g}" for g in gammas) + ")"
-            got = _as_float(report, label, call(report, fn, tuple(gammas)))
+        for label, outputs, target in decomposition_cases():
+            expected = error_decomposition(outputs, target)
+            got = call(report, fn, outputs.copy(), target.copy())
             if got is None:
                 continue
-            expected = 1 - 2 * gammas[-1]
-            if abs(got - expected) < 1e-9:
-                report.ok(f"{label}: right")
-            elif len(gammas) > 1 and abs(got - (1 - 2 * gammas[0])) < 1e-9:
-                report.fail(f"{label}: that uses the first layer's γ",
-                            "which normalization multiplies the sum that makes the output?")
-            elif len(gammas) > 1 and abs(got - sum(1 - 2 * g for g in gammas)) < 1e-9:
-                report.fail(f"{label}: that adds every layer's exponent",
-                            "with the inner widths fixed, the layers below only set a width-free factor E σ(Z^L)²")
-            elif abs(got + expected) < 1e-9:
-                report.fail(f"{label}: wrong sign", "the variance falls with N_L when γ_L > 1/2")
-            elif abs(got - (0.5 - gammas[-1])) < 1e-9:
-                report.fail(f"{label}: that is the exponent of the output's size, not of its variance",
-                            "Var(N^a X) = N^{2a} Var X")
-            else:
-                report.fail(f"{label}: {got:g} is not right",
-                            "the output is N_L^{-γ_L} times a sum of N_L i.i.d. centred terms: what is its variance?")
+            if not isinstance(got, dict) or set(got) != set(expected):
+                report.fail(f"{label}: returned {type(got).__name__}"
+                            + (f" with keys {sorted(map(str, got))}" if isinstance(got, dict) else ""),
+                            'return a dict with the keys "error", "bias2" and "variance"')
+                continue
+            try:
+                mine = {k: float(v) for k, v in got.items()}
+            except (TypeError, ValueError):
+                report.fail(f"{label}: the values are not numbers", "each value is one number")
+                continue
+            wrong = [k for k in ("error", "bias2", "variance") if not close(mine[k], expected[k], 1e-9)]
+            if not wrong:
+                report.ok(f"{label}: right, and error = bias2 + variance")
+                continue
+            s = outputs.shape[0]
+            bias = float((outputs.mean(0) - target).mean())
+            slips = {"variance": [(expected["variance"] * s / (s - 1),
+                                   "the decomposition is exact with the plug-in variance (divide by S, ddof=0); with "
+                                   "S - 1 error ≠ bias2 + variance"),
+                                  (float(np.sqrt(outputs.var(0)).mean()), "that is a standard deviation: square it"),
+                                  (float(outputs.reshape(s, -1).var(1).mean()),
+                                   "that is a spread over the points, seed by seed: take the variance across seeds")],
+                     "bias2": [(abs(bias), "the bias enters squared"), (bias ** 2, "square the error of the "
+                               "seed-mean output point by point, then average over the points"),
+                               (expected["error"], "that is the error of single networks: the bias is the error "
+                                                   "of the seed-mean output")],
+                     "error": [(float(np.abs(outputs - target).mean()), "the error is squared")]}
+            first = wrong[0]
+            hint = next((h for v, h in slips.get(first, []) if close(mine[first], v, 1e-9)), DEFINITIONS[first])
+            report.fail(f"{label}: {', '.join(wrong)} not right", hint)
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -250,5 +289,55 @@ def check_variance_slopes(fn, verbose: bool = True):
     return report.summary()
 
 
-__all__ = ["check_average_variance", "check_outer_slope", "check_seed_variance", "check_variance_slopes",
-           "synthetic_frame"]
+# ------------------------------------------------------------------------------------------------- questions
+Q_7_5 = Choice(
+    "why the ratio at t = 0 is exactly N",
+    {"a": "a chance agreement of this sample of seeds",
+     "b": "the law of large numbers over the 200 probe images",
+     "c": "seed s draws the same weights for every γ, so at t = 0 the outputs at γ = 1/2 and γ = 1 differ by the "
+          "factor N^{1/2} exactly, seed by seed",
+     "d": "the bootstrap over seeds removes the noise"},
+    "c",
+    {"a": Hint("would a chance agreement be exact to every digit, at every width?"),
+     "b": Hint("averaging over images reduces noise; it does not make a ratio exact. What do the two γ's share?",
+               "compare g_0 = N^{-γ} Σ C^i σ(W^i·x) at γ = 1/2 and γ = 1 for the same draw of C and W"),
+     "d": Hint("the bootstrap gives an interval; the point estimate is what is exact here. Why?")})
+Q_7_6 = Choice(
+    "why the variance can grow with t under cross-entropy",
+    {"a": "the minibatch noise of SGD accumulates",
+     "b": "the learning rate grows with t",
+     "c": "the networks overfit the 4,000 images",
+     "d": "the logits have no finite target and keep growing, and the spread between seeds grows with them"},
+    "d",
+    {"a": Hint("the data order is shared by all seeds (§7.1): can it make them differ?"),
+     "b": Hint("the rates are fixed during training: α times the theory's rates"),
+     "c": Hint("overfitting would change the test accuracy; the question is about the spread of the logits",
+               "look at panel (b) of §7.4: what happens to the size of the average logit?")})
+Q_7_7 = Number(
+    "how many seeds for a ±0.02 interval", 128.0, rel=0.02,
+    slips=((32.0, Hint("the half-width of a mean falls like S^{-1/2}, not S^{-1}")),
+           (16.0, Hint("to make S^{-1/2} four times smaller, S must grow by the SQUARE of four")),
+           (2.0, Hint("fewer seeds make the interval wider, not narrower"))),
+    other=Hint("half-width ∝ S^{-1/2}: S = 8 × (0.08 / 0.02)^k for which k?"))
+
+
+@exercise("7.5", functions=("q_7_5",))
+def check_q_7_5(fn, verbose: bool = True):
+    """Question 7.5: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_7_5, "7.5", fn, verbose)
+
+
+@exercise("7.6", functions=("q_7_6",))
+def check_q_7_6(fn, verbose: bool = True):
+    """Question 7.6: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_7_6, "7.6", fn, verbose)
+
+
+@exercise("7.7", functions=("q_7_7",))
+def check_q_7_7(fn, verbose: bool = True):
+    """Question 7.7: ``fn() -> the number of seeds``."""
+    return ask(Q_7_7, "7.7", fn, verbose)
+
+
+__all__ = ["check_average_variance", "check_error_decomposition", "check_q_7_5", "check_q_7_6", "check_q_7_7",
+           "check_seed_variance", "check_variance_slopes", "error_decomposition", "synthetic_frame"]

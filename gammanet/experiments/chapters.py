@@ -1,4 +1,5 @@
-"""The chapters' experiments: a small CPU version of each (GAMMANET_FAST) and a ``_full`` version for a Colab GPU.
+"""The chapters' experiments: a small CPU version of each (the quick build, GAMMANET_QUICK=1) and a ``_full``
+version for a Colab GPU.
 
 A chapter asks for ``pick("ch4_shallow", "ch4_shallow_full")`` (:func:`gammanet.course.pick`) and runs it with
 :func:`gammanet.experiments.sweep`, which reuses what the results store already holds.  :data:`CHAPTER_EXPERIMENTS`

@@ -127,14 +127,16 @@ class Results:
                              f"{exp.probe_epoch_list(block)} (probe={exp.probe})")
         return out
 
-    def summary_text(self) -> str:
-        return summary_text(self.summary)
+    def summary_text(self, full_path: bool = True) -> str:
+        return summary_text(self.summary, full_path)
 
 
-def summary_text(s: RunSummary) -> str:
-    """The summary as the few lines printed at the end of a run."""
+def summary_text(s: RunSummary, full_path: bool = True) -> str:
+    """The summary as the few lines printed at the end of a run.  ``full_path=False`` names the store folder without
+    the path to the store (what the chapters print: a built book shows no path of the machine that built it)."""
+    where = s.store if full_path or s.store is None else f"the results store, folder {Path(s.store).name}"
     lines = [f"{s.experiment}: {s.units_done}/{s.units_total} units finished"
-             + (f" in {s.store}" if s.store else " (in memory)")]
+             + (f" in {where}" if s.store else " (in memory)")]
     if s.units_in_shard is not None:
         shard = f"shard {s.shard}: " if s.shard else ""
         lines.append(f"  {shard}{s.units_in_shard} units — {s.finished_now} finished now "

@@ -176,6 +176,7 @@ def run_experiment(
     progress: bool = True,
     checkpoint_seconds: Optional[float] = None,
     wait: bool = False,
+    full_path: bool = True,
 ) -> Results:
     """Run ``experiment`` (a name or an :class:`Experiment`) and return its :class:`Results`.
 
@@ -192,7 +193,8 @@ def run_experiment(
     With a store, the Results hold every finished unit in the store (this shard's and earlier ones); in memory,
     this shard's units.  ``results.summary`` (:class:`RunSummary`) counts units finished now / reused / resumed,
     the units skipped or waited for because another process held them, what was set aside as damaged, and
-    diverged members; with ``progress`` it is printed (to stdout) at the end.
+    diverged members; with ``progress`` it is printed (to stdout) at the end, with the store folder's whole path
+    unless ``full_path`` is False.
     """
     exp = get_experiment(experiment)
     shard_kn = parse_shard(shard)
@@ -243,15 +245,17 @@ def run_experiment(
         results = assemble(exp, payloads, summary, identity)
     if progress:
         sys.stderr.flush()
-        print(results.summary_text(), flush=True)
+        print(results.summary_text(full_path), flush=True)
     return results
 
 
 def sweep(experiment: Union[str, Experiment], progress: bool = True, device=None, **kwargs) -> Results:
     """What the chapters call: :func:`run_experiment` in :func:`gammanet.course.store_dir`, reusing whatever is
-    already there (a second call computes nothing).  ``device``: None → CUDA when available."""
+    already there (a second call computes nothing).  ``device``: None → CUDA when available.  The summary it prints
+    names the store folder without its path, so that a chapter's output shows no path of the machine it ran on."""
     from ..course import store_dir
 
+    kwargs.setdefault("full_path", False)
     return run_experiment(experiment, store=store_dir(), device=device, progress=progress, **kwargs)
 
 

@@ -102,7 +102,7 @@ def kernel_environment(workdir: Path) -> dict:
     its own, no plotting window, one thread, and a dead proxy so that well-behaved HTTP clients fail at once
     (this is not isolation: see "Grading" in instructors.md)."""
     env = dict(os.environ)
-    env.update(GAMMANET_FAST="1", GAMMANET_DATA="embedded", GAMMANET_STORE=str(workdir / "store"),
+    env.update(GAMMANET_QUICK="1", GAMMANET_DATA="embedded", GAMMANET_STORE=str(workdir / "store"),
                MPLBACKEND="Agg", PIP_NO_INDEX="1", PYTHONUNBUFFERED="1")
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
         env[name] = "http://127.0.0.1:9"

@@ -1,9 +1,10 @@
 r"""The output variance at initialization, any depth: its exact law and a Monte-Carlo estimator over seeds.
 
-The law (our derivation, chapter 1).  Write 𝓕 for the inner layers (everything below the last hidden layer).  Given 𝓕
-the last layer's units are i.i.d.: Z^L_i(x) = N_{L-1}^{-γ_{L-1}} W^L_i·H^{L-1}(x) + b^L_i is N(0, v_L(x)) plus the
+The law (our derivation, chapter 1).  Write 𝓕_{L-1} for the layers below the last hidden layer (W^1..W^{L-1} and
+their biases; chapter 1's 𝓕, everything below the readout, holds W^L too).  Given 𝓕_{L-1} the last layer's units
+are i.i.d.: Z^L_i(x) = N_{L-1}^{-γ_{L-1}} W^L_i·H^{L-1}(x) + b^L_i is N(0, v_L(x)) plus the
 unit's bias, with v_L(x) = N_{L-1}^{-2γ_{L-1}} |H^{L-1}(x)|² (v_1 = |x|² for the first layer).  With
-m_k = E[σ(Z^L_1(x))^k | 𝓕], readout weights i.i.d. with mean μ_C and second moment E[C²], and a readout bias of
+m_k = E[σ(Z^L_1(x))^k | 𝓕_{L-1}], readout weights i.i.d. with mean μ_C and second moment E[C²], and a readout bias of
 variance v_b, the output g_0(x) = N_L^{-γ_L} Σ_i C_i σ(Z^L_i(x)) + b^C has
 
     E g_0(x)   = N_L^{1-γ_L} μ_C E[m_1]                                               (the mean offset)
@@ -17,11 +18,11 @@ E[tanh(Z^L)²] ≈ E v_L ∝ N_{L-1}^{1-2γ_{L-1}} (once v_L is small), so with 
 N_L^{1-γ_L} E[C] E[σ], hence a second moment E[g_0²] ∝ N_L^{2-2γ_L}: measure the variance, not E[g_0²], or the slope
 is wrong.  PyTorch's default readout bias adds v_b = 1/(3 N_L), whose slope is -1 for every γ.  The term
 N_L^{2-2γ_L} μ_C² Var(m_1) would make the variance itself grow for depth ≥ 2 if m_1 depended on the inner layers;
-for sigmoid (and tanh) it vanishes: Z^L_1 given 𝓕 is symmetric about 0 and σ(z) - σ(0) is odd, so m_1 = σ(0)
-whatever 𝓕.  It is kept in the formula for other activations.
+for sigmoid (and tanh) it vanishes: Z^L_1 given 𝓕_{L-1} is symmetric about 0 and σ(z) - σ(0) is odd, so m_1 = σ(0)
+whatever 𝓕_{L-1}.  It is kept in the formula for other activations.
 
 m_1, m_2 are one-dimensional Gaussian integrals (Gauss–Hermite quadrature, times Gauss–Legendre over a uniform
-bias); E[·] over 𝓕 is a Monte-Carlo average over draws of the inner layers (none for depth 1, where the law is a
+bias); E[·] over 𝓕_{L-1} is a Monte-Carlo average over draws of the inner layers (none for depth 1, where the law is a
 number).  For a single input the inner layers can be sampled exactly unit by unit: H^ℓ_i = σ(√v_ℓ ξ_i + b^ℓ_i),
 v_{ℓ+1} = N_ℓ^{-2γ_ℓ} Σ_i (H^ℓ_i)², with ξ_i i.i.d. N(0, 1).
 """
@@ -76,7 +77,8 @@ def bias_bound(law: InitLaw, layer: int, sizes: Sequence[int]) -> float:
 def last_layer_variance_samples(x: torch.Tensor, widths: Sequence[int], gammas: GammasLike,
                                 init: Union[str, InitLaw] = "centered", activation: str = "sigmoid",
                                 n_inner: int = 2000, seed: int = 0) -> torch.Tensor:
-    """Draws of v_L(x) = Var(Z^L_1(x) - b^L_1 | 𝓕), the last layer's pre-activation variance given the inner layers.
+    """Draws of v_L(x) = Var(Z^L_1(x) - b^L_1 | 𝓕_{L-1}), the last layer's pre-activation variance given the layers
+    below it.
 
     ``x``: (P, d) → (n_inner, P); for depth 1 the value is |x|² and is returned once, shape (1, P).  Exact in law:
     the inner units are sampled one input at a time as H^ℓ_i = σ(√v_ℓ ξ_i + b^ℓ_i).
