@@ -7,7 +7,7 @@
 #
 # start: checks that munge and Slurm are installed (it installs nothing: it names the Debian packages when they
 # are missing and exits with status 3), then starts its own munged (own key, socket, pid, log and seed files), one
-# slurmctld and one slurmd (NodeName = `hostname -s`, CPUs = `nproc`, RealMemory from /proc/meminfo, one default
+# slurmctld and one slurmd (NodeName = `hostname -s`, CPUs = `nproc` (at least 2), RealMemory from /proc/meminfo, one default
 # partition, free TCP ports), all with their state, spool, log and pid files under DIR, and waits until `sinfo`
 # shows the node idle. Nothing outside DIR is written: a system munge key, a running munged or an installed Slurm
 # are left alone. If start fails half-way, it stops what it had started. With --owner PID a watcher stops the cluster as soon as process PID is gone
@@ -129,7 +129,10 @@ cmd_start() {
     # slurm.conf: one node, one default partition, every path under DIR.
     local host cpus mem_mb ctld_port slurmd_port
     host=$(hostname -s)
-    cpus=$(nproc)
+    # nproc honours OMP_NUM_THREADS (make test sets it to 1): count the machine's CPUs without it.  At least 2, so
+    # that two one-CPU tasks run side by side even on a one-CPU machine (task/none binds nothing; it only overcommits).
+    cpus=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
+    [ "$cpus" -ge 2 ] || cpus=2
     mem_mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
     ctld_port=$(free_port 16817)
     slurmd_port=$(free_port $((ctld_port + 1)))
