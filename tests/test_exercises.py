@@ -66,3 +66,123 @@ def test_time_scale_check():
     assert check_time_scale(lambda w: w[-1], verbose=False).passed
     report = check_time_scale(lambda w: w[0], verbose=False)
     assert not report.passed and "first layer" in report.failures()[-1]
+
+
+# ------------------------------------------------------------------------------ feedback: hints in two levels
+from gammanet.exercises import feedback  # noqa: E402
+
+
+def two_level_check(fn, verbose=True):
+    """A check with one case whose failure has a nudge and a second-level hint."""
+    report = feedback.start("Exercise 9.1: a test of the hint levels", verbose)
+    try:
+        got = feedback.call(report, fn)
+        if got is not None:
+            if got == 1:
+                report.ok("right")
+            else:
+                report.fail("not right", "the nudge", more="the second-level hint")
+    except feedback.NotAttempted:
+        report.attempted = False
+    return report.summary()
+
+
+def test_the_second_hint_appears_only_after_a_failed_interactive_attempt(capsys):
+    feedback.forget()
+    first = two_level_check(lambda: 2)
+    out = capsys.readouterr().out
+    assert "the nudge" in out and "the second-level hint" not in out and feedback.MORE_NEXT_TIME in out
+    second = two_level_check(lambda: 2)
+    out = capsys.readouterr().out
+    assert "more: the second-level hint" in out and feedback.MORE_NEXT_TIME not in out
+    assert "more:" not in first.failures()[0] and "more: the second-level hint" in second.failures()[0]
+    assert feedback.failed_before("Exercise 9.1: whatever the title") == 2      # keyed by the exercise's number
+    feedback.forget()
+    assert "more:" not in two_level_check(lambda: 2, verbose=False).failures()[0]
+
+
+def test_quiet_checks_never_reveal_and_never_count():
+    # the grader calls checks with verbose=False, one submission after another in one process: each gets the nudge
+    feedback.forget()
+    for _ in range(3):
+        report = two_level_check(lambda: 2, verbose=False)
+        assert report.failures() == ["not right\n      hint: the nudge"]
+    assert feedback.failed_before("Exercise 9.1") == 0
+    assert "more:" not in two_level_check(lambda: 2).failures()[0]            # still a first interactive failure
+
+
+def test_passing_or_not_attempting_does_not_count_as_a_failure():
+    feedback.forget()
+    assert two_level_check(lambda: 1).passed
+
+    def stub():
+        raise NotImplementedError
+    assert not two_level_check(stub).attempted
+    assert feedback.failed_before("Exercise 9.1") == 0
+    feedback.forget()
+
+
+# ------------------------------------------------------------------------------------- feedback: types first
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+
+@pytest.mark.parametrize("value, expected", [(3, 3.0), (np.float32(0.5), 0.5), (torch.tensor(1.5), 1.5),
+                                             (np.array([2.0]), 2.0), (True, None), ("1", None), ([1.0], None),
+                                             (float("nan"), None), (np.arange(2.0), None), ({"a": 1}, None)])
+def test_scalar_reads_one_finite_number(value, expected):
+    assert feedback.scalar(value) == expected
+
+
+@pytest.mark.parametrize("raw, words", [
+    ({"mean": 1.0, "variance": 2.0}, "a dict"), ((1.0, 2.0, 3.0), "a tuple of 3 values"), (1.0, "a float"),
+    ("1, 2", "a string"), ((1.0, "x"), "the variance is not a finite number"), (None, "None"),
+])
+def test_pair_names_the_type_before_any_mathematics(raw, words):
+    report = feedback.start("Exercise 9.2: t", verbose=False)
+    assert feedback.pair(report, "case", raw, ("mean", "variance")) is None
+    (message,) = report.failures()
+    assert words in message and "return a pair (mean, variance)" in message
+
+
+def test_pair_accepts_tuples_lists_and_arrays():
+    report = feedback.start("Exercise 9.2: t", verbose=False)
+    for raw in [(1, 2.5), [1, 2.5], np.array([1.0, 2.5]), torch.tensor([1.0, 2.5])]:
+        assert feedback.pair(report, "case", raw) == (1.0, 2.5)
+    assert not report.lines
+
+
+@pytest.mark.parametrize("raw, words", [([0.1, 0.2], "a list of 2 values"), ({"C": 1.0, "W1": 2.0}, "another order"),
+                                        ({"W1": 1.0}, "missing ['C']"), ({"W1": 1.0, "C": "x"}, "not a finite")])
+def test_mapping_checks_type_keys_and_values(raw, words):
+    report = feedback.start("Exercise 9.3: t", verbose=False)
+    assert feedback.mapping(report, "case", raw, ["W1", "C"]) is None
+    assert words in report.failures()[0]
+    assert feedback.mapping(report, "case", {"W1": 1, "C": np.float64(2)}, ["W1", "C"]) == {"W1": 1.0, "C": 2.0}
+
+
+# ------------------------------------------------------------------------------------------ feedback: questions
+def choice_check(fn, verbose=True):
+    report = feedback.start("Exercise 9.4: a choice", verbose)
+    return feedback.ask_choice(report, fn, "b", "abc", {"a": ("nudge a", "more a")}, nudge="nudge other")
+
+
+def number_check(fn, verbose=True):
+    report = feedback.start("Exercise 9.5: a number", verbose)
+    return feedback.ask_number(report, fn, 2.0, slips=[(4.0, "nudge four", "")], nudge="nudge other", rel=1e-3)
+
+
+@pytest.mark.parametrize("answer, passed, words", [("b", True, "right"), ("(B)", True, "right"),
+                                                   ("a", False, "nudge a"), ("c", False, "nudge other"),
+                                                   ("z", False, 'one of "a", "b", "c"'), (2, False, "one of")])
+def test_a_choice_question_gives_one_line(answer, passed, words):
+    report = choice_check(lambda: answer, verbose=False)
+    assert report.passed is passed and len(report.lines) == 1 and words in report.lines[0][1]
+
+
+@pytest.mark.parametrize("answer, passed, words", [(2.0, True, "right"), (2.001, True, "right"),
+                                                   (4.0, False, "nudge four"), (3.0, False, "nudge other"),
+                                                   ([2.0], False, "one number"), (float("inf"), False, "finite")])
+def test_a_numeric_question_gives_one_line(answer, passed, words):
+    report = number_check(lambda: answer, verbose=False)
+    assert report.passed is passed and len(report.lines) == 1 and words in report.lines[0][1]
