@@ -61,7 +61,6 @@ def as_vector(value, m: int):
     return arr if arr.shape == (m,) else None
 
 
-@exercise("3.3", functions=("my_kernel_flow",))
 @exercise("3.1", functions=("my_kernel_flow",))
 def check_kernel_flow(fn, verbose: bool = True):
     """Check ``fn(A, y, alpha, t) -> h_t = (I - e^{-αAt/M}) y`` (``A`` (M, M), ``y`` (M,) float64 tensors)."""
