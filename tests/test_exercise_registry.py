@@ -99,5 +99,7 @@ def test_one_line_per_case_whatever_the_answer(id, solutions):
 
 
 def test_a_function_without_return_is_told_so():
-    report = registry.get("2.1").run(lambda widths: None)
-    assert len(report.lines) == 5 and all("returned None" in m and "`return" in m for m in report.failures())
+    ex = registry.get("2.2")
+    report = ex.run(lambda widths, gammas: None)
+    assert len(report.lines) == ex.total_cases() == 5
+    assert all("returned None" in m and "`return" in m for m in report.failures())

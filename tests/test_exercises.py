@@ -2,7 +2,7 @@
 import pytest
 
 from gammanet import learning_rates
-from gammanet.exercises import check_learning_rates, check_time_scale
+from gammanet.exercises import check_learning_rates
 
 
 def test_learning_rates_check_passes_the_solution():
@@ -60,12 +60,6 @@ def test_not_attempted_is_reported_not_raised(capsys):
 def test_a_crashing_answer_is_feedback():
     report = check_learning_rates(lambda w, g: 1 / 0, verbose=False)
     assert not report.passed and "ZeroDivisionError" in report.failures()[0]
-
-
-def test_time_scale_check():
-    assert check_time_scale(lambda w: w[-1], verbose=False).passed
-    report = check_time_scale(lambda w: w[0], verbose=False)
-    assert not report.passed and "first layer" in report.failures()[-1]
 
 
 # ------------------------------------------------------------------------------ feedback: hints in two levels

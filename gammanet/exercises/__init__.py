@@ -11,10 +11,10 @@ its points): that declaration is all ``python -m gammanet grade`` needs to grade
 """
 from .feedback import NotAttempted, Report
 from .registry import Exercise, chapters, exercise, exercises
-from .learning_rates import check_learning_rates, check_time_scale
+from .learning_rates import check_learning_rates
 from .chapter1 import (check_centred_logits, check_q_1_5, check_q_1_6, check_q_1_7, check_tangent_kernel,
                        check_uniform_readout, check_variance_law)
-from .chapter2 import check_effective_time
+from .chapter2 import check_effective_time, check_q_2_4, check_q_2_5, check_q_2_6, check_stable_alpha
 from .chapter3 import check_evaluation_flow, check_kernel_flow
 from .chapter4 import check_correction_count, check_gap_exponent, check_slope_estimator, check_variance_slope
 from .chapter5 import check_init_slope, check_kernel_exponent, check_layer_steps
@@ -23,10 +23,10 @@ from .chapter7 import check_average_variance, check_outer_slope, check_seed_vari
 
 __all__ = [
     "Exercise", "NotAttempted", "Report", "chapters", "exercise", "exercises",
-    "check_learning_rates", "check_time_scale",                                                      # chapter 2
+    "check_learning_rates",                                                                          # chapter 2
     "check_centred_logits", "check_q_1_5", "check_q_1_6", "check_q_1_7", "check_tangent_kernel",    # chapter 1
     "check_uniform_readout", "check_variance_law",
-    "check_effective_time",                                                                          # chapter 2
+    "check_effective_time", "check_q_2_4", "check_q_2_5", "check_q_2_6", "check_stable_alpha",        # chapter 2
     "check_evaluation_flow", "check_kernel_flow",                                                    # chapter 3
     "check_correction_count", "check_gap_exponent", "check_slope_estimator", "check_variance_slope",  # chapter 4
     "check_init_slope", "check_kernel_exponent", "check_layer_steps",                                # chapter 5
