@@ -15,7 +15,7 @@ from .learning_rates import check_learning_rates
 from .chapter1 import (check_centred_logits, check_q_1_5, check_q_1_6, check_q_1_7, check_tangent_kernel,
                        check_uniform_readout, check_variance_law)
 from .chapter2 import check_effective_time, check_q_2_4, check_q_2_5, check_q_2_6, check_stable_alpha
-from .chapter3 import check_evaluation_flow, check_kernel_flow
+from .chapter3 import check_evaluation_flow, check_kernel_flow, check_q_3_3, check_q_3_4, check_q_3_5
 from .chapter4 import check_correction_count, check_gap_exponent, check_slope_estimator, check_variance_slope
 from .chapter5 import check_init_slope, check_kernel_exponent, check_layer_steps
 from .chapter6 import check_breaking_point, check_main_effects, check_paired_gain
@@ -27,7 +27,7 @@ __all__ = [
     "check_centred_logits", "check_q_1_5", "check_q_1_6", "check_q_1_7", "check_tangent_kernel",    # chapter 1
     "check_uniform_readout", "check_variance_law",
     "check_effective_time", "check_q_2_4", "check_q_2_5", "check_q_2_6", "check_stable_alpha",        # chapter 2
-    "check_evaluation_flow", "check_kernel_flow",                                                    # chapter 3
+    "check_evaluation_flow", "check_kernel_flow", "check_q_3_3", "check_q_3_4", "check_q_3_5",      # chapter 3
     "check_correction_count", "check_gap_exponent", "check_slope_estimator", "check_variance_slope",  # chapter 4
     "check_init_slope", "check_kernel_exponent", "check_layer_steps",                                # chapter 5
     "check_breaking_point", "check_main_effects", "check_paired_gain",                               # chapter 6
