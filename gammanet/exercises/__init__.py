@@ -16,7 +16,8 @@ from .chapter1 import (check_centred_logits, check_q_1_5, check_q_1_6, check_q_1
                        check_uniform_readout, check_variance_law)
 from .chapter2 import check_effective_time, check_q_2_4, check_q_2_5, check_q_2_6, check_stable_alpha
 from .chapter3 import check_evaluation_flow, check_kernel_flow, check_q_3_3, check_q_3_4, check_q_3_5
-from .chapter4 import check_correction_count, check_gap_exponent, check_slope_estimator, check_variance_slope
+from .chapter4 import (check_bias_variance, check_correction_count, check_fluctuation_variance, check_gap_exponent,
+                       check_q_4_6, check_q_4_7, check_q_4_8, check_slope_estimator)
 from .chapter5 import check_init_slope, check_kernel_exponent, check_layer_steps
 from .chapter6 import check_breaking_point, check_main_effects, check_paired_gain
 from .chapter7 import check_average_variance, check_outer_slope, check_seed_variance, check_variance_slopes
@@ -28,7 +29,8 @@ __all__ = [
     "check_uniform_readout", "check_variance_law",
     "check_effective_time", "check_q_2_4", "check_q_2_5", "check_q_2_6", "check_stable_alpha",        # chapter 2
     "check_evaluation_flow", "check_kernel_flow", "check_q_3_3", "check_q_3_4", "check_q_3_5",      # chapter 3
-    "check_correction_count", "check_gap_exponent", "check_slope_estimator", "check_variance_slope",  # chapter 4
+    "check_bias_variance", "check_correction_count", "check_fluctuation_variance", "check_gap_exponent",  # ch. 4
+    "check_q_4_6", "check_q_4_7", "check_q_4_8", "check_slope_estimator",
     "check_init_slope", "check_kernel_exponent", "check_layer_steps",                                # chapter 5
     "check_breaking_point", "check_main_effects", "check_paired_gain",                               # chapter 6
     "check_average_variance", "check_outer_slope", "check_seed_variance", "check_variance_slopes",   # chapter 7
