@@ -246,8 +246,8 @@ movement_slopes.rename_axis(index="γ's", columns="slope against N").round(2)
 # :label: rem-inner-frozen
 #
 # One unit of the clock is $N_L$ steps. If every step of $W^\ell$ moves the output by a fraction $N^{-p}$ of the
-# budget $1/N_L$ — measured above at initialization: $p \approx 1$ for $W^2$ and $p \approx 2$ for $W^1$ in a network
-# of depth 3 — then over one unit of time the layer moves the output by $O(N^{-p})$: nothing, as the widths grow. The
+# budget $1/N_L$ — the incoherent count gives $p = 1$ for $W^2$ and $p = 2$ for $W^1$ in a network of depth 3, and
+# the fitted slopes above measure $-p$ at initialization — then over one unit of time the layer moves the output by $O(N^{-p})$: nothing, as the widths grow. The
 # fraction stays that small as long as the back-propagated sums stay incoherent, that is, as long as the weights
 # above layer $\ell$ stay near their independent initial values. That is the case when the **outer layers are
 # lazy** — normalized with $\gamma < 1$, their weights move by $o(1)$ on the clock $t$, as the shallow count of §1
@@ -323,7 +323,7 @@ spread.assign(**{"largest loss ratio": np.exp(spread.spread)}).round(3)
 # An illustration on MNIST: one shallow network, $N = 100$, $\gamma = 3/4$, the same seed, three values of $\alpha$.
 # (It uses the model of gammanet's `fast` preset: tanh units on pixels scaled by $1/28$, so that the
 # pre-activations are of order one; the papers' sigmoid on standardized pixels saturates most units and trains far
-# more slowly — another choice the theory leaves open.)
+# more slowly, as measured in the repository's `docs/presets.md` — another choice the theory leaves open.)
 # **Look at** the right panel: against $\alpha t$ on a logarithmic axis, curves whose steps are all small lie on one
 # curve where they overlap — then a larger $\alpha$ only buys time. A curve that starts above the others is one whose
 # first steps are no longer small (watch $\alpha = 100$, and its early test accuracy on the left): it loses time
