@@ -456,29 +456,14 @@ glue("uniform_second_moment_slope", float(uniform_sq))
 #
 # Next, chapter 2 asks how fast each layer may learn so that networks of every width train alike.
 #
-# ## Further reading
-#
-# - {cite:t}`yu2021shallow` set up the shallow network with the normalization $N^{-\gamma}$ and study what it
-#   does after training (chapters 3 and 4 of this book); {cite:t}`yu2023deep` the deep network with one exponent
-#   per layer (chapter 5). The authors' code {cite:p}`nenn_shallow_code,nenn_deep_code` makes the choices compared in
-#   the last section.
-# - The $\gamma = 1/2$ end: wide random networks converge to Gaussian processes {cite:p}`neal1996bayesian`, whose
-#   covariance has closed forms for some activations {cite:p}`williams1997computing,cho2009kernel`; the Xavier
-#   initialization {cite:p}`glorot2010understanding`; the neural tangent kernel {cite:p}`jacot2018ntk`, whose
-#   mean at initialization is the $A(x, x')$ of Exercise 1.2.
-# - The $\gamma = 1$ end, the mean-field limit: {cite:t}`mei2018meanfield`, {cite:t}`rotskoff2022trainability`,
-#   {cite:t}`sirignano2020meanfield`.
-# - Scaling each layer's initialization and learning rate with the width, in general: the tensor programs and
-#   μP of {cite:t}`yang2021tensor`.
-
 # %% [markdown]
 # ## Exercises
 #
-# ### Exercise 1.1 — The variance law, by hand
+# Exercises 1.1–1.4 ask you to derive and compute; 1.5–1.7 are short questions. Each check runs your answer on
+# hidden cases and gives a hint, never the answer.
 #
-# ```{exercise}
+# ```{exercise} The variance law, by hand
 # :label: ex-1-1
-# :nonumber:
 #
 # *(medium, ~25 min)* Write `variance_law(x, width, gamma)`: the exact $\operatorname{Var} g_0(x)$ of a shallow
 # sigmoid network with `width` units, exponent `gamma`, readout $C \sim N(0,1)$ and no biases, at the input `x` (a
@@ -514,11 +499,8 @@ from gammanet.exercises import check_variance_law
 check_variance_law(variance_law)
 
 # %% [markdown]
-# ### Exercise 1.2 — The tangent kernel of a given activation
-#
-# ```{exercise}
+# ```{exercise} The tangent kernel of a given activation
 # :label: ex-1-2
-# :nonumber:
 #
 # *(medium, ~30 min)* For the shallow network $g(x) = N^{-\gamma}\sum_i C^i \sigma(W^i \cdot x)$, one gradient step
 # at an input $x'$ moves the output at $x$ in proportion to the inner product of the two gradients with respect to
@@ -593,11 +575,8 @@ print(f"mean of A_N over 4,000 networks of width 10: {entries.mean():.4f} "
       f"± {2 * entries.std() / len(entries) ** 0.5:.4f} (2 standard errors); your A(x, x'): {yours:.4f}")
 
 # %% [markdown]
-# ### Exercise 1.3 — Why the authors' readout breaks the slope
-#
-# ```{exercise}
+# ```{exercise} Why the authors' readout breaks the slope
 # :label: ex-1-3
-# :nonumber:
 #
 # *(substantial, ~40 min)* Write `uniform_readout(x, width, gamma)` returning the pair `(mean, variance)` of
 # $g_0(x)$ for the shallow sigmoid network with the authors' readout $C \sim U(0, 1)$ and no biases. Start from step 2
@@ -655,11 +634,8 @@ for gamma in (0.5, 0.75, 0.9, 1.0):
 pd.DataFrame(rows).round(3)
 
 # %% [markdown]
-# ### Exercise 1.4 — What cross-entropy sees
-#
-# ```{exercise}
+# ```{exercise} What cross-entropy sees
 # :label: ex-1-4
-# :nonumber:
 #
 # *(substantial, ~40 min)* With $K$ outputs $g_k(x) = N^{-\gamma} \sum_i C^{k,i} \sigma(Z^i)$, $C^{k,i} \sim U(0,1)$
 # independent, softmax and cross-entropy only see the centred logits $g_k - \bar g$, where
@@ -714,15 +690,8 @@ print(f"Monte-Carlo: {centred.var(0).mean():.5f}   your formula: {formula:.5f}  
       f"(Var of one logit: {logits.var(0).mean():.5f})")
 
 # %% [markdown]
-# ### Check your understanding
-#
-# Three short questions: each function returns your answer, and the check after it says whether it is right.
-#
-# ### Exercise 1.5 — How much narrower?
-#
-# ```{exercise}
+# ```{exercise} How much narrower?
 # :label: ex-1-5
-# :nonumber:
 #
 # *(question, ~3 min)* A shallow network with a centred readout and $\gamma = 3/4$: by what factor does the
 # standard deviation of $g_0(x)$ shrink when the width grows from $N = 100$ to $N = 10{,}000$? Return the factor
@@ -742,20 +711,17 @@ from gammanet.exercises import check_q_1_5
 check_q_1_5(q_1_5)
 
 # %% [markdown]
-# ### Exercise 1.6 — What the inner exponents change
-#
-# ```{exercise}
+# ```{exercise} What the inner exponents change
 # :label: ex-1-6
-# :nonumber:
 #
 # *(question, ~3 min)* In a deep **sigmoid** network whose widths all grow together, what do the inner exponents
 # $\gamma_1, \dots, \gamma_{L-1}$ change in $\operatorname{Var} g_0(x)$ as a function of $N$? Return `"a"`, `"b"`,
 # `"c"` or `"d"`.
 #
-# - (a) its log–log slope against $N$;
-# - (b) only the prefactor $\mathbb E[\sigma(Z^L)^2]$, which tends to a constant, not the slope;
-# - (c) nothing at all: the curves of one outer $\gamma_L$ coincide exactly;
-# - (d) every layer adds $1 - 2\gamma_\ell$ to the slope.
+# - (a) its log–log slope against $N$
+# - (b) only the prefactor $\mathbb E[\sigma(Z^L)^2]$, which tends to a constant, not the slope
+# - (c) nothing at all: the curves of one outer $\gamma_L$ coincide exactly
+# - (d) every layer adds $1 - 2\gamma_\ell$ to the slope
 # ```
 
 # %% tags=["solution"]
@@ -771,19 +737,16 @@ from gammanet.exercises import check_q_1_6
 check_q_1_6(q_1_6)
 
 # %% [markdown]
-# ### Exercise 1.7 — The authors' readout under cross-entropy
-#
-# ```{exercise}
+# ```{exercise} The authors' readout under cross-entropy
 # :label: ex-1-7
-# :nonumber:
 #
 # *(question, ~3 min)* With the authors' $U(0, 1)$ readout, ten outputs and a cross-entropy loss, the offset
 # $N^{1-\gamma}\,\mathbb E[C]\,\mathbb E[\sigma]$ of the logits … Return `"a"`, `"b"`, `"c"` or `"d"`.
 #
-# - (a) makes the loss grow with the width when $\gamma < 1$;
-# - (b) saturates the softmax at large widths;
-# - (c) cancels: the softmax sees only differences of logits, and what is left is a centred sum over the units;
-# - (d) cancels, and with it every random part of the logits.
+# - (a) makes the loss grow with the width when $\gamma < 1$
+# - (b) saturates the softmax at large widths
+# - (c) cancels: the softmax sees only differences of logits, and what is left is a centred sum over the units
+# - (d) cancels, and with it every random part of the logits
 # ```
 
 # %% tags=["solution"]
@@ -797,3 +760,19 @@ def q_1_7():
 # %%
 from gammanet.exercises import check_q_1_7
 check_q_1_7(q_1_7)
+
+# %% [markdown]
+# ## Further reading
+#
+# - {cite:t}`yu2021shallow` set up the shallow network with the normalization $N^{-\gamma}$ and study what it
+#   does after training (chapters 3 and 4 of this book); {cite:t}`yu2023deep` the deep network with one exponent
+#   per layer (chapter 5). The authors' code {cite:p}`nenn_shallow_code,nenn_deep_code` makes the choices compared in
+#   the last section.
+# - The $\gamma = 1/2$ end: wide random networks converge to Gaussian processes {cite:p}`neal1996bayesian`, whose
+#   covariance has closed forms for some activations {cite:p}`williams1997computing,cho2009kernel`; the Xavier
+#   initialization {cite:p}`glorot2010understanding`; the neural tangent kernel {cite:p}`jacot2018ntk`, whose
+#   mean at initialization is the $A(x, x')$ of Exercise 1.2.
+# - The $\gamma = 1$ end, the mean-field limit: {cite:t}`mei2018meanfield`, {cite:t}`rotskoff2022trainability`,
+#   {cite:t}`sirignano2020meanfield`.
+# - Scaling each layer's initialization and learning rate with the width, in general: the tensor programs and
+#   μP of {cite:t}`yang2021tensor`.

@@ -392,27 +392,14 @@ glue("mnist_accuracy", ", ".join(f"{a}: {v:.3f}" for a, v in zip(final.alpha, fi
 #
 # Next, chapter 3 follows a wide shallow network on the clock $t$ to its limit.
 #
-# ## Further reading
-#
-# - The rates: {cite:t}`yu2021shallow` (one hidden layer) and {cite:t}`yu2023deep` with the authors' code
-#   {cite:p}`nenn_deep_code` (two and three hidden layers).
-# - Choosing each layer's initialization *and* learning rate from the widths so that every layer learns at the
-#   same pace — the μP of the tensor programs {cite:p}`yang2021tensor` — is the same question asked for the
-#   feature-learning limit; comparing its rules with the ones above is a good exercise.
-# - The scale of the output decides between a *lazy* regime (the kernel of chapter 3) and one where the weights
-#   move: {cite:t}`chizat2019lazy`.
-# - Steps too large for the tangent kernel: the network can leave its initial kernel instead of diverging — the
-#   "catapult" of {cite:t}`lewkowycz2020catapult`, which the follow-up of Exercise 2.1 lets you look for.
-# - Gradient descent on a quadratic and its step-size bound: {cite:t}`boyd2004convex`, chapter 9.
-
 # %% [markdown]
 # ## Exercises
 #
-# ### Exercise 2.1 — The largest stable $\alpha$
+# Exercises 2.1–2.3 ask you to derive and compute; 2.4–2.6 are short questions. Each check runs your answer on
+# hidden cases and gives a hint, never the answer.
 #
-# ```{exercise}
+# ```{exercise} The largest stable $\alpha$
 # :label: ex-2-1
-# :nonumber:
 #
 # *(medium, ~25 min)* Train a shallow network by full-batch gradient descent on $M$ points, with the loss
 # $\frac{1}{2M}\sum_m (y_m - g(x_m))^2$ and the rate $\eta = \alpha N^{2\gamma-2}$ for every weight. Linearize the
@@ -474,11 +461,8 @@ print(f"α_c = {alpha_c:.0f} for this network; training loss at t = k/N:")
 pd.DataFrame(stable_rows).set_index(["α / α_c", "model"]).map("{:.3g}".format)
 
 # %% [markdown]
-# ### Exercise 2.2 — Learning rates for any depth
-#
-# ```{exercise}
+# ```{exercise} Learning rates for any depth
 # :label: ex-2-2
-# :nonumber:
 #
 # *(medium, ~25 min)* Write `my_learning_rates(widths, gammas)`: the rates of the general-depth rule above
 # ($\alpha_\ell$ for $\ell < L$, $\alpha_L$ and $\alpha_C$) for hidden widths
@@ -518,11 +502,8 @@ from gammanet.exercises import check_learning_rates
 check_learning_rates(my_learning_rates)
 
 # %% [markdown]
-# ### Exercise 2.3 — A clock for any learning rate
-#
-# ```{exercise}
+# ```{exercise} A clock for any learning rate
 # :label: ex-2-3
-# :nonumber:
 #
 # *(substantial, ~40 min)* With one fixed rate the curves did not collapse against $t = k/N$. Find the clock on
 # which they do: from the shallow count, one full-batch step with rate $\eta$ moves the output by about
@@ -575,13 +556,8 @@ axes[0].legend()
 plt.show()
 
 # %% [markdown]
-# ### Check your understanding
-#
-# ### Exercise 2.4 — Steps on the clock
-#
-# ```{exercise}
+# ```{exercise} Steps on the clock
 # :label: ex-2-4
-# :nonumber:
 #
 # *(question, ~2 min)* A network with hidden widths $(300, 200, 50)$ is trained with the theory's rates. How many
 # SGD steps make $t = 10$? (And, for yourself: how many epochs is that with 60,000 images in batches of 20?)
@@ -600,19 +576,16 @@ from gammanet.exercises import check_q_2_4
 check_q_2_4(q_2_4)
 
 # %% [markdown]
-# ### Exercise 2.5 — One rate for all widths
-#
-# ```{exercise}
+# ```{exercise} One rate for all widths
 # :label: ex-2-5
-# :nonumber:
 #
 # *(question, ~3 min)* Shallow networks at $\gamma = 3/4$ are all trained with one rate: the theory's rate at the
 # smallest width. Against the clock $t = k/N$, what should their loss curves do? Return `"a"`, `"b"`, `"c"` or `"d"`.
 #
-# - (a) coincide, as with the theory's rates;
-# - (b) fan out, the wider networks running faster;
-# - (c) fan out, the wider networks running slower;
-# - (d) the wider networks have no limit: each step moves their output by $O(1)$.
+# - (a) coincide, as with the theory's rates
+# - (b) fan out, the wider networks running faster
+# - (c) fan out, the wider networks running slower
+# - (d) the wider networks have no limit: each step moves their output by $O(1)$
 # ```
 
 # %% tags=["solution"]
@@ -628,11 +601,8 @@ from gammanet.exercises import check_q_2_5
 check_q_2_5(q_2_5)
 
 # %% [markdown]
-# ### Exercise 2.6 — $\alpha$ as a unit of time
-#
-# ```{exercise}
+# ```{exercise} $\alpha$ as a unit of time
 # :label: ex-2-6
-# :nonumber:
 #
 # *(question, ~2 min)* In the limit, a run with $\alpha = 20$ reaches a certain output at time $t = 1$. At which
 # time $t$ does a run with $\alpha = 5$ reach the same output?
@@ -649,3 +619,17 @@ def q_2_6():
 # %%
 from gammanet.exercises import check_q_2_6
 check_q_2_6(q_2_6)
+
+# %% [markdown]
+# ## Further reading
+#
+# - The rates: {cite:t}`yu2021shallow` (one hidden layer) and {cite:t}`yu2023deep` with the authors' code
+#   {cite:p}`nenn_deep_code` (two and three hidden layers).
+# - Choosing each layer's initialization *and* learning rate from the widths so that every layer learns at the
+#   same pace — the μP of the tensor programs {cite:p}`yang2021tensor` — is the same question asked for the
+#   feature-learning limit; comparing its rules with the ones above is a good exercise.
+# - The scale of the output decides between a *lazy* regime (the kernel of chapter 3) and one where the weights
+#   move: {cite:t}`chizat2019lazy`.
+# - Steps too large for the tangent kernel: the network can leave its initial kernel instead of diverging — the
+#   "catapult" of {cite:t}`lewkowycz2020catapult`, which the follow-up of Exercise 2.1 lets you look for.
+# - Gradient descent on a quadratic and its step-size bound: {cite:t}`boyd2004convex`, chapter 9.

@@ -300,26 +300,13 @@ pd.DataFrame({"sd over seeds at t = 2": spread, "RMS of (seed mean − h_t) at t
 #
 # Chapter 4 asks how far a network of width $N$ is from $h_t$, and in which powers of $N$.
 #
-# ## Further reading
-#
-# - {cite:t}`yu2021shallow`: the limit $h_t$ for $1/2 < \gamma < 1$ and the random limit at $\gamma = 1/2$, with
-#   their hypotheses, for stochastic gradient descent.
-# - The neural tangent kernel and the linear dynamics it drives: {cite:t}`jacot2018ntk`; wide networks of any depth
-#   trained by gradient descent stay close to their linearization {cite:p}`lee2019wide`; when a model is "lazy"
-#   and when it is not {cite:p}`chizat2019lazy`; computing the kernel exactly for deep networks
-#   {cite:p}`arora2019exact`.
-# - The mean-field limit at $\gamma = 1$: {cite:t}`mei2018meanfield`, {cite:t}`rotskoff2022trainability`,
-#   {cite:t}`sirignano2020meanfield`, and its fluctuations {cite:p}`sirignano2020clt`.
-# - Gaussian processes, the $\gamma = 1/2$ initial field, and kernel regression, which $h_t$ becomes as
-#   $t \to \infty$: {cite:t}`rasmussen2006gaussian`, chapter 2.
-#
 # ## Exercises
 #
-# ### Exercise 3.1 — The kernel limit from a kernel matrix
+# Exercises 3.1 and 3.2 ask you to derive and compute; 3.3–3.5 are short questions. Each check runs your answer on
+# hidden cases and gives a hint, never the answer.
 #
-# ```{exercise}
+# ```{exercise} The kernel limit from a kernel matrix
 # :label: ex-3-1
-# :nonumber:
 #
 # *(medium, ~30 min)* Write `my_kernel_flow(A, y, alpha, t)` returning $h_t = (I - e^{-\alpha A t/M})\,y$ at the $M$
 # training points (`A`: an $M\times M$ symmetric positive semi-definite tensor, `y`: a vector of length $M$, both
@@ -350,11 +337,8 @@ from gammanet.exercises import check_kernel_flow
 check_kernel_flow(my_kernel_flow)
 
 # %% [markdown]
-# ### Exercise 3.2 — The limit at an evaluation point
-#
-# ```{exercise}
+# ```{exercise} The limit at an evaluation point
 # :label: ex-3-2
-# :nonumber:
 #
 # *(medium, ~30 min)* Write `my_evaluation_flow(A, A_cross, y, alpha, t)` returning
 # $h_t(x) = A(x,X)\,A^{-1}(I - e^{-\alpha At/M})\,y$ at $P$ evaluation points, where `A` is the $M\times M$ kernel
@@ -394,21 +378,16 @@ from gammanet.exercises import check_evaluation_flow
 check_evaluation_flow(my_evaluation_flow)
 
 # %% [markdown]
-# ### Check your understanding
-#
-# ### Exercise 3.3 — What the flow fits first
-#
-# ```{exercise}
+# ```{exercise} What the flow fits first
 # :label: ex-3-3
-# :nonumber:
 #
 # *(question, ~2 min)* Write the residual $y - h_t(X)$ at the training points in the eigenbasis of $A$. Which of its
 # components does the kernel flow fit first? Return `"a"`, `"b"`, `"c"` or `"d"`.
 #
-# - (a) those along the eigenvectors of the largest eigenvalues;
-# - (b) those along the eigenvectors of the smallest eigenvalues;
-# - (c) all at the same rate;
-# - (d) the largest components of $y$, whatever their eigenvalue.
+# - (a) those along the eigenvectors of the largest eigenvalues
+# - (b) those along the eigenvectors of the smallest eigenvalues
+# - (c) all at the same rate
+# - (d) the largest components of $y$, whatever their eigenvalue
 # ```
 
 # %% tags=["solution"]
@@ -424,11 +403,8 @@ from gammanet.exercises import check_q_3_3
 check_q_3_3(q_3_3)
 
 # %% [markdown]
-# ### Exercise 3.4 — How far a weight moves
-#
-# ```{exercise}
+# ```{exercise} How far a weight moves
 # :label: ex-3-4
-# :nonumber:
 #
 # *(question, ~3 min)* A shallow network with $\gamma = 3/4$ and $N = 10{,}000$ units is trained with the rate
 # $\alpha N^{2\gamma-2}$. Over one unit of time $t = k/N$, a weight moves by an amount of order $N^{a}$ (times
@@ -448,19 +424,16 @@ from gammanet.exercises import check_q_3_4
 check_q_3_4(q_3_4)
 
 # %% [markdown]
-# ### Exercise 3.5 — The limit at $\gamma = 1/2$
-#
-# ```{exercise}
+# ```{exercise} The limit at $\gamma = 1/2$
 # :label: ex-3-5
-# :nonumber:
 #
 # *(question, ~2 min)* What does the trained output $h^N_t(x)$ of a wide network with $\gamma = 1/2$ converge to as
 # $N \to \infty$? Return `"a"`, `"b"`, `"c"` or `"d"`.
 #
-# - (a) $h_t(x)$, deterministic;
-# - (b) $h_t(x) + K_t(x)$: random, the initial Gaussian field carried by the same linear flow;
-# - (c) the nonlinear mean-field limit;
-# - (d) zero: the output at initialization vanishes, and so does everything after.
+# - (a) $h_t(x)$, deterministic
+# - (b) $h_t(x) + K_t(x)$: random, the initial Gaussian field carried by the same linear flow
+# - (c) the nonlinear mean-field limit
+# - (d) zero: the output at initialization vanishes, and so does everything after
 # ```
 
 # %% tags=["solution"]
@@ -474,3 +447,17 @@ def q_3_5():
 # %%
 from gammanet.exercises import check_q_3_5
 check_q_3_5(q_3_5)
+
+# %% [markdown]
+# ## Further reading
+#
+# - {cite:t}`yu2021shallow`: the limit $h_t$ for $1/2 < \gamma < 1$ and the random limit at $\gamma = 1/2$, with
+#   their hypotheses, for stochastic gradient descent.
+# - The neural tangent kernel and the linear dynamics it drives: {cite:t}`jacot2018ntk`; wide networks of any depth
+#   trained by gradient descent stay close to their linearization {cite:p}`lee2019wide`; when a model is "lazy"
+#   and when it is not {cite:p}`chizat2019lazy`; computing the kernel exactly for deep networks
+#   {cite:p}`arora2019exact`.
+# - The mean-field limit at $\gamma = 1$: {cite:t}`mei2018meanfield`, {cite:t}`rotskoff2022trainability`,
+#   {cite:t}`sirignano2020meanfield`, and its fluctuations {cite:p}`sirignano2020clt`.
+# - Gaussian processes, the $\gamma = 1/2$ initial field, and kernel regression, which $h_t$ becomes as
+#   $t \to \infty$: {cite:t}`rasmussen2006gaussian`, chapter 2.

@@ -702,23 +702,13 @@ say("Distance to the linearized network at t={:g}, spread slopes against γ − 
 #
 # Deep networks have one such expansion per layer; chapter 5 ({doc}`../notebooks/05_deep`) takes them up.
 #
-# ## Further reading
-#
-# - {cite:t}`yu2021shallow`: the expansion whose form this chapter derives heuristically, with its hypotheses and
-#   proofs, and the bias–variance statements of its abstract ({prf:ref}`thm-no-tradeoff`).
-# - Corrections to the frozen tangent kernel at finite width: the neural tangent hierarchy of
-#   {cite:t}`huang2020ntkhierarchy`, and the $1/N$ expansion organized by Feynman diagrams of
-#   {cite:t}`dyer2020asymptotics`.
-# - The fluctuations of the mean-field limit at $\gamma = 1$: {cite:t}`sirignano2020clt`.
-# - The bias–variance decomposition and its role in choosing a network's size: {cite:t}`geman1992bias`.
-#
 # ## Exercises
 #
-# ### Exercise 4.1 — The fluctuation's variance at an evaluation point
+# Exercises 4.1–4.5 ask you to derive, compute and measure; 4.6–4.8 are short questions. Each check runs your answer
+# on hidden cases and gives a hint, never the answer.
 #
-# ```{exercise}
+# ```{exercise} The fluctuation's variance at an evaluation point
 # :label: ex-4-1
-# :nonumber:
 #
 # *(substantial, ~40 min)* The leading-order variance of the trained output is $N^{1-2\gamma}\operatorname{Var}
 # K_t(x)$. At an evaluation point $x$, $K_t(x) = K_0(x) - A(x,X)\,A^{-1}(I - e^{-\alpha At/M})\,K_0(X)$
@@ -785,11 +775,8 @@ for gamma in GAMMAS[:-1]:
 pd.DataFrame(predicted_rows).set_index(["γ", "t"]).map("{:.3g}".format)
 
 # %% [markdown]
-# ### Exercise 4.2 — How many corrections before the fluctuation?
-#
-# ```{exercise}
+# ```{exercise} How many corrections before the fluctuation?
 # :label: ex-4-2
-# :nonumber:
 #
 # *(quick, ~10 min)* Write `my_correction_count(gamma)` returning, for $1/2\le\gamma<1$, the number of $j\ge1$ for
 # which $N^{-j(1-\gamma)}$ is **at least as large** as $N^{-(\gamma-1/2)}$ for large $N$ (ties count: at a tie both
@@ -826,11 +813,8 @@ from gammanet.exercises import check_correction_count
 check_correction_count(my_correction_count)
 
 # %% [markdown]
-# ### Exercise 4.3 — Measure the slope yourself
-#
-# ```{exercise}
+# ```{exercise} Measure the slope yourself
 # :label: ex-4-3
-# :nonumber:
 #
 # *(substantial, ~50 min)*
 #
@@ -882,11 +866,8 @@ for t in my_sweep.times:
 # ```
 
 # %% [markdown]
-# ### Exercise 4.4 — Which correction leads the seed-mean gap?
-#
-# ```{exercise}
+# ```{exercise} Which correction leads the seed-mean gap?
 # :label: ex-4-4
-# :nonumber:
 #
 # *(medium, ~40 min; the follow-up trains two small sweeps: seconds on a GPU)*
 #
@@ -938,11 +919,8 @@ for bias in (MY_BIAS, 0.0):
 # ```
 
 # %% [markdown]
-# ### Exercise 4.5 — Bias and variance from a few seeds
-#
-# ```{exercise}
+# ```{exercise} Bias and variance from a few seeds
 # :label: ex-4-5
-# :nonumber:
 #
 # *(medium, ~30 min)* Over the random initializations, the expected squared error at a point splits as
 # $\mathbb E(h - y)^2 = (\mathbb E h - y)^2 + \operatorname{Var} h$ (§4.4). With $S$ seeds we only have the
@@ -1003,21 +981,16 @@ for gamma in GAMMAS[:-1]:
 pd.DataFrame(decomposition).set_index("γ").map("{:.3g}".format)
 
 # %% [markdown]
-# ### Check your understanding
-#
-# ### Exercise 4.6 — Where $\gamma$ enters the error
-#
-# ```{exercise}
+# ```{exercise} Where $\gamma$ enters the error
 # :label: ex-4-6
-# :nonumber:
 #
 # *(question, ~2 min)* To leading order in $N$, through which part of the expected squared error
 # $\mathbb E(h^N_t(x) - y(x))^2$ does $\gamma$ enter? Return `"a"`, `"b"`, `"c"` or `"d"`.
 #
-# - (a) the squared bias only;
-# - (b) the variance only;
-# - (c) both;
-# - (d) neither: $\gamma$ only changes the corrections.
+# - (a) the squared bias only
+# - (b) the variance only
+# - (c) both
+# - (d) neither: $\gamma$ only changes the corrections
 # ```
 
 # %% tags=["solution"]
@@ -1033,19 +1006,16 @@ from gammanet.exercises import check_q_4_6
 check_q_4_6(q_4_6)
 
 # %% [markdown]
-# ### Exercise 4.7 — What the mirror removes
-#
-# ```{exercise}
+# ```{exercise} What the mirror removes
 # :label: ex-4-7
-# :nonumber:
 #
 # *(question, ~2 min)* Each network is trained beside its mirror ($C \to -C$, the same hidden weights). What does
 # averaging the two remove from the seed-mean? Return `"a"`, `"b"`, `"c"` or `"d"`.
 #
-# - (a) every term odd in $C$ — among them the fluctuation $N^{1/2-\gamma}K_t$;
-# - (b) the bias;
-# - (c) the deterministic corrections $Q^j_t$;
-# - (d) nothing: the pair mean has the same noise as two independent networks.
+# - (a) every term odd in $C$ — among them the fluctuation $N^{1/2-\gamma}K_t$
+# - (b) the bias
+# - (c) the deterministic corrections $Q^j_t$
+# - (d) nothing: the pair mean has the same noise as two independent networks
 # ```
 
 # %% tags=["solution"]
@@ -1061,19 +1031,16 @@ from gammanet.exercises import check_q_4_7
 check_q_4_7(q_4_7)
 
 # %% [markdown]
-# ### Exercise 4.8 — The variance at the training points over time
-#
-# ```{exercise}
+# ```{exercise} The variance at the training points over time
 # :label: ex-4-8
-# :nonumber:
 #
 # *(question, ~2 min)* Can the leading-order variance $\frac1M\sum_m\operatorname{Var}K_t(x_m)$, averaged over the
 # training points, grow with $t$? Return `"a"`, `"b"`, `"c"` or `"d"`.
 #
-# - (a) yes, when $A$ has small eigenvalues;
-# - (b) no: it is non-increasing in $t$;
-# - (c) only at $\gamma = 1/2$;
-# - (d) only once the flow starts to overfit.
+# - (a) yes, when $A$ has small eigenvalues
+# - (b) no: it is non-increasing in $t$
+# - (c) only at $\gamma = 1/2$
+# - (d) only once the flow starts to overfit
 # ```
 
 # %% tags=["solution"]
@@ -1087,3 +1054,14 @@ def q_4_8():
 # %%
 from gammanet.exercises import check_q_4_8
 check_q_4_8(q_4_8)
+
+# %% [markdown]
+# ## Further reading
+#
+# - {cite:t}`yu2021shallow`: the expansion whose form this chapter derives heuristically, with its hypotheses and
+#   proofs, and the bias–variance statements of its abstract ({prf:ref}`thm-no-tradeoff`).
+# - Corrections to the frozen tangent kernel at finite width: the neural tangent hierarchy of
+#   {cite:t}`huang2020ntkhierarchy`, and the $1/N$ expansion organized by Feynman diagrams of
+#   {cite:t}`dyer2020asymptotics`.
+# - The fluctuations of the mean-field limit at $\gamma = 1$: {cite:t}`sirignano2020clt`.
+# - The bias–variance decomposition and its role in choosing a network's size: {cite:t}`geman1992bias`.

@@ -17,7 +17,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from student import student_notebook  # noqa: E402
 
 CHAPTERS = sorted(p for p in (ROOT / "notebooks").glob("*.py") if "jupytext" in p.read_text()[:2000])
-EXERCISE_HEADING = re.compile(r"^#+\s*Exercise\s+([0-9]+\.[0-9]+)\b", re.MULTILINE)
+# An exercise starts at a heading "### Exercise 1.2 ..." or at an exercise block labelled ex-1-2 (sphinx-exercise).
+EXERCISE_START = re.compile(r"^#+\s*Exercise\s+([0-9]+)\.([0-9]+)\b|^:label:\s*ex-([0-9]+)-([0-9]+)\s*$", re.MULTILINE)
 
 
 def chapter_exercises(path):
@@ -25,9 +26,9 @@ def chapter_exercises(path):
     found, current, defined = [], None, None
     for cell in jupytext.read(path, fmt="py:percent").cells:
         if cell.cell_type == "markdown":
-            m = EXERCISE_HEADING.search(cell.source)
+            m = EXERCISE_START.search(cell.source)
             if m:
-                current, defined = m.group(1), None
+                current, defined = ".".join(g for g in m.groups() if g is not None), None
         elif current and "solution" in cell.metadata.get("tags", []):
             defined = tuple(n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef))
         elif current and defined:

@@ -156,27 +156,16 @@ def test_mapping_checks_type_keys_and_values(raw, words):
 
 
 # ------------------------------------------------------------------------------------------ feedback: questions
-def choice_check(fn, verbose=True):
-    report = feedback.start("Exercise 9.4: a choice", verbose)
-    return feedback.ask_choice(report, fn, "b", "abc", {"a": ("nudge a", "more a")}, nudge="nudge other")
+from gammanet.exercises.questions import Choice, Hint, ask  # noqa: E402
+
+QUESTION = Choice("a test question", {"a": "one", "b": "two"}, "b", {"a": Hint("the nudge of a", "the more of a")})
 
 
-def number_check(fn, verbose=True):
-    report = feedback.start("Exercise 9.5: a number", verbose)
-    return feedback.ask_number(report, fn, 2.0, slips=[(4.0, "nudge four", "")], nudge="nudge other", rel=1e-3)
-
-
-@pytest.mark.parametrize("answer, passed, words", [("b", True, "right"), ("(B)", True, "right"),
-                                                   ("a", False, "nudge a"), ("c", False, "nudge other"),
-                                                   ("z", False, 'one of "a", "b", "c"'), (2, False, "one of")])
-def test_a_choice_question_gives_one_line(answer, passed, words):
-    report = choice_check(lambda: answer, verbose=False)
-    assert report.passed is passed and len(report.lines) == 1 and words in report.lines[0][1]
-
-
-@pytest.mark.parametrize("answer, passed, words", [(2.0, True, "right"), (2.001, True, "right"),
-                                                   (4.0, False, "nudge four"), (3.0, False, "nudge other"),
-                                                   ([2.0], False, "one number"), (float("inf"), False, "finite")])
-def test_a_numeric_question_gives_one_line(answer, passed, words):
-    report = number_check(lambda: answer, verbose=False)
-    assert report.passed is passed and len(report.lines) == 1 and words in report.lines[0][1]
+def test_a_question_gives_its_second_hint_level_after_a_failed_interactive_attempt():
+    feedback.forget()
+    first = ask(QUESTION, "9.6", lambda: "a")
+    second = ask(QUESTION, "9.6", lambda: "a")
+    assert "the nudge of a" in first.failures()[0] and "the more of a" not in first.failures()[0]
+    assert "more: the more of a" in second.failures()[0]
+    assert "the more of a" not in ask(QUESTION, "9.6", lambda: "a", verbose=False).failures()[0]
+    feedback.forget()

@@ -131,7 +131,7 @@ def test_questions_pass_their_answers():
 @pytest.mark.parametrize("check, answer, words", [
     (check_q_2_4, 3000, "first layer"), (check_q_2_4, 50, "one unit of time"), (check_q_2_4, 501, "which N"),
     (check_q_2_5, "c", "larger or smaller"), (check_q_2_5, "a", "right panel"),
-    (check_q_2_6, 0.25, "more time"), (check_q_2_6, 2.0, "square root"), (check_q_2_6, "4", "one number"),
+    (check_q_2_6, 0.25, "more time"), (check_q_2_6, 2.0, "square root"), (check_q_2_6, [4.0], "one number"),
 ])
 def test_questions_fail_wrong_answers_with_a_hint(check, answer, words):
     report = check(lambda: answer, verbose=False)

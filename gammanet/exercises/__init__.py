@@ -24,13 +24,13 @@ from .chapter7 import check_average_variance, check_outer_slope, check_seed_vari
 
 __all__ = [
     "Exercise", "NotAttempted", "Report", "chapters", "exercise", "exercises",
-    "check_learning_rates",                                                                          # chapter 2
-    "check_centred_logits", "check_q_1_5", "check_q_1_6", "check_q_1_7", "check_tangent_kernel",    # chapter 1
-    "check_uniform_readout", "check_variance_law",
-    "check_effective_time", "check_q_2_4", "check_q_2_5", "check_q_2_6", "check_stable_alpha",        # chapter 2
+    "check_centred_logits", "check_tangent_kernel", "check_uniform_readout", "check_variance_law",  # chapter 1
+    "check_q_1_5", "check_q_1_6", "check_q_1_7",
+    "check_effective_time", "check_learning_rates", "check_stable_alpha",                          # chapter 2
+    "check_q_2_4", "check_q_2_5", "check_q_2_6",
     "check_evaluation_flow", "check_kernel_flow", "check_q_3_3", "check_q_3_4", "check_q_3_5",      # chapter 3
     "check_bias_variance", "check_correction_count", "check_fluctuation_variance", "check_gap_exponent",  # ch. 4
-    "check_q_4_6", "check_q_4_7", "check_q_4_8", "check_slope_estimator",
+    "check_slope_estimator", "check_q_4_6", "check_q_4_7", "check_q_4_8",
     "check_init_slope", "check_kernel_exponent", "check_layer_steps",                                # chapter 5
     "check_breaking_point", "check_main_effects", "check_paired_gain",                               # chapter 6
     "check_average_variance", "check_outer_slope", "check_seed_variance", "check_variance_slopes",   # chapter 7

@@ -17,7 +17,8 @@ import scipy.special
 import torch
 
 from ..theory.variance import init_variance_law, unit_moments
-from .feedback import NotAttempted, ask_choice, ask_number, exponent_hint, number, pair, start
+from .feedback import NotAttempted, exponent_hint, number, pair, start
+from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
 TOLERANCE = 0.01
@@ -313,39 +314,55 @@ def check_centred_logits(fn, verbose: bool = True):
 
 
 # ---------------------------------------------------------------------------------------------- questions 1.5–1.7
+Q_1_5 = Number(
+    "how much narrower at γ = 3/4", 10 ** 0.5, rel=2e-3,
+    slips=((10.0, Hint("that is the factor of the variance; the question asks for the standard deviation")),
+           (10 ** -0.5, Hint("a factor by which something shrinks is larger than 1: divide the first by the second")),
+           (100.0, Hint("that is the factor of the width: how does the variance depend on N here?")),
+           (100 ** 0.75, Hint("the output is N^{-γ} times a sum of N terms: how does that sum grow?",
+                              "a sum of N centred independent terms has a standard deviation of order √N"))),
+    other=Hint("the variance law gives Var g_0 ∝ N^{1-2γ}; the standard deviation is its square root",
+               "sd ∝ N^{1/2-γ}: compare the two widths"))
+
+Q_1_6 = Choice(
+    "what the inner exponents change",
+    {"a": "its log–log slope against $N$",
+     "b": "only the prefactor $\\mathbb E[\\sigma(Z^L)^2]$, which tends to a constant, not the slope",
+     "c": "nothing at all: the curves of one outer $\\gamma_L$ coincide exactly",
+     "d": "every layer adds $1 - 2\\gamma_\\ell$ to the slope"},
+    "b",
+    {"a": Hint("look at the table of fitted slopes: do the rows (inner pairs) differ more than their intervals?",
+               "Z^L is Gaussian given the layers below; the inner γ's enter only its variance v_L"),
+     "c": Hint("compare the last column of the table, E σ(Z³)², across the rows"),
+     "d": Hint("the figure uses the sigmoid; the remark on the outer slope says when every layer's γ counts",
+               "the inner layers matter for the slope only when σ(0) = 0, as for tanh")})
+
+Q_1_7 = Choice(
+    "the authors' readout under cross-entropy",
+    {"a": "makes the loss grow with the width when $\\gamma < 1$",
+     "b": "saturates the softmax at large widths",
+     "c": "cancels: the softmax sees only differences of logits, and what is left is a centred sum over the units",
+     "d": "cancels, and with it every random part of the logits"},
+    "c",
+    {"a": Hint("softmax(g + s) for a shift s common to all logits: is it softmax(g)?"),
+     "b": Hint("the offset is the same for the ten logits of an image: what does the softmax do with a common "
+               "shift?"),
+     "d": Hint("Exercise 1.4 computes what is left of the logits after the offset: is it zero?")})
+
+
 @exercise("1.5", functions=("q_1_5",))
 def check_q_1_5(fn, verbose: bool = True):
-    """Question: by what factor the standard deviation of g_0(x) shrinks from N = 100 to N = 10,000 at γ = 3/4."""
-    report = start("Exercise 1.5: how much narrower at γ = 3/4", verbose)
-    return ask_number(report, fn, 10 ** 0.5, slips=[
-        (10.0, "that is the factor of the variance; the question asks for the standard deviation", ""),
-        (10 ** -0.5, "a factor by which something shrinks is larger than 1: divide the first by the second", ""),
-        (100.0, "that is the factor of the width: how does the variance depend on N at γ = 3/4?", ""),
-        (100 ** 0.75, "the output is N^{-γ} times a sum of N terms: how does that sum grow?",
-         "a sum of N centred independent terms has a standard deviation of order √N")],
-        nudge="the variance law gives Var g_0 ∝ N^{1-2γ}; the standard deviation is its square root",
-        more="sd ∝ N^{1/2-γ}: compare N = 100 with N = 10,000", rel=2e-3)
+    """Question 1.5: ``fn() -> a number`` (the factor by which the standard deviation shrinks)."""
+    return ask(Q_1_5, "1.5", fn, verbose)
 
 
 @exercise("1.6", functions=("q_1_6",))
 def check_q_1_6(fn, verbose: bool = True):
-    """Question: what the inner exponents change in a deep sigmoid network whose widths all grow together."""
-    report = start("Exercise 1.6: what the inner exponents change", verbose)
-    return ask_choice(report, fn, "b", "abcd", {
-        "a": ("look at the table of fitted slopes: do the rows (inner pairs) differ more than their intervals?",
-              "Z^L is Gaussian given the layers below; the inner γ's enter only its variance v_L, hence E σ(Z^L)²"),
-        "c": ("compare the last column of the table (the prefactor) across the rows", ""),
-        "d": ("the figure uses the sigmoid; the remark says when every layer's γ counts", ""),
-    })
+    """Question 1.6: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_1_6, "1.6", fn, verbose)
 
 
 @exercise("1.7", functions=("q_1_7",))
 def check_q_1_7(fn, verbose: bool = True):
-    """Question: what a cross-entropy loss sees of the authors' U(0, 1) readout."""
-    report = start("Exercise 1.7: the authors' readout under cross-entropy", verbose)
-    return ask_choice(report, fn, "c", "abcd", {
-        "a": ("softmax(g + s) for a shift s common to all logits: is it softmax(g)?", ""),
-        "b": ("the offset N^{1-γ} E[C] E[σ] is the same for the ten logits of an image: what does the softmax do "
-              "with a common shift?", ""),
-        "d": ("Exercise 1.4 computes what is left: is it zero?", ""),
-    })
+    """Question 1.7: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_1_7, "1.7", fn, verbose)

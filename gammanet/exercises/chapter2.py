@@ -14,8 +14,8 @@ import math
 import numpy as np
 import torch
 
-from .feedback import (NotAttempted, ask_choice, ask_number, call, close, exponent_hint, kind, number, run, start,
-                       RAISED)
+from .feedback import RAISED, NotAttempted, call, close, exponent_hint, kind, number, run, start
+from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
 
@@ -181,39 +181,51 @@ def check_effective_time(fn, verbose: bool = True):
 
 
 # ---------------------------------------------------------------------------------------------- questions 2.4–2.6
+Q_2_4 = Number(
+    "steps on the clock", 500.0, rel=1e-9,
+    slips=((3000.0, Hint("that uses the first layer's width: which layer's factor multiplies the output sum?")),
+           (2000.0, Hint("that uses a middle layer's width: which layer's factor multiplies the output sum?")),
+           (5500.0, Hint("the clock counts in units of one width, not of their sum")),
+           (50.0, Hint("that is one unit of time: the question asks for more")),
+           (0.2, Hint("t = k / N_L: solve for k, the number of steps"))),
+    other=Hint("t = k / N_L: which N, and solve for k"))
+
+Q_2_5 = Choice(
+    "one rate for all widths",
+    {"a": "coincide, as with the theory's rates",
+     "b": "fan out, the wider networks running faster",
+     "c": "fan out, the wider networks running slower",
+     "d": "the wider networks have no limit: each step moves their output by $O(1)$"},
+    "b",
+    {"a": Hint("look at the right panel of the loss curves again"),
+     "c": Hint("the fixed rate is the theory's rate at the smallest width; at a larger width, is the theory's rate "
+               "α N^{2γ-2} larger or smaller than that?",
+               "at γ = 3/4 the theory's rate falls like N^{-1/2}: the fixed rate is (N/N_min)^{1/2} times too large"),
+     "d": Hint("a step loses the limit only if it moves the output by O(1): how large is the fixed rate's step?",
+               "one step moves the output by about η N^{1-2γ}; with η fixed and γ = 3/4 that is N^{-1/2}, still "
+               "small")})
+
+Q_2_6 = Number(
+    "α as a unit of time", 4.0, rel=1e-6,
+    slips=((0.25, Hint("a smaller α moves the output less per unit of t: does it need more time or less?")),
+           (1.0, Hint("α multiplies the right-hand side of the limit equation")),
+           (2.0, Hint("the equation is linear in α: no square root"))),
+    other=Hint("running to time t at α is running to time α t at α = 1"))
+
+
 @exercise("2.4", functions=("q_2_4",))
 def check_q_2_4(fn, verbose: bool = True):
-    """Question: how many SGD steps make t = 10 for hidden widths (300, 200, 50)."""
-    report = start("Exercise 2.4: steps on the clock", verbose)
-    return ask_number(report, fn, 500.0, slips=[
-        (3000.0, "that uses the first layer's width: which layer's factor multiplies the output sum?", ""),
-        (2000.0, "that uses a middle layer's width: which layer's factor multiplies the output sum?", ""),
-        (5500.0, "the clock counts in units of one width, not of their sum", ""),
-        (50.0, "that is one unit of time: the question asks for t = 10", ""),
-        (0.2, "t = k / N_L: solve for k", "")],
-        nudge="t = k / N_L: which N, and solve for k", rel=1e-9)
+    """Question 2.4: ``fn() -> a number`` (the steps that make t = 10)."""
+    return ask(Q_2_4, "2.4", fn, verbose)
 
 
 @exercise("2.5", functions=("q_2_5",))
 def check_q_2_5(fn, verbose: bool = True):
-    """Question: what one fixed rate for all widths does on the clock t = k/N."""
-    report = start("Exercise 2.5: one rate for all widths", verbose)
-    return ask_choice(report, fn, "b", "abcd", {
-        "a": ("look at the right panel of the loss curves again", ""),
-        "c": ("the fixed rate is the theory's rate at the smallest width; at a larger width, is the theory's rate "
-              "α N^{2γ-2} larger or smaller than that?", "at γ = 3/4 the theory's rate falls like N^{-1/2}: the "
-                                                          "fixed rate is (N/N_min)^{1/2} times too large"),
-        "d": ("a too large rate per step would lose the limit only if one step moved the output by O(1): does "
-              "it here?", ""),
-    })
+    """Question 2.5: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_2_5, "2.5", fn, verbose)
 
 
 @exercise("2.6", functions=("q_2_6",))
 def check_q_2_6(fn, verbose: bool = True):
-    """Question: the time at α = 5 that matches time 1 at α = 20 (α is a unit of time)."""
-    report = start("Exercise 2.6: α as a unit of time", verbose)
-    return ask_number(report, fn, 4.0, slips=[
-        (0.25, "a smaller α moves the output less per unit of t: does it need more time or less?", ""),
-        (1.0, "α multiplies the right-hand side of the limit equation", ""),
-        (2.0, "the equation is linear in α: no square root", "")],
-        nudge="running to time t at α is running to time α t at α = 1", rel=1e-6)
+    """Question 2.6: ``fn() -> a number`` (the time at α = 5)."""
+    return ask(Q_2_6, "2.6", fn, verbose)

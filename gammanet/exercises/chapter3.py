@@ -13,7 +13,8 @@ import functools
 import numpy as np
 import torch
 
-from .feedback import NotAttempted, ask_choice, ask_number, call, kind, start
+from .feedback import NotAttempted, call, kind, start
+from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
 # ------------------------------------------------------------------------------------------- the kernel flow
@@ -202,38 +203,53 @@ def check_evaluation_flow(fn, verbose: bool = True):
 
 
 # ---------------------------------------------------------------------------------------------- questions 3.3–3.5
+Q_3_3 = Choice(
+    "what the flow fits first",
+    {"a": "those along the eigenvectors of the largest eigenvalues",
+     "b": "those along the eigenvectors of the smallest eigenvalues",
+     "c": "all at the same rate",
+     "d": "the largest components of $y$, whatever their eigenvalue"},
+    "a",
+    {"b": Hint("in the eigenbasis, component k decays like e^{-αλ_k t/M}: which decays fastest?"),
+     "c": Hint("in the eigenbasis, component k decays like e^{-αλ_k t/M}: does the rate depend on k?"),
+     "d": Hint("the rate at which a component decays does not depend on its size: on what does it depend?")})
+
+Q_3_4 = Number(
+    "how far a weight moves", 0.1, rel=1e-6,
+    slips=((10.0, Hint("the weights of a wide network move less, not more: check the sign of the exponent")),
+           (0.01, Hint("that is the learning rate's N^{2γ-2}; a weight's gradient adds a factor, and one unit of time "
+                       "has N steps")),
+           (0.001, Hint("that is N^{-γ}, the size of one weight's gradient: how many steps of which rate make a unit "
+                        "of time?")),
+           (1e-5, Hint("multiply the rate, the gradient and the number of steps in one unit of time"))),
+    other=Hint("a weight moves by (its rate) × (its gradient) per step: how many steps make one unit of time?",
+               "α N^{2γ-2} × N^{-γ} × N: keep the power of N"))
+
+Q_3_5 = Choice(
+    "the limit at γ = 1/2",
+    {"a": "$h_t(x)$, deterministic",
+     "b": "$h_t(x) + K_t(x)$: random, the initial Gaussian field carried by the same linear flow",
+     "c": "the nonlinear mean-field limit",
+     "d": "zero: the output at initialization vanishes, and so does everything after"},
+    "b",
+    {"a": Hint("at γ = 1/2, does the initial output g_0 vanish as N grows?"),
+     "c": Hint("at γ = 1/2 the weights move by O(N^{γ-1}) per unit of time: does the kernel freeze?"),
+     "d": Hint("the flow fits the training points: can the output stay at zero?")})
+
+
 @exercise("3.3", functions=("q_3_3",))
 def check_q_3_3(fn, verbose: bool = True):
-    """Question: which components of the residual the kernel flow fits first."""
-    report = start("Exercise 3.3: what the flow fits first", verbose)
-    return ask_choice(report, fn, "a", "abcd", {
-        "b": ("in the eigenbasis, component k decays like e^{-αλ_k t/M}: which decays fastest?", ""),
-        "c": ("in the eigenbasis, component k decays like e^{-αλ_k t/M}: does the rate depend on k?", ""),
-        "d": ("the rate of decay of a component does not depend on its size: on what does it depend?", ""),
-    })
+    """Question 3.3: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_3_3, "3.3", fn, verbose)
 
 
 @exercise("3.4", functions=("q_3_4",))
 def check_q_3_4(fn, verbose: bool = True):
-    """Question: how far a weight moves in one unit of time at γ = 3/4 and N = 10,000 (the order N^{γ-1})."""
-    report = start("Exercise 3.4: how far a weight moves", verbose)
-    return ask_number(report, fn, 0.1, slips=[
-        (10.0, "the weights of a wide network move less, not more: check the sign of the exponent", ""),
-        (0.01, "that is the learning rate's N^{2γ-2}; a weight's gradient adds a factor, and one unit of time has "
-               "N steps", ""),
-        (0.001, "that is N^{-γ}, the size of one weight's gradient: how many steps of which rate make a unit of "
-                "time?", ""),
-        (1e-5, "multiply the rate, the gradient and the number of steps in one unit of time", "")],
-        nudge="a weight moves by (its rate) × (its gradient) per step: how many steps make one unit of time?",
-        more="α N^{2γ-2} × N^{-γ} × N: the order is N^{γ-1}", rel=1e-6)
+    """Question 3.4: ``fn() -> a number`` (N^a for γ = 3/4, N = 10,000)."""
+    return ask(Q_3_4, "3.4", fn, verbose)
 
 
 @exercise("3.5", functions=("q_3_5",))
 def check_q_3_5(fn, verbose: bool = True):
-    """Question: the limit of the trained output at γ = 1/2."""
-    report = start("Exercise 3.5: the limit at γ = 1/2", verbose)
-    return ask_choice(report, fn, "b", "abcd", {
-        "a": ("at γ = 1/2, does the initial output g_0 vanish as N grows?", ""),
-        "c": ("at γ = 1/2 the weights move by O(N^{γ-1}) per unit of time: does the kernel freeze?", ""),
-        "d": ("the flow fits the training points: can the output stay at zero?", ""),
-    })
+    """Question 3.5: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_3_5, "3.5", fn, verbose)

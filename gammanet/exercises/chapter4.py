@@ -22,7 +22,8 @@ from fractions import Fraction
 import numpy as np
 import torch
 
-from .feedback import NotAttempted, ask_choice, call, close, kind, number, pair, start
+from .feedback import NotAttempted, call, close, kind, number, pair, start
+from .questions import Choice, Hint, ask
 from .registry import exercise
 
 
@@ -384,34 +385,53 @@ def check_bias_variance(fn, verbose: bool = True):
 
 
 # ---------------------------------------------------------------------------------------------- questions 4.6–4.8
+Q_4_6 = Choice(
+    "where γ enters the error",
+    {"a": "the squared bias only",
+     "b": "the variance only",
+     "c": "both",
+     "d": "neither: $\\gamma$ only changes the corrections"},
+    "b",
+    {"a": Hint("to leading order the bias is (h_t − y)²: which of A, α, Σ in h_t depends on γ?"),
+     "c": Hint("to leading order the bias is (h_t − y)²: does h_t depend on γ?"),
+     "d": Hint("the random term of the expansion is N^{1/2−γ} K_t: what is its variance?")})
+
+Q_4_7 = Choice(
+    "what the mirror removes",
+    {"a": "every term odd in $C$ — among them the fluctuation $N^{1/2-\\gamma}K_t$",
+     "b": "the bias",
+     "c": "the deterministic corrections $Q^j_t$",
+     "d": "nothing: the pair mean has the same noise as two independent networks"},
+    "a",
+    {"b": Hint("the mirror has the same law as the network: does the pair mean have another expectation?"),
+     "c": Hint("the corrections Q^j are deterministic: can averaging two networks remove them?"),
+     "d": Hint("which terms of the expansion change sign under C → −C?")})
+
+Q_4_8 = Choice(
+    "the variance at the training points over time",
+    {"a": "yes, when $A$ has small eigenvalues",
+     "b": "no: it is non-increasing in $t$",
+     "c": "only at $\\gamma = 1/2$",
+     "d": "only once the flow starts to overfit"},
+    "b",
+    {"a": Hint("read the proposition on the training points again: what does its proof show?"),
+     "c": Hint("the proposition on the training points does not depend on γ"),
+     "d": Hint("overfitting is about the evaluation points: the proposition is about the training points")})
+
+
 @exercise("4.6", functions=("q_4_6",))
 def check_q_4_6(fn, verbose: bool = True):
-    """Question: where γ enters the expected squared error to leading order."""
-    report = start("Exercise 4.6: where γ enters the error", verbose)
-    return ask_choice(report, fn, "b", "abcd", {
-        "a": ("to leading order the bias is (h_t − y)²: which of A, α, Σ in h_t depends on γ?", ""),
-        "c": ("to leading order the bias is (h_t − y)²: does h_t depend on γ?", ""),
-        "d": ("the random term of the expansion is N^{1/2−γ} K_t: what is its variance?", ""),
-    })
+    """Question 4.6: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_4_6, "4.6", fn, verbose)
 
 
 @exercise("4.7", functions=("q_4_7",))
 def check_q_4_7(fn, verbose: bool = True):
-    """Question: what averaging a network with its mirror (C → −C) removes."""
-    report = start("Exercise 4.7: what the mirror removes", verbose)
-    return ask_choice(report, fn, "a", "abcd", {
-        "b": ("the mirror has the same law as the network: does the pair mean have another expectation?", ""),
-        "c": ("the corrections Q^j are deterministic: can averaging two networks remove them?", ""),
-        "d": ("which terms of the expansion change sign under C → −C?", ""),
-    })
+    """Question 4.7: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_4_7, "4.7", fn, verbose)
 
 
 @exercise("4.8", functions=("q_4_8",))
 def check_q_4_8(fn, verbose: bool = True):
-    """Question: whether the leading-order variance, averaged over the training points, can grow with t."""
-    report = start("Exercise 4.8: the variance at the training points over time", verbose)
-    return ask_choice(report, fn, "b", "abcd", {
-        "a": ("read the proposition on the training points again: what does its proof show?", ""),
-        "c": ("the proposition on the training points does not depend on γ", ""),
-        "d": ("overfitting is about the evaluation points: the proposition is about the training points", ""),
-    })
+    """Question 4.8: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_4_8, "4.8", fn, verbose)

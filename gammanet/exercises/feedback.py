@@ -11,8 +11,8 @@ whatever was graded before.  :func:`forget` clears the session's record (tests; 
 type an exercise asks for; an answer of the wrong type (a dict where a pair is asked for, a list for a dict, a
 string) gets one failed line that says what was returned and what to return, before any mathematical hint.
 
-**Questions.** :func:`ask_choice` and :func:`ask_number` check the conceptual questions: a function without
-arguments that returns the student's answer (a letter, or a number).
+The conceptual questions (multiple choice or a number) are checked by :mod:`.questions`, which passes its hints'
+second level on as ``more``.
 """
 from __future__ import annotations
 
@@ -271,51 +271,3 @@ def mapping(report: Report, where: str, raw: Any, keys: Sequence[str]) -> Option
                     f"not a finite number ({kind(raw[bad[0]])})", "every value is one number")
         return None
     return values
-
-
-# --------------------------------------------------------------------------------------------- questions
-def _choice(raw: Any) -> Optional[str]:
-    """A letter answer: "b", "B", " b ", "(b)" and "b)" all read as "b"; anything else as None."""
-    if not isinstance(raw, str):
-        return None
-    m = re.fullmatch(r"\s*\(?\s*([A-Za-z])\s*\)?\s*", raw)
-    return m.group(1).lower() if m else None
-
-
-def ask_choice(report: Report, fn: Callable, answer: str, options: str, hints: Mapping[str, tuple[str, str]],
-               nudge: str = "read the section again", more: str = "") -> Report:
-    """A multiple-choice question: ``fn()`` returns one letter of ``options`` (e.g. "abcd"); ``hints`` maps a
-    wrong letter to its (nudge, more).  One line, and the report's summary."""
-    try:
-        raw = call(report, fn)
-        if raw is not None:
-            got = _choice(raw)
-            if got is None or got not in options:
-                report.fail(f"returned {kind(raw)}", "return one of " + ", ".join(f'"{o}"' for o in options))
-            elif got == answer:
-                report.ok(f'"{got}": right')
-            else:
-                report.fail(f'"{got}" is not the answer', *hints.get(got, (nudge, more)))
-    except NotAttempted:
-        report.attempted = False
-    return report.summary()
-
-
-def ask_number(report: Report, fn: Callable, answer: float, slips: Sequence[tuple[float, str, str]] = (),
-               nudge: str = "", more: str = "", rel: float = 1e-6) -> Report:
-    """A numeric question: ``fn()`` returns one number, right within ``rel``; ``slips`` are (a typical wrong
-    value, its nudge, its more).  One line, and the report's summary."""
-    try:
-        raw = call(report, fn)
-        if raw is not None:
-            got = number(report, "your answer", raw)
-            if got is None:
-                pass
-            elif close(got, answer, rel):
-                report.ok(f"{got:g}: right")
-            else:
-                slip = next(((n, m) for value, n, m in slips if close(got, value, rel)), (nudge, more))
-                report.fail(f"{got:g} is not the answer", *slip)
-    except NotAttempted:
-        report.attempted = False
-    return report.summary()
