@@ -192,16 +192,16 @@ print("same weights for γ = 1/2 and γ = 1:", same)
 # ## The variance at initialization, exactly
 #
 # Take the readout weights $C^i$ independent of everything else, with $\mathbb E[C] = 0$, and a readout bias that
-# is zero at initialization (gammanet's default; the authors' nonzero bias comes below). Write $\mathcal W$ for
+# is zero at initialization (gammanet's default; the authors' nonzero bias comes below). Write $\mathcal F$ for
 # everything except the readout: the hidden weights, hence the last layer's pre-activations $Z^{L,i}(x)$ and its
 # units $\sigma(Z^{L,i}(x))$. Then:
 #
-# 1. Given $\mathcal W$, the mean vanishes:
-#    $\mathbb E[g_0(x) \mid \mathcal W] = N_L^{-\gamma_L} \sum_i \mathbb E[C^i]\, \sigma(Z^{L,i}) = 0$.
-# 2. Given $\mathcal W$, the cross terms vanish because $\mathbb E[C^i C^j] = 0$ for $i \ne j$:
-#    $\operatorname{Var}(g_0(x) \mid \mathcal W) = N_L^{-2\gamma_L}\, \mathbb E[C^2] \sum_{i=1}^{N_L} \sigma(Z^{L,i})^2$.
-# 3. The law of total variance, $\operatorname{Var} g_0 = \mathbb E[\operatorname{Var}(g_0 \mid \mathcal W)] +
-#    \operatorname{Var}(\mathbb E[g_0 \mid \mathcal W])$, and the fact that the $N_L$ units of a layer are
+# 1. Given $\mathcal F$, the mean vanishes:
+#    $\mathbb E[g_0(x) \mid \mathcal F] = N_L^{-\gamma_L} \sum_i \mathbb E[C^i]\, \sigma(Z^{L,i}) = 0$.
+# 2. Given $\mathcal F$, the cross terms vanish because $\mathbb E[C^i C^j] = 0$ for $i \ne j$:
+#    $\operatorname{Var}(g_0(x) \mid \mathcal F) = N_L^{-2\gamma_L}\, \mathbb E[C^2] \sum_{i=1}^{N_L} \sigma(Z^{L,i})^2$.
+# 3. The law of total variance, $\operatorname{Var} g_0 = \mathbb E[\operatorname{Var}(g_0 \mid \mathcal F)] +
+#    \operatorname{Var}(\mathbb E[g_0 \mid \mathcal F])$, and the fact that the $N_L$ units of a layer are
 #    identically distributed give the law below.
 #
 # ```{prf:theorem} The variance at initialization (our derivation, exact)
@@ -606,11 +606,11 @@ def uniform_readout(x, width, gamma):
 # ```{solution} ex-1-3
 # :class: dropdown
 #
-# Given the hidden layer, $\mathbb E[g_0 \mid \mathcal W] = N^{-\gamma}\, \mathbb E[C] \sum_i \sigma_i$
-# and $\operatorname{Var}(g_0 \mid \mathcal W) = N^{-2\gamma} \operatorname{Var}(C) \sum_i \sigma_i^2$. Averaging,
+# Given the hidden layer, $\mathbb E[g_0 \mid \mathcal F] = N^{-\gamma}\, \mathbb E[C] \sum_i \sigma_i$
+# and $\operatorname{Var}(g_0 \mid \mathcal F) = N^{-2\gamma} \operatorname{Var}(C) \sum_i \sigma_i^2$. Averaging,
 # $\mathbb E g_0 = N^{1-\gamma}\, \mathbb E[C]\, \mathbb E[\sigma]$ and, by the law of total variance,
 # $\operatorname{Var} g_0 = N^{1-2\gamma}\big(\mathbb E[C^2]\mathbb E[\sigma^2] - \mathbb E[C]^2 \mathbb E[\sigma]^2\big)$
-# (this time the second term of the law of total variance, $\operatorname{Var}(\mathbb E[g_0 \mid \mathcal W]) =
+# (this time the second term of the law of total variance, $\operatorname{Var}(\mathbb E[g_0 \mid \mathcal F]) =
 # N^{1-2\gamma}\, \mathbb E[C]^2 \operatorname{Var}(\sigma)$, is not zero). The variance keeps the slope $1 - 2\gamma$,
 # with a smaller prefactor than for $N(0,1)$. The mean square adds $(\mathbb E g_0)^2 = N^{2-2\gamma}/16$, which grows
 # with $N$ for $\gamma < 1$ and dominates: its slope tends to $2 - 2\gamma$, a full unit above the variance's. At

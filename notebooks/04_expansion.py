@@ -961,7 +961,9 @@ def my_bias_variance(samples, target):
 # to $(\bar h - y)^2 + \frac{S-1}{S}s^2$, the mean over the seeds of $(h - y)^2$, exactly. An unbiased estimate of a
 # square can be negative: it happens when the bias is small next to $\operatorname{Var}h/S$, and says that this many
 # seeds cannot resolve the bias. (The chapter's seed-mean bias uses antithetic pairs, which remove the fluctuation's
-# $\operatorname{Var}/S$ instead of subtracting it.)
+# $\operatorname{Var}/S$ instead of subtracting it. Chapter 7 splits the seeds' mean squared error exactly into the
+# plug-in parts, $(\bar h - y)^2$ and the variance with $1/S$: an identity between sample quantities; here the
+# question is what they estimate.)
 # ```
 
 # %%
