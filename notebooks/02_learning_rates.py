@@ -17,6 +17,30 @@
 # (ch-learning-rates)=
 # # 2. Learning rates from the theory
 #
+# ## Learning objectives
+#
+# After this chapter you can
+#
+# - **derive** a layer's learning rate from how far one gradient step on that layer moves the output, and get the
+#   shallow rate $N^{2\gamma-2}$ in a few lines;
+# - **count** the sums a deep network's gradient collects, and **compute** the learning rates of any depth
+#   (Exercise 2.2);
+# - **explain** why networks of different widths must be compared on the clock $t = k/N_L$, and **find** the clock
+#   on which a run with *any* fixed rate follows the limit (Exercise 2.3);
+# - **compute** the largest global constant $\alpha$ for which full-batch gradient descent is stable
+#   (Exercise 2.1), and **tell** what the theory fixes and what it leaves to you.
+#
+# ```{admonition} Prerequisites
+# :class: tip
+#
+# - Chapter 1 ({ref}`ch-why-normalize`): the scaled network, its gradients and the tangent kernel $A(x, x')$ of
+#   Exercise 1.2.
+# - Stochastic gradient descent and back-propagation — e.g. {cite:t}`zhang2023d2l`, chapters 3 and 5.
+# - Gradient descent on a quadratic: the step size is bounded by the largest eigenvalue of the Hessian —
+#   {cite:t}`boyd2004convex`, chapter 9.
+# - Eigenvalues and eigenvectors of a symmetric matrix.
+# ```
+#
 # **What you will see.** Where the papers' per-layer learning rates come from: count how far one SGD step on each
 # layer moves the output, and ask that the output move by $O(1/N_L)$ per step. You will get the shallow rate
 # $N^{2\gamma-2}$ in full, the published rules for two and three hidden layers and a rule for any depth, the rates
@@ -46,7 +70,8 @@ from gammanet.course import describe, glue, pick
 from gammanet.diagnostics import layer_movement_vs_width
 from gammanet.presets import get_preset
 from gammanet.plots import loglog_lines, loss_by_width, use_style, width_ticks
-from gammanet.theory import KernelLimit, loglog_fit, loss_curves, loss_spread, toy_problem
+from gammanet.theory import (KernelLimit, draw_networks, empirical_kernel, loglog_fit, loss_curves, loss_spread,
+                             toy_problem, train_shallow)
 from gammanet.theory.threads import torch_threads
 
 use_style()
@@ -100,7 +125,16 @@ print(describe())
 # \eta = N^{-1} \cdot N^{2\gamma - 1} = N^{2\gamma-2} \qquad (\gamma = 1/2:\ \eta = 1/N; \quad \gamma = 1:\ \eta = 1),
 # $$
 #
-# the shallow paper's rate for every parameter {cite:p}`yu2021shallow`. It also says how far each weight travels:
+# the shallow paper's rate for every parameter {cite:p}`yu2021shallow`.
+#
+# ```{prf:remark} The shallow rate (the paper's choice, our count)
+# :label: rem-shallow-rate
+#
+# The shallow paper trains every parameter with the rate $\alpha N^{2\gamma - 2}$ {cite:p}`yu2021shallow`; the count
+# above is our reading of why: it is the rate that moves the output by $O(1/N)$ per step at every $\gamma$.
+# ```
+#
+# It also says how far each weight travels:
 # one step moves $C^i$ by $\eta N^{-\gamma} \sigma\, (y - g) = O(N^{\gamma - 2})$, so after $tN$ steps by
 # $O(t\, N^{\gamma-1})$. For $\gamma < 1$ every weight moves by a vanishing amount — the tangent kernel stays frozen
 # at its initial value, the linear regime of the next chapter; at $\gamma = 1$ every weight moves by $O(1)$ — the
@@ -133,9 +167,11 @@ print(describe())
 #   \prod_{m=\ell+1}^{L-1} N_m^{2-2\gamma_m}\; N_L^{3-2\gamma_L}\Big]^{-1} \quad (\ell < L).
 # $$
 #
-# **Which of these rules are published.** For one hidden layer this is the shallow paper's rate. For two hidden
-# layers it is the rule in the authors' code, for three the rule stated in the deep paper and its code
-# {cite:p}`yu2023deep`:
+# ```{prf:remark} Which of these rules are published (the papers' claim and the authors' code)
+# :label: rem-published-rates
+#
+# For one hidden layer the rule is the shallow paper's rate. For two hidden layers it is the rule in the authors'
+# code, for three the rule stated in the deep paper and its code {cite:p}`yu2023deep,nenn_deep_code`:
 #
 # $$
 # \alpha_{W^1} = \frac{1}{N_1^{1-2\gamma_1} N_2^{2-2\gamma_2} N_3^{3-2\gamma_3}}, \qquad
@@ -149,6 +185,7 @@ print(describe())
 # **The rule for any depth, and the counting argument above, are our derivation**: the deep paper states that a
 # general formula exists, which we could not read; the count reproduces all three published cases, and gammanet's
 # tests lock them.
+# ```
 # `gammanet.learning_rates` implements the rule, and `fit` attaches it to one optimizer group per layer (a layer's
 # bias takes its layer's rate, as in the authors' code).
 #
@@ -172,9 +209,9 @@ rate_table[["W1", "W2", "W3", "C"]].map(lambda v: "" if pd.isna(v) else f"{v:g}"
 #
 # `gammanet.diagnostics.layer_movement_vs_width` computes $\eta_\ell |\partial g(x) / \partial W^\ell|^2$ for real
 # networks (three hidden layers of width $N$, the theory's rates, a few inputs and seeds), multiplied by $N_L$ —
-# so a flat line means "exactly $O(1/N_L)$ per step". **Look at** the readout $C$ and the last hidden layer $W^3$:
-# flat (after the smallest widths), as budgeted, in both panels. The inner layers fall — $W^2$ like $1/N$, $W^1$
-# like $1/N^2$ — and sit orders of magnitude below the budget.
+# so a flat line means "exactly $O(1/N_L)$ per step". The count budgets every layer at a flat line. **Look at**
+# the readout $C$ and the last hidden layer $W^3$: are they flat (after the smallest widths) in both panels? And the
+# inner layers $W^2$ and $W^1$: flat, or falling — and how fast? The table below the figure gives the fitted slopes.
 
 # %%
 widths = pick((25, 50, 100, 200, 400), (25, 50, 100, 200, 400, 800, 1600))
@@ -199,7 +236,8 @@ movement_slopes = (mean_movement.groupby(["gammas", "layer"])
 movement_slopes.rename_axis(index="γ's", columns="slope against N").round(2)
 
 # %% [markdown]
-# Why the inner layers fall: at initialization the weights of different layers are independent and centred, so a
+# Where the inner layers fall, here is why: at initialization the weights of different layers are independent and
+# centred, so a
 # back-propagated sum over $N_m$ units has random signs and size $\sqrt{N_m}$, not $N_m$ — each layer above
 # $\ell$ costs a factor $1/N_m$ against the count. The published rule budgets for the coherent count, the one that
 # holds once the weights of consecutive layers have become correlated, so it never lets an inner layer move the
@@ -211,8 +249,8 @@ movement_slopes.rename_axis(index="γ's", columns="slope against N").round(2)
 # :label: rem-inner-frozen
 #
 # One unit of the clock is $N_L$ steps. If every step of $W^\ell$ moves the output by a fraction $N^{-p}$ of the
-# budget $1/N_L$ — measured above at initialization: $p \approx 1$ for $W^2$ and $p \approx 2$ for $W^1$ in a network
-# of depth 3 — then over one unit of time the layer moves the output by $O(N^{-p})$: nothing, as the widths grow. The
+# budget $1/N_L$ — the incoherent count gives $p = 1$ for $W^2$ and $p = 2$ for $W^1$ in a network of depth 3, and
+# the fitted slopes above measure $-p$ at initialization — then over one unit of time the layer moves the output by $O(N^{-p})$: nothing, as the widths grow. The
 # fraction stays that small as long as the back-propagated sums stay incoherent, that is, as long as the weights
 # above layer $\ell$ stay near their independent initial values. That is the case when the **outer layers are
 # lazy** — normalized with $\gamma < 1$, their weights move by $o(1)$ on the clock $t$, as the shallow count of §1
@@ -247,8 +285,9 @@ readout_bias.groupby(["gammas", "N"]).scaled_movement.mean().unstack().rename_ax
 # $\alpha N^{2\gamma-2}$ and once with one rate for all widths — the theory's rate at the smallest width, which at
 # width $N$ is $(N/N_{\min})^{1/2}$ times too large. The dashed line is the loss of the infinite-width limit (the
 # frozen-kernel equation of the next chapter). **Look at** the left panel: the curves of all widths lie on each
-# other and on the limit. On the right they fan out: the wider the network, the faster it runs on the clock $t$.
-# (With the theory's rate, the narrowest network starts a little above the others: its initial output has the
+# other and on the limit, says the count; on the right, where the wider networks take steps that are too large for
+# their width, they should fan out, the wider the faster on the clock $t$. **Look whether** they do. (With the
+# theory's rate, expect the narrowest network to start a little above the others: its initial output has the
 # largest variance, $N^{1-2\gamma}$ as in chapter 1, and training contracts it — a fluctuation, not a clock.)
 
 # %%
@@ -264,8 +303,9 @@ plt.show()
 
 # %% [markdown]
 # How far apart the curves are: at each $t$ the largest ratio between the widths' mean losses, as a difference of
-# logarithms (0.69 would be a factor 2), maximized over $t$, and where the maximum is. With the theory's rate it
-# is the narrowest network's initial fluctuation at $t = 0$; with one rate it is the clocks running apart:
+# logarithms (0.69 would be a factor 2), maximized over $t$, and where the maximum is. Where it sits tells what
+# separates the curves: at $t = 0$, the narrowest network's initial fluctuation; late in training, clocks that run
+# apart:
 
 # %%
 spread = loss_spread(curves.table)
@@ -286,11 +326,11 @@ spread.assign(**{"largest loss ratio": np.exp(spread.spread)}).round(3)
 # An illustration on MNIST: one shallow network, $N = 100$, $\gamma = 3/4$, the same seed, three values of $\alpha$.
 # (It uses the model of gammanet's `fast` preset: tanh units on pixels scaled by $1/28$, so that the
 # pre-activations are of order one; the papers' sigmoid on standardized pixels saturates most units and trains far
-# more slowly — another choice the theory leaves open.)
+# more slowly, as measured in the repository's `docs/presets.md` — another choice the theory leaves open.)
 # **Look at** the right panel: against $\alpha t$ on a logarithmic axis, curves whose steps are all small lie on one
 # curve where they overlap — then a larger $\alpha$ only buys time. A curve that starts above the others is one whose
 # first steps are no longer small (watch $\alpha = 100$, and its early test accuracy on the left): it loses time
-# before joining the common curve. Against epochs (left), the larger $\alpha$ gets further.
+# before joining the common curve. Against epochs (left), look whether the larger $\alpha$ gets further.
 
 # %%
 data = load_mnist()
@@ -324,24 +364,15 @@ final[["alpha", "epoch", "t", "train_loss", "test_accuracy"]].round(3)
 
 # %% [markdown]
 # ## What you saw
-#
-# The numbers of this run:
 
-# %%
+# %% tags=["hide-input"]
 ratio = np.exp(spread.set_index("rate").spread)
-for gamma in (0.5, 1.0):
-    rates = ", ".join(f"{v:g}" for v in learning_rates((100, 100, 100), gamma).values())
-    print(f"rates (W1, W2, W3, C) at N = 100, γ = {gamma:g}: ({rates})")
-print("slopes of N_L × movement against N at initialization:")
-print(movement_slopes.round(2).to_string())
-print(f"loss curves across widths: largest ratio {ratio['theory']:.2f} with the theory's "
-      f"rates, {ratio['fixed']:.2f} with one fixed rate")
 glue("ratio_theory", float(ratio["theory"]))
 glue("ratio_fixed", float(ratio["fixed"]))
 for layer in ("W1", "W2", "W3", "C"):
     glue(f"movement_{layer}", ", ".join(f"{v:+.2f}" for v in movement_slopes[layer]))
-accuracy = ", ".join(f"{a}: {v:.3f}" for a, v in zip(final.alpha, final.test_accuracy))
-print(f"MNIST after {final.epoch.iloc[0]} epochs, test accuracy {accuracy}")
+glue("mnist_epochs", int(final.epoch.iloc[0]))
+glue("mnist_accuracy", ", ".join(f"{a}: {v:.3f}" for a, v in zip(final.alpha, final.test_accuracy)))
 
 # %% [markdown]
 # - One SGD step on layer $\ell$ moves the output by $\eta_\ell |\partial g / \partial \theta_\ell|^2$ times the
@@ -350,49 +381,101 @@ print(f"MNIST after {final.epoch.iloc[0]} epochs, test accuracy {accuracy}")
 #   $10^{-2}$ at $\gamma = 1/2$ and $1$ to $100$ at $\gamma = 1$.
 # - Measured at initialization (slopes against $N$ of $N_L\times$ the output's movement per step, for $\gamma = 1/2$
 #   and $1$): the readout {glue:text}`movement_C` and the last hidden layer {glue:text}`movement_W3` — flat is
-#   "exactly the budget"; the inner layers {glue:text}`movement_W2` ($W^2$) and {glue:text}`movement_W1` ($W^1$),
-#   because their back-propagated sums start incoherent; in the limit they are frozen while the outer layers are
-#   lazy ({prf:ref}`rem-inner-frozen`). The readout bias, outside the theory, moves the output by $O(1)$ per step at
-#   $\gamma = 1$.
+#   "exactly the budget"; the inner layers {glue:text}`movement_W2` ($W^2$) and {glue:text}`movement_W1` ($W^1$):
+#   where they fall, it is because their back-propagated sums start incoherent; in the limit they are then frozen
+#   while the outer layers are lazy ({prf:ref}`rem-inner-frozen`). The readout bias, outside the theory, moves the
+#   output by $O(1)$ per step at $\gamma = 1$.
 # - On the clock $t = k/N_L$ the largest loss ratio between widths was {glue:text}`ratio_theory:.2f` with the
 #   theory's rates and {glue:text}`ratio_fixed:.2f` with one fixed rate. A fixed rate is not wrong: it runs on
 #   another clock (Exercise 2.3); the theory fixes the pair (rate, clock).
 # - $\alpha$ is a unit of time, not part of the theory: against $\alpha t$ runs with small steps follow one curve,
-#   and a too-large $\alpha$ shows as first steps off that curve.
-
+#   and a too-large $\alpha$ shows as first steps off that curve; how large is too large for full-batch gradient
+#   descent, Exercise 2.1 computes. On MNIST, after {glue:text}`mnist_epochs` epochs the test accuracies were
+#   {glue:text}`mnist_accuracy`.
+#
+# Next, chapter 3 follows a wide shallow network on the clock $t$ to its limit.
+#
 # %% [markdown]
 # ## Exercises
 #
-# ### Exercise 2.1 (quick) — The clock
+# Exercises 2.1–2.3 ask you to derive and compute; 2.4–2.6 are short questions. Each check runs your answer on
+# hidden cases and gives a hint, never the answer.
 #
-# Write `steps_per_unit_time(widths)`: how many SGD steps make one unit of the theory's clock for a network with
-# hidden widths `widths` $= (N_1, \dots, N_L)$? Then: how many steps does $t = 10$ take for widths
-# $(300, 200, 50)$, and how many epochs is that with 60,000 images and batches of 20?
+# ```{exercise} The largest stable $\alpha$
+# :label: ex-2-1
+#
+# *(medium, ~25 min)* Train a shallow network by full-batch gradient descent on $M$ points, with the loss
+# $\frac{1}{2M}\sum_m (y_m - g(x_m))^2$ and the rate $\eta = \alpha N^{2\gamma-2}$ for every weight. Linearize the
+# network at its initial weights: its tangent kernel is then frozen, $\nabla g(x)\cdot\nabla g(x') =
+# N^{1-2\gamma}A_N(x, x')$ with the empirical kernel $A_N$ of chapter 1 (Exercise 1.2).
+#
+# 1. Write one step for the residual $r_k = y - g_k(X)$ at the $M$ training points.
+# 2. Write `largest_stable_alpha(kernel, width, gamma)`: the largest $\alpha$ for which the residual of the
+#    linearized network shrinks in every direction (at the boundary itself it no longer does), for the $M\times M$
+#    matrix `kernel` $= A_N$ (a numpy array), the width $N$ and the exponent $\gamma$.
+# 3. The cell after the check trains a network of width 200 and its linearization just below and just above your
+#    $\alpha$. What does the linearization do above it — and the network itself? Why can they differ?
+# ```
 
 # %% tags=["solution"]
-def steps_per_unit_time(widths):
-    """The number of SGD steps in one unit of t = k / N_L."""
+def largest_stable_alpha(kernel, width, gamma):
+    """The largest α for which full-batch gradient descent on the linearized network contracts the residual."""
     # BEGIN SOLUTION
-    return widths[-1]
+    m = kernel.shape[0]
+    top = np.linalg.eigvalsh(np.asarray(kernel, dtype=float)).max()
+    # r ← (I − η N^{1-2γ} A_N / M) r with η N^{1-2γ} = α / N: every factor 1 − αλ/(NM) must lie in (−1, 1)
+    return 2 * width * m / top
     # END SOLUTION
 
 
 # %% [markdown] tags=["solution"]
-# **Solution.** The output moves by $O(1/N_L)$ per step — the width of the *last* hidden layer, whose factor
-# multiplies the output sum — so one unit of $t$ is $N_L$ steps. For widths $(300, 200, 50)$, $t = 10$ is 500 steps,
-# a sixth of one epoch of 3,000 batches.
+# ```{solution} ex-2-1
+# :class: dropdown
+#
+# A step changes every weight by $\eta\,\frac1M\sum_m r_m\nabla g(x_m)$, so the linearized outputs change by
+# $\frac{\eta}{M}\,\Theta\, r$ with $\Theta = N^{1-2\gamma}A_N$, and $r_{k+1} = \big(I - \frac{\alpha}{NM}A_N\big)
+# r_k$ — the rate's $N^{2\gamma-2}$ and the kernel's $N^{1-2\gamma}$ leave $\alpha/N$, whatever $\gamma$. In the
+# eigenbasis of $A_N$ each component is multiplied by $1 - \alpha\lambda/(NM)$ per step: all shrink iff
+# $\alpha\lambda_{\max}/(NM) < 2$, i.e. $\alpha < \alpha_c = 2NM/\lambda_{\max}(A_N)$. Since $\lambda_{\max}(A_N)$ tends to
+# that of $A$, $\alpha_c$ grows like $N$: a wider network tolerates a larger $\alpha$, which is why $\alpha$ is bounded
+# only by the discretization at the width you use. Above $\alpha_c$ the linearized network diverges along the top
+# eigen-direction. The network itself is not bound to its initial kernel: large steps move the weights, and if its
+# top eigenvalue falls below the new threshold the loss comes back down after a bump — look in the output above
+# whether that happened in this run (the "catapult" of {cite:t}`lewkowycz2020catapult`).
+# ```
 
 # %%
-from gammanet.exercises import check_time_scale
-check_time_scale(steps_per_unit_time)
+from gammanet.exercises import check_stable_alpha
+check_stable_alpha(largest_stable_alpha)
+
+# %% tags=["needs-solution"]
+toy = toy_problem()
+one_net = draw_networks((200,), toy.dim, [0])
+kernel = empirical_kernel(one_net, toy.x_train)[0].numpy()
+alpha_c = largest_stable_alpha(kernel, 200, 0.75)
+stable_rows = []
+for factor in (0.9, 1.1):
+    run = train_shallow(toy, one_net, gammas=(0.75,), times=np.arange(0, 0.21, 0.04), alpha=factor * alpha_c,
+                        linearized=True)
+    for label, loss in (("network", run.loss), ("linearized", run.linearized_loss)):
+        stable_rows.append({"α / α_c": factor, "model": label,
+                            **{f"t = {t:.2f}": float(v) for t, v in zip(run.times, loss[0, 0])}})
+print(f"α_c = {alpha_c:.0f} for this network; training loss at t = k/N:")
+pd.DataFrame(stable_rows).set_index(["α / α_c", "model"]).map("{:.3g}".format)
 
 # %% [markdown]
-# ### Exercise 2.2 (medium) — Learning rates for any depth
+# ```{exercise} Learning rates for any depth
+# :label: ex-2-2
 #
-# Write `my_learning_rates(widths, gammas)` returning the dict `{"W1": ..., "WL": ..., "C": ...}` (in that order)
-# of the general-depth rule, from the counting argument — without calling `gammanet.learning_rates`. The check uses
-# depths 1 to 5 with unequal widths and mixed $\gamma$'s, and tells you which layer's rate is off and, when it is,
-# by which power of which width.
+# *(medium, ~25 min)* Write `my_learning_rates(widths, gammas)`: the rates of the general-depth rule above
+# ($\alpha_\ell$ for $\ell < L$, $\alpha_L$ and $\alpha_C$) for hidden widths
+# `widths` $= (N_1, \dots, N_L)$ and exponents `gammas` $= (\gamma_1, \dots, \gamma_L)$, without calling
+# `gammanet.learning_rates`. Return a dict whose keys are `"W1"`, …, `f"W{L}"` and `"C"`, in that order — for three
+# hidden layers `{"W1": ..., "W2": ..., "W3": ..., "C": ...}`. The check uses depths 1 to 5 with unequal widths and
+# mixed $\gamma$'s, and tells you which layer's rate is off and, when it is, by which power of which width. Then
+# check by hand that for $L = 2$ your function gives the authors' two-layer rule, and explain in one sentence per
+# factor where each power of $N$ in $\alpha_1$ comes from.
+# ```
 
 # %% tags=["solution"]
 def my_learning_rates(widths, gammas):
@@ -422,15 +505,19 @@ from gammanet.exercises import check_learning_rates
 check_learning_rates(my_learning_rates)
 
 # %% [markdown]
-# ### Exercise 2.3 (substantial) — A clock for any learning rate
+# ```{exercise} A clock for any learning rate
+# :label: ex-2-3
 #
-# With one fixed rate the curves did not collapse against $t = k/N$. Find the clock on which they do: from the
-# shallow count, one full-batch step with rate $\eta$ moves the output by about $\eta N^{1-2\gamma}$ times a
-# width-free amount. Write `effective_time(step, learning_rate, width, gamma, alpha)` returning a clock $\tau$ that
-# counts steps in units of that movement, normalized so that $\tau = k/N$ for the theory's rate
-# $\eta = \alpha N^{2\gamma-2}$. It must work elementwise on numpy arrays. The cell after the check replots the
-# fixed-rate curves of the figure above against your $\tau$. Then answer the question the figure asks: with what
-# width dependence $\eta(N)$ would the curves have collapsed against $t$ itself?
+# *(substantial, ~40 min)* With one fixed rate the curves did not collapse against $t = k/N$. Find the clock on
+# which they do: from the shallow count, one full-batch step with rate $\eta$ moves the output by about
+# $\eta N^{1-2\gamma}$ times a width-free amount. Write `effective_time(step, learning_rate, width, gamma, alpha)`
+# returning a clock $\tau$ that counts steps in units of that movement, normalized so that $\tau = k/N$ for the
+# theory's rate $\eta = \alpha N^{2\gamma-2}$. The cell after the check calls it once with the columns of the
+# table of runs — steps, rates, widths and $\gamma$'s as numpy arrays, $\alpha$ one number — and replots the
+# fixed-rate curves of the figure above against your $\tau$: write it with operations that work elementwise. Then
+# answer the question the figure asks: with what width dependence $\eta(N)$ would the curves have collapsed
+# against $t$ itself?
+# ```
 
 # %% tags=["solution"]
 def effective_time(step, learning_rate, width, gamma, alpha):
@@ -441,12 +528,16 @@ def effective_time(step, learning_rate, width, gamma, alpha):
 
 
 # %% [markdown] tags=["solution"]
-# **Solution.** One step moves the output by $\eta |\nabla g|^2 (y - g) \approx \eta N^{1-2\gamma} A_N (y-g)$, so the
+# ```{solution} ex-2-3
+# :class: dropdown
+#
+# One step moves the output by $\eta |\nabla g|^2 (y - g) \approx \eta N^{1-2\gamma} A_N (y-g)$, so the
 # dynamics only depends on $k \eta N^{1-2\gamma}$; dividing by $\alpha$ gives $\tau = k \eta N^{1-2\gamma}/\alpha$,
 # which is $k/N$ for $\eta = \alpha N^{2\gamma-2}$. Against $\tau$ every width follows the limit, each over its own
 # range (the wide networks, with their too-large rate, get further). For the curves to collapse against $t = k/N$
 # itself we need $\eta N^{1-2\gamma} \propto 1/N$, that is $\eta \propto N^{2\gamma-2}$: the theory's rule is the
 # only width dependence that works.
+# ```
 
 # %%
 from gammanet.exercises import check_effective_time
@@ -467,3 +558,81 @@ axes[0].set_xlabel("τ")
 axes[0].legend()
 plt.show()
 
+# %% [markdown]
+# ```{exercise} Steps on the clock
+# :label: ex-2-4
+#
+# *(question, ~2 min)* A network with hidden widths $(300, 200, 50)$ is trained with the theory's rates. How many
+# SGD steps make $t = 10$? (And, for yourself: how many epochs is that with 60,000 images in batches of 20?)
+# ```
+
+# %% tags=["solution"]
+def q_2_4():
+    """The number of SGD steps that make t = 10 for widths (300, 200, 50)."""
+    # BEGIN SOLUTION
+    return 10 * 50           # t = k / N_L; 500 steps are a sixth of an epoch of 3,000 batches
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_2_4
+check_q_2_4(q_2_4)
+
+# %% [markdown]
+# ```{exercise} One rate for all widths
+# :label: ex-2-5
+#
+# *(question, ~3 min)* Shallow networks at $\gamma = 3/4$ are all trained with one rate: the theory's rate at the
+# smallest width. Against the clock $t = k/N$, what should their loss curves do? Return `"a"`, `"b"`, `"c"` or `"d"`.
+#
+# - (a) coincide, as with the theory's rates
+# - (b) fan out, the wider networks running faster
+# - (c) fan out, the wider networks running slower
+# - (d) the wider networks have no limit: each step moves their output by $O(1)$
+# ```
+
+# %% tags=["solution"]
+def q_2_5():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "b"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_2_5
+check_q_2_5(q_2_5)
+
+# %% [markdown]
+# ```{exercise} $\alpha$ as a unit of time
+# :label: ex-2-6
+#
+# *(question, ~2 min)* In the limit, a run with $\alpha = 20$ reaches a certain output at time $t = 1$. At which
+# time $t$ does a run with $\alpha = 5$ reach the same output?
+# ```
+
+# %% tags=["solution"]
+def q_2_6():
+    """The time at α = 5 that matches t = 1 at α = 20."""
+    # BEGIN SOLUTION
+    return 20 * 1 / 5        # the limit depends on α t only
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_2_6
+check_q_2_6(q_2_6)
+
+# %% [markdown]
+# ## Further reading
+#
+# - The rates: {cite:t}`yu2021shallow` (one hidden layer) and {cite:t}`yu2023deep` with the authors' code
+#   {cite:p}`nenn_deep_code` (two and three hidden layers).
+# - Choosing each layer's initialization *and* learning rate from the widths so that every layer learns at the
+#   same pace — the μP of the tensor programs {cite:p}`yang2021tensor` — is the same question asked for the
+#   feature-learning limit; comparing its rules with the ones above is a good exercise.
+# - The scale of the output decides between a *lazy* regime (the kernel of chapter 3) and one where the weights
+#   move: {cite:t}`chizat2019lazy`.
+# - Steps too large for the tangent kernel: the network can leave its initial kernel instead of diverging — the
+#   "catapult" of {cite:t}`lewkowycz2020catapult`, which the follow-up of Exercise 2.1 lets you look for.
+# - Gradient descent on a quadratic and its step-size bound: {cite:t}`boyd2004convex`, chapter 9.

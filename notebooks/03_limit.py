@@ -17,6 +17,28 @@
 # (ch-limit)=
 # # 3. The limit
 #
+# ## Learning objectives
+#
+# After this chapter you can
+#
+# - **explain** why the tangent kernel of a wide network with $\gamma < 1$ freezes at its initial mean $A$, and
+#   **measure** how fast a random network's kernel approaches $A$;
+# - **solve** the linear ODE of the kernel limit in closed form, at the training points (Exercise 3.1) and at any
+#   other point (Exercise 3.2), stably where $A$ has eigenvalues near zero;
+# - **tell apart** the three regimes — the deterministic kernel limit for $1/2 < \gamma < 1$, the random limit at
+#   $\gamma = 1/2$, the nonlinear mean-field limit at $\gamma = 1$ — and **recognize** each in trained networks.
+#
+# ```{admonition} Prerequisites
+# :class: tip
+#
+# - Chapters 1 and 2: the tangent kernel $A(x, x')$ ({ref}`ch-why-normalize`, Exercise 1.2) and the clock
+#   $t = k/N$ ({ref}`pred-clock`).
+# - Linear ODEs with constant coefficients and the matrix exponential $e^{-Ht}$, computed from an
+#   eigendecomposition — {cite:t}`hirsch2013differential`, chapter 6.
+# - Gaussian random fields (Gaussian processes) and their covariance — {cite:t}`rasmussen2006gaussian`, chapter 2.
+# - The law of large numbers and the central limit theorem for averages of i.i.d. terms (chapter 1).
+# ```
+#
 # **What you will see.** Where a wide shallow network goes when it is trained. On the clock $t = k/N$ of chapter 2
 # its output is driven by the *tangent kernel*, which for $\gamma<1$ freezes at its initial mean $A(x,x')$; the
 # output then follows a linear ODE, whose solution $h_t$ we compute exactly. At $\gamma = 1/2$ the limit starts
@@ -147,10 +169,10 @@ print(f"slope of the error against N: {kernel_fit.slope:+.2f} "
       f"[{kernel_fit.ci_low:+.2f}, {kernel_fit.ci_high:+.2f}] (CLT: -1/2)")
 
 # %% [markdown]
-# In (a), look at how the cloud of a narrow network's kernel entries scatters around the diagonal and how the wide
-# network's entries sit on it, like the Monte-Carlo kernel's; in (b), the error falls along the $N^{-1/2}$ guide
-# (fitted slope {glue:text}`kernel_slope:+.2f`, 95% interval [{glue:text}`kernel_slope_low:+.2f`,
-# {glue:text}`kernel_slope_high:+.2f`]).
+# In (a), compare how far the narrow and the wide network's kernel entries scatter around the diagonal, and the
+# Monte-Carlo kernel's; in (b), compare the error with the $N^{-1/2}$ guide that the central limit theorem predicts:
+# the fitted slope is {glue:text}`kernel_slope:+.2f`, 95% interval [{glue:text}`kernel_slope_low:+.2f`,
+# {glue:text}`kernel_slope_high:+.2f`].
 
 # %%
 kernel_agreement(A.numpy(), {k: v.numpy() for k, v in shown.items()}, errors, mc_error)
@@ -215,6 +237,9 @@ print(f"mean squared error of h_t: training points {fit_error[0]:.4f} (t = 0.5),
 # %% [markdown]
 # ## 3.4 Three regimes
 #
+# ```{prf:remark} Three regimes (the papers' claims and earlier work)
+# :label: rem-three-regimes
+#
 # - **$1/2<\gamma<1$** (kernel regime): $h^N_t \to h_t$, a deterministic limit ({prf:ref}`thm-kernel-limit`); the
 #   network behaves like its linearization.
 # - **$\gamma = 1/2$** (Xavier/NTK): the same linear dynamics, but $g_0 = N^{-1/2}\sum_i C^i\sigma(W^i\cdot x)$ does
@@ -225,13 +250,15 @@ print(f"mean squared error of h_t: training points {fit_error[0]:.4f} (t = 0.5),
 # - **$\gamma = 1$** (mean field): every weight moves by $O(1)$, the kernel does not freeze, and the limit is a
 #   nonlinear evolution of the *law* of the parameters $(C, W)$ {cite:p}`mei2018meanfield,sirignano2020meanfield`,
 #   with $O(N^{-1/2})$ fluctuations around it {cite:p}`sirignano2020clt`.
+# ```
 #
 # To see them, we train networks of one width for three $\gamma$'s — the same initial weights for every $\gamma$
 # (common random numbers) — and follow one evaluation point through training. Grey lines are single seeds, black
-# dots their mean, the coloured curve is $h_t$ and the band $h_t \pm 2N^{1/2-\gamma}\,\mathrm{sd}\,K_t$. Look at the
-# width of the seed cloud: of order one at $\gamma = 1/2$ (a random limit), thin at $\gamma = 0.75$, thinner still
-# at $\gamma = 1$ — and at $\gamma = 1$ the seed mean leaves the kernel curve: the mean-field limit is a different,
-# nonlinear one.
+# dots their mean, the coloured curve is $h_t$ and the band $h_t \pm 2N^{1/2-\gamma}\,\mathrm{sd}\,K_t$. What the
+# regimes predict: at $\gamma = 1/2$ a seed cloud that does not thin out as the width grows (a random limit), at
+# $\gamma = 0.75$ one thinner by the factor $N^{1/2-\gamma}$, at $\gamma = 1$ one thinner still — and at
+# $\gamma = 1$ a seed mean that need not follow the kernel curve, since the mean-field limit is a different,
+# nonlinear one. **Look whether** the figure shows each of these.
 
 # %%
 REGIME_WIDTH = pick(400, 3200)
@@ -260,13 +287,17 @@ pd.DataFrame({"sd over seeds at t = 2": spread, "RMS of (seed mean − h_t) at t
 # %% [markdown]
 # ## What you saw
 #
-# - The empirical tangent kernel $A_N$ of a random network is a Monte-Carlo estimate of $A$: its error fell like
-#   $N^{-1/2}$ (slope {glue:text}`kernel_slope:+.2f`).
+# - The empirical tangent kernel $A_N$ of a random network is a Monte-Carlo estimate of $A$, so the central limit
+#   theorem predicts an error falling like $N^{-1/2}$; the fitted slope was {glue:text}`kernel_slope:+.2f`
+#   [{glue:text}`kernel_slope_low:+.2f`, {glue:text}`kernel_slope_high:+.2f`].
 # - For $\frac12 < \gamma < 1$ the weights move by $O(N^{\gamma-1})$ per unit of $t = k/N$, the kernel freezes, and the
 #   trained output follows the linear ODE of {prf:ref}`thm-kernel-limit`, solved in closed form at the training
 #   and at the evaluation points.
 # - At $\gamma = 1/2$ the limit is random (the initial Gaussian field carried by the same flow); at $\gamma = 1$ it
-#   is the nonlinear mean-field limit, and the seed mean of the trained networks does not follow $h_t$.
+#   is the nonlinear mean-field limit ({prf:ref}`rem-three-regimes`). At $N =$ {glue:text}`regime_width` and
+#   $t = 2$ the seeds spread by {glue:text}`spread_0.5:.3f`, {glue:text}`spread_0.75:.3f` and
+#   {glue:text}`spread_1:.3f` for $\gamma = 1/2, 3/4, 1$, and the seed mean was {glue:text}`offset_0.75:.3f` from
+#   $h_t$ at $\gamma = 3/4$ against {glue:text}`offset_1:.3f` at $\gamma = 1$.
 # - Full-batch gradient descent is the noiseless version of the papers' stochastic gradient descent; the noise it
 #   leaves out is $O(N^{-1/2})$ ({prf:ref}`rem-sgd-vs-gd`).
 #
@@ -274,10 +305,16 @@ pd.DataFrame({"sd over seeds at t = 2": spread, "RMS of (seed mean − h_t) at t
 #
 # ## Exercises
 #
-# ### Exercise 3.1 (medium) — The kernel limit from a kernel matrix
-# Write `my_kernel_flow(A, y, alpha, t)` returning $h_t = (I - e^{-\alpha A t/M})\,y$ at the $M$ training points
-# (`A`: an $M\times M$ symmetric positive semi-definite tensor, `y`: a vector of length $M$, both float64), using the
-# eigendecomposition of $A$. The check compares it with the library on hidden kernels.
+# Exercises 3.1 and 3.2 ask you to derive and compute; 3.3–3.5 are short questions. Each check runs your answer on
+# hidden cases and gives a hint, never the answer.
+#
+# ```{exercise} The kernel limit from a kernel matrix
+# :label: ex-3-1
+#
+# *(medium, ~30 min)* Write `my_kernel_flow(A, y, alpha, t)` returning $h_t = (I - e^{-\alpha A t/M})\,y$ at the $M$
+# training points (`A`: an $M\times M$ symmetric positive semi-definite tensor, `y`: a vector of length $M$, both
+# float64), using the eigendecomposition of $A$. The check compares it with the library on hidden kernels.
+# ```
 
 # %% tags=["solution"]
 def my_kernel_flow(A, y, alpha, t):
@@ -290,20 +327,28 @@ def my_kernel_flow(A, y, alpha, t):
 
 
 # %% [markdown] tags=["solution"]
-# **Solution.** With $A = Q\,\mathrm{diag}(\lambda)\,Q^\top$, $e^{-\alpha At/M} = Q\,\mathrm{diag}(e^{-\alpha\lambda_k
+# ```{solution} ex-3-1
+# :class: dropdown
+#
+# With $A = Q\,\mathrm{diag}(\lambda)\,Q^\top$, $e^{-\alpha At/M} = Q\,\mathrm{diag}(e^{-\alpha\lambda_k
 # t/M})\,Q^\top$: rotate $y$ into the eigenbasis, damp coordinate $k$ by $1-e^{-\alpha\lambda_k t/M}$, rotate back.
 # `torch.exp(A)` would exponentiate entry by entry, which is not the matrix exponential.
+# ```
 
 # %%
 from gammanet.exercises import check_kernel_flow
 check_kernel_flow(my_kernel_flow)
 
 # %% [markdown]
-# ### Exercise 3.2 (medium) — The limit at an evaluation point
-# Write `my_evaluation_flow(A, A_cross, y, alpha, t)` returning $h_t(x) = A(x,X)\,A^{-1}(I - e^{-\alpha At/M})\,y$ at
-# $P$ evaluation points, where `A` is the $M\times M$ kernel between training points and `A_cross` the $P\times M$
-# kernel between the evaluation and the training points. Some hidden kernels have eigenvalues very close to zero:
-# compute $A^{-1}(I - e^{-\alpha At/M})$ so that it stays finite there.
+# ```{exercise} The limit at an evaluation point
+# :label: ex-3-2
+#
+# *(medium, ~30 min)* Write `my_evaluation_flow(A, A_cross, y, alpha, t)` returning
+# $h_t(x) = A(x,X)\,A^{-1}(I - e^{-\alpha At/M})\,y$ at $P$ evaluation points, where `A` is the $M\times M$ kernel
+# between training points and `A_cross` the $P\times M$ kernel between the evaluation and the training points. Some
+# hidden kernels have eigenvalues very close to zero: compute $A^{-1}(I - e^{-\alpha At/M})$ so that it stays finite
+# there.
+# ```
 
 # %% tags=["solution"]
 def my_evaluation_flow(A, A_cross, y, alpha, t):
@@ -321,12 +366,101 @@ def my_evaluation_flow(A, A_cross, y, alpha, t):
 
 
 # %% [markdown] tags=["solution"]
-# **Solution.** Integrate $\partial_t h_t(x) = \frac{\alpha}{M}A(x,X)\,e^{-\alpha As/M}y$ from $0$ to $t$: in the
-# eigenbasis, $\int_0^t \frac{\alpha}{M}e^{-\alpha\lambda_k s/M}ds = \frac{1 - e^{-\alpha\lambda_k t/M}}{\lambda_k}$, which
-# tends to $\frac{\alpha t}{M}$ as $\lambda_k \to 0$ — an eigen-direction the flow has not fitted yet still moves
-# $h_t(x)$ linearly in time. Inverting $A$ first (`torch.linalg.inv`) divides by those tiny eigenvalues and loses
-# all precision.
+# ```{solution} ex-3-2
+# :class: dropdown
+#
+# Integrate $\partial_t h_t(x) = \frac{\alpha}{M}A(x,X)\,e^{-\alpha As/M}y$ from $0$ to $t$: in the eigenbasis,
+# $\int_0^t \frac{\alpha}{M}e^{-\alpha\lambda_k s/M}ds = \frac{1 - e^{-\alpha\lambda_k t/M}}{\lambda_k}$, which tends to
+# $\frac{\alpha t}{M}$ as $\lambda_k \to 0$ — an eigen-direction the flow has not fitted yet still moves $h_t(x)$
+# linearly in time. Inverting $A$ first (`torch.linalg.inv`) divides by those tiny eigenvalues and loses all
+# precision.
+# ```
 
 # %%
 from gammanet.exercises import check_evaluation_flow
 check_evaluation_flow(my_evaluation_flow)
+
+# %% [markdown]
+# ```{exercise} What the flow fits first
+# :label: ex-3-3
+#
+# *(question, ~2 min)* Write the residual $y - h_t(X)$ at the training points in the eigenbasis of $A$. Which of its
+# components does the kernel flow fit first? Return `"a"`, `"b"`, `"c"` or `"d"`.
+#
+# - (a) those along the eigenvectors of the largest eigenvalues
+# - (b) those along the eigenvectors of the smallest eigenvalues
+# - (c) all at the same rate
+# - (d) the largest components of $y$, whatever their eigenvalue
+# ```
+
+# %% tags=["solution"]
+def q_3_3():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "a"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_3_3
+check_q_3_3(q_3_3)
+
+# %% [markdown]
+# ```{exercise} How far a weight moves
+# :label: ex-3-4
+#
+# *(question, ~3 min)* A shallow network with $\gamma = 3/4$ and $N = 10{,}000$ units is trained with the rate
+# $\alpha N^{2\gamma-2}$. Over one unit of time $t = k/N$, a weight moves by an amount of order $N^{a}$ (times
+# $\alpha$ and a width-free constant). Return $N^{a}$ for this network, as a number.
+# ```
+
+# %% tags=["solution"]
+def q_3_4():
+    """N^a, the order of a weight's movement over one unit of time, at γ = 3/4 and N = 10,000."""
+    # BEGIN SOLUTION
+    return 10_000 ** (0.75 - 1)     # N steps × rate N^{2γ-2} × gradient N^{-γ} = N^{γ-1}
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_3_4
+check_q_3_4(q_3_4)
+
+# %% [markdown]
+# ```{exercise} The limit at $\gamma = 1/2$
+# :label: ex-3-5
+#
+# *(question, ~2 min)* What does the trained output $h^N_t(x)$ of a wide network with $\gamma = 1/2$ converge to as
+# $N \to \infty$? Return `"a"`, `"b"`, `"c"` or `"d"`.
+#
+# - (a) $h_t(x)$, deterministic
+# - (b) $h_t(x) + K_t(x)$: random, the initial Gaussian field carried by the same linear flow
+# - (c) the nonlinear mean-field limit
+# - (d) zero: the output at initialization vanishes, and so does everything after
+# ```
+
+# %% tags=["solution"]
+def q_3_5():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "b"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_3_5
+check_q_3_5(q_3_5)
+
+# %% [markdown]
+# ## Further reading
+#
+# - {cite:t}`yu2021shallow`: the limit $h_t$ for $1/2 < \gamma < 1$ and the random limit at $\gamma = 1/2$, with
+#   their hypotheses, for stochastic gradient descent.
+# - The neural tangent kernel and the linear dynamics it drives: {cite:t}`jacot2018ntk`; wide networks of any depth
+#   trained by gradient descent stay close to their linearization {cite:p}`lee2019wide`; when a model is "lazy"
+#   and when it is not {cite:p}`chizat2019lazy`; computing the kernel exactly for deep networks
+#   {cite:p}`arora2019exact`.
+# - The mean-field limit at $\gamma = 1$: {cite:t}`mei2018meanfield`, {cite:t}`rotskoff2022trainability`,
+#   {cite:t}`sirignano2020meanfield`, and its fluctuations {cite:p}`sirignano2020clt`.
+# - Gaussian processes, the $\gamma = 1/2$ initial field, and kernel regression, which $h_t$ becomes as
+#   $t \to \infty$: {cite:t}`rasmussen2006gaussian`, chapter 2.

@@ -17,6 +17,34 @@
 # (ch-expansion)=
 # # 4. The expansion
 #
+# ## Learning objectives
+#
+# After this chapter you can
+#
+# - **derive**, by perturbation around the limit $h_t$, the form of the expansion of a width-$N$ network: a Gaussian
+#   fluctuation $N^{1/2-\gamma}K_t$ and deterministic corrections $N^{-j(1-\gamma)}Q^j_t$, and **count** the
+#   corrections that come before the fluctuation (Exercise 4.2);
+# - **compute** the leading-order variance $N^{1-2\gamma}\operatorname{Var}K_t(x)$ at any point (Exercise 4.1) and
+#   **measure** the variance's slope against $N$ on trained networks (Exercise 4.3);
+# - **decompose** the expected squared error into squared bias and variance, **estimate** both without bias from a
+#   few seeds (Exercise 4.5), and **state** what the papers' "no bias–variance trade-off" says and what the
+#   measurements add;
+# - **decide** by a symmetry argument when the first correction $Q^1$ vanishes, and **predict** the rate at which
+#   the seed-mean approaches $h_t$ (Exercise 4.4).
+#
+# ```{admonition} Prerequisites
+# :class: tip
+#
+# - Chapter 3 ({ref}`ch-limit`): the kernel limit $h_t$, the matrix exponential $e^{-\alpha At/M}$ and the flow at
+#   an evaluation point (Exercise 3.2); chapter 1 for the tangent kernel and the variance law.
+# - Linear ODEs with a source term (variation of constants) — {cite:t}`hirsch2013differential`, chapter 6.
+# - Gaussian vectors under linear maps: if $V$ has covariance $\Sigma$, then $LV$ has covariance $L\Sigma L^\top$ —
+#   {cite:t}`rasmussen2006gaussian`, appendix A.
+# - The bias–variance decomposition of a squared error, and unbiased estimators — {cite:t}`wasserman2004all`,
+#   chapter 6.
+# - Log–log slopes with bootstrap intervals (chapter 1).
+# ```
+#
 # **What you will see.** How far a network of width $N$ is from its limit $h_t$ (chapter 3), and in which powers of
 # $N$: a derivation, by perturbation around $h_t$, of the expansion that Yu & Spiliopoulos prove — a Gaussian
 # fluctuation of size $N^{1/2-\gamma}$ and deterministic corrections in powers of $N^{-(1-\gamma)}$ — and of the
@@ -41,14 +69,15 @@ import textwrap
 
 import numpy as np
 import pandas as pd
+import torch
 import matplotlib.pyplot as plt
 from IPython.display import display
 
 from gammanet.course import describe, glue, pick
 from gammanet.plots import gamma_palette, measured_vs_predicted, slope_table, use_style
 from gammanet.theory import (ALPHA, GAMMAS, FirstCorrection, distance_to_linearized, gap_vs_first_correction,
-                             toy_problem, train_sweep, variance_vs_gamma, variance_vs_time, variance_vs_width,
-                             width_free_check)
+                             tangent_kernel, toy_problem, train_sweep, variance_vs_gamma, variance_vs_time,
+                             variance_vs_width, width_free_check)
 from gammanet.train import resolve_device
 
 use_style()
@@ -412,6 +441,9 @@ ratios = check.dropna().groupby(["readout", "hidden_bias"]).agg(gap_ratio=("gap_
 for (readout, beta), row in ratios.iterrows():
     glue(f"ratio_{readout}_{beta:g}", row.gap_ratio)
 glue("remainder_ratio_skewed", ratios.loc[("skewed", 1.0), "remainder_ratio"])
+at_08 = check[(check.readout == "skewed") & (check.hidden_bias == 1.0) & np.isclose(check.eps, 0.08)].iloc[0]
+glue("remainder_share", abs(at_08.remainder / at_08.gap))
+glue("eps_075_large", max(WIDTHS) ** -0.25)
 check[["readout", "hidden_bias", "eps", "gap", "first_order", "remainder", "gap_ratio", "remainder_ratio"]]
 
 # %% [markdown]
@@ -459,6 +491,7 @@ for g in (0.6, 0.75, 0.9):
     glue(f"gap_low_{g:g}", late_gap.loc[g, "ci_low"])
     glue(f"gap_high_{g:g}", late_gap.loc[g, "ci_high"])
     glue(f"flow_slope_{g:g}", late_gap.loc[g, "flow over these widths"])
+glue("eps_09_large", max(WIDTHS) ** -0.1)
 largest = mean_gap.table[(mean_gap.table.N == max(WIDTHS)) & (mean_gap.table.t == T_LATE)]
 glue("flow_distance_large", float(largest.flow_distance.mean()))
 glue("noise_large", float(largest.noise_floor.mean()))
@@ -469,16 +502,17 @@ shown_slopes.round(3)
 # {glue:text}`gap_high_0.6:+.2f`], {glue:text}`gap_slope_0.75:+.2f` [{glue:text}`gap_low_0.75:+.2f`,
 # {glue:text}`gap_high_0.75:+.2f`] and {glue:text}`gap_slope_0.9:+.2f` [{glue:text}`gap_low_0.9:+.2f`,
 # {glue:text}`gap_high_0.9:+.2f`] for $\gamma = 0.6, 0.75, 0.9$. Read them against two references. The asymptotic
-# exponent $-2(1-\gamma)$ holds only once $\varepsilon = N^{\gamma-1}$ is small, and at these widths it is not ($400^{-0.1}
-# \approx 0.55$): the next order is not negligible. The width-free flow at the same $\varepsilon$'s contains all the
+# exponent $-2(1-\gamma)$ holds only once $\varepsilon = N^{\gamma-1}$ is small, and at these widths it is not (at the
+# largest width, $N =$ {glue:text}`n_large`, $\varepsilon = N^{-0.1}$ is {glue:text}`eps_09_large:.2f` for
+# $\gamma = 0.9$): the next order is not negligible. The width-free flow at the same $\varepsilon$'s contains all the
 # orders, and its slopes over these widths ({glue:text}`flow_slope_0.6:+.2f`, {glue:text}`flow_slope_0.75:+.2f`,
 # {glue:text}`flow_slope_0.9:+.2f`) are what the deterministic part of the expansion predicts here. In the figure,
 # compare the markers with the dashed flow: at the largest width and $t = 2$ the RMS distance between the two,
 # averaged over $\gamma$, is {glue:text}`flow_distance_large:.4f`, against a seed noise of
 # {glue:text}`noise_large:.4f`; what the flow leaves out besides the noise is of order $1/N$ (the Euler step and the
 # correlation terms of the proof). The first-order slope $-(1-\gamma)$, which a nonzero $Q^1$
-# would impose at large $N$, is the reference the data should *not* follow. At $\gamma = 1$ the gap does not close
-# at all: the mean-field limit is not $h_t$.
+# would impose at large $N$, is the reference the data should *not* follow. At $\gamma = 1$ nothing makes the gap
+# close — the mean-field limit is not $h_t$: look at its markers.
 #
 # (pred-linearized)=
 # ### Distance to the linearized network
@@ -519,8 +553,8 @@ table_parts
 # {glue:text}`spread_slope_0.75:+.2f`, {glue:text}`spread_slope_0.9:+.2f` for $\gamma = 0.5$ to $0.9$) are the direct test
 # of the statement that the first-order drift has mean zero and fluctuates like $N^{-1/2}$: compare them with
 # $\gamma - 3/2$. The seed-mean part carries the second-order drift and shares the pre-asymptotic bend of the gap
-# above. At $\gamma = 1$ the distance does not shrink (the formula gives $0$), while its spread falls like the
-# mean-field fluctuations, $N^{-1/2}$.
+# above. At $\gamma = 1$ the formula gives $0$: nothing makes the distance shrink, while its spread should fall like
+# the mean-field fluctuations, $N^{-1/2}$.
 #
 # (pred-first-correction)=
 # ### Where the first correction survives: a skewed readout and a bias
@@ -593,8 +627,9 @@ first_slopes.round(3)
 # {glue:text}`first_flow_0.75:+.2f` and {glue:text}`first_flow_0.9:+.2f` over these widths and $-0.4, -0.25, -0.1$
 # asymptotically. Compare them with the centred readout's slopes above, where $Q^1 = 0$: asymptotically the
 # exponents differ by a factor 2. At these widths the second order is not small next to the first for $\gamma \ge
-# 3/4$ (in the width-free table above the remainder is already about a third of the gap at $\varepsilon = 0.08$, and
-# $400^{-0.25} \approx 0.22$), which is why the flow's own slope over these widths is not yet $-(1-\gamma)$: read the
+# 3/4$ (in the width-free table above, with the skewed readout and $\beta = 1$, the remainder is
+# {glue:text}`remainder_share:.2f` of the gap at $\varepsilon = 0.08$, and at the largest width $N^{-0.25}$ is
+# {glue:text}`eps_075_large:.2f`), which is why the flow's own slope over these widths is not yet $-(1-\gamma)$: read the
 # measured slopes against it, within their intervals. At $\gamma = 0.6$, where
 # $\varepsilon = N^{-0.4}$ is smallest, the first-order term should take over first. The figure puts the gap rescaled
 # by $N^{1-\gamma}$ against $Q^1_t$, point by point: on the diagonal when the first order is all there is. Its
@@ -619,7 +654,7 @@ plt.show()
 # %% [markdown]
 # ## What you saw
 #
-# The numbers behind each sentence, from the runs above (they change with the sizes: `GAMMANET_FAST` picks small
+# The numbers behind each sentence, from the runs above (they change with the sizes: the quick build picks small
 # ones):
 
 # %% tags=["hide-input"]
@@ -657,47 +692,100 @@ say("Distance to the linearized network at t={:g}, spread slopes against γ − 
 
 # %% [markdown]
 # In words: for $\gamma<1$ the trained network is $h_t$ plus a Gaussian fluctuation of variance
-# $N^{1-2\gamma}\operatorname{Var}K_t$ plus deterministic corrections in powers of $N^{-(1-\gamma)}$. The variance falls
-# with $N$, with $\gamma$ and — on the training points, provably — with $t$; to leading order it is the only place
-# where $\gamma$ enters. The bias, to leading order, does not depend on $N$; at finite $N$ it moves with the
-# corrections (on our problem: the table of §4.4). The first correction $Q^1$ vanishes by symmetry for
-# a symmetric readout or units without bias — then the seed-mean approaches $h_t$ like $N^{-2(1-\gamma)}$, and the
-# network's distance to its linearization splits into a spread $N^{\gamma-3/2}$ and a mean $N^{2\gamma-2}$ — and it
-# survives with a skewed readout and a bias, where the gap closes like $N^{-(1-\gamma)}$ once $N^{\gamma-1}$ is
-# small. At these widths the asymptotic exponents show only in part; the width-free flow at $\varepsilon =
-# N^{\gamma-1}$, which carries all the orders, is the reference for finite widths.
+# $N^{1-2\gamma}\operatorname{Var}K_t$ plus deterministic corrections in powers of $N^{-(1-\gamma)}$. To leading order
+# the variance falls with $N$ and with $\gamma$ — and, on the training points, provably with $t$ — and it is the only
+# place where $\gamma$ enters; the measured slopes and ratios above say how closely networks of these widths follow.
+# The bias, to leading order, does not depend on $N$; at finite $N$ it moves with the corrections (on our problem:
+# the table of §4.4). The first correction $Q^1$ vanishes by symmetry for a symmetric readout or units without bias —
+# then the seed-mean approaches $h_t$ like $N^{-2(1-\gamma)}$, and the network's distance to its linearization
+# splits into a spread $N^{\gamma-3/2}$ and a mean $N^{2\gamma-2}$ — and it survives with a skewed readout and a bias,
+# where the gap closes like $N^{-(1-\gamma)}$ once $N^{\gamma-1}$ is small. At these widths the asymptotic exponents
+# can show only in part; the width-free flow at $\varepsilon = N^{\gamma-1}$, which carries all the orders, is the
+# reference for finite widths.
 #
 # Deep networks have one such expansion per layer; chapter 5 ({doc}`../notebooks/05_deep`) takes them up.
 #
 # ## Exercises
 #
-# ### Exercise 4.1 (quick) — The slope of the variance
-# Write `my_variance_slope_theory(gamma)` returning the log–log slope in $N$ of $\operatorname{Var}h^N_t(x)$ that
-# the leading fluctuation term of the expansion predicts (for $1/2\le\gamma\le1$).
+# Exercises 4.1–4.5 ask you to derive, compute and measure; 4.6–4.8 are short questions. Each check runs your answer
+# on hidden cases and gives a hint, never the answer.
+#
+# ```{exercise} The fluctuation's variance at an evaluation point
+# :label: ex-4-1
+#
+# *(substantial, ~40 min)* The leading-order variance of the trained output is $N^{1-2\gamma}\operatorname{Var}
+# K_t(x)$. At an evaluation point $x$, $K_t(x) = K_0(x) - A(x,X)\,A^{-1}(I - e^{-\alpha At/M})\,K_0(X)$
+# ({prf:ref}`def-expansion-terms`), where $(K_0(X), K_0(x))$ is a centred Gaussian vector whose covariance is
+# $\Sigma$ on the training and evaluation points together.
+#
+# 1. Write `my_fluctuation_variance(A, A_cross, Sigma, alpha, t)` returning $\operatorname{Var}K_t(x)$ at the $P$
+#    evaluation points: `A` is the $M\times M$ kernel between training points, `A_cross` the $P\times M$ kernel
+#    between evaluation and training points (as in Exercise 3.2), `Sigma` the $(M+P)\times(M+P)$ covariance of
+#    $K_0$ with the $M$ training points first (float64 tensors). Some hidden kernels have eigenvalues at zero.
+# 2. The cell after the check compares $N^{1-2\gamma}$ times your variance with the variance measured over the
+#    seeds of the chapter's sweep at the largest width. Where is the agreement best, and why there?
+# 3. Can $\operatorname{Var}K_t(x)$ be larger than $\operatorname{Var}K_0(x)$ at an evaluation point? Compare with
+#    {prf:ref}`prop-training-points`.
+# ```
 
 # %% tags=["solution"]
-def my_variance_slope_theory(gamma):
-    """The predicted slope of log Var h^N_t(x) against log N."""
+def my_fluctuation_variance(A, A_cross, Sigma, alpha, t):
+    """Var K_t(x) at the P evaluation points, K_t(x) = K_0(x) - A(x, X) A^{-1}(I - e^{-αAt/M}) K_0(X)."""
     # BEGIN SOLUTION
-    return 1 - 2 * gamma
+    m, p = A.shape[0], A_cross.shape[0]
+    eigenvalues, vectors = torch.linalg.eigh(A)
+    lam = eigenvalues.clamp_min(0)
+    rate = alpha * t / m
+    factor = torch.where(lam * rate > 1e-12, -torch.expm1(-rate * lam) / torch.where(lam > 0, lam, 1.0),
+                         torch.full_like(lam, rate))              # (1 - e^{-rate λ})/λ, finite as λ → 0
+    carried = A_cross @ vectors @ torch.diag(factor) @ vectors.T  # K_t(x) = K_0(x) - carried K_0(X)
+    linear_map = torch.cat([-carried, torch.eye(p, dtype=A.dtype)], dim=1)
+    return torch.diagonal(linear_map @ Sigma @ linear_map.T)
     # END SOLUTION
 
 
 # %% [markdown] tags=["solution"]
-# **Solution.** The random term is $N^{-(\gamma-1/2)}K_t$, and $\operatorname{Var}(N^aK) = N^{2a}\operatorname{Var}K$,
-# so the slope is $-2(\gamma-1/2) = 1-2\gamma$; the deterministic $h_t$ and $Q^j_t$ have no variance. At $\gamma=1$ the
-# mean-field CLT gives fluctuations of size $N^{-1/2}$, the same slope $-1$.
+# ```{solution} ex-4-1
+# :class: dropdown
+#
+# $K_t(x)$ is the linear map $L = [-B,\ I]$, $B = A(x,X)\,A^{-1}(I - e^{-\alpha At/M})$ (Exercise 3.2's operator),
+# applied to the Gaussian vector $(K_0(X), K_0(x))$, so its covariance is $L\Sigma L^\top$ and the variances are the
+# diagonal: $\Sigma(x,x) - 2\,B\,\Sigma(X, x) + B\,\Sigma_X B^\top$ entry by entry. The cross term is the typical
+# slip: $K_0(x)$ and $K_0(X)$ are correlated, and the flow subtracts from $K_0(x)$ its best prediction from $K_0(X)$
+# — which is why the variance can fall at an evaluation point, but need not: unlike the training points, nothing
+# forces $\operatorname{Var}K_t(x) \le \operatorname{Var}K_0(x)$ there. In the comparison with the sweep, at $t = 0$
+# the law is exact (chapter 1), so any difference is seed noise: with $S$ seeds a variance has a relative standard
+# error of about $\sqrt{2/S}$, and the five $\gamma$'s share their seeds, so they err together. After training the
+# prediction is leading order only, and the next terms of the expansion, smaller than the fluctuation only by
+# powers of $N$ with small exponents, weigh more as $\gamma$ grows.
+# ```
 
 # %%
-from gammanet.exercises import check_variance_slope
-check_variance_slope(my_variance_slope_theory)
+from gammanet.exercises import check_fluctuation_variance
+check_fluctuation_variance(my_fluctuation_variance)
+
+# %% tags=["needs-solution"]
+x_all = torch.cat([problem.x_train, problem.x_test])
+full_kernel = tangent_kernel(x_all)
+m = problem.n_train
+predicted_rows = []
+for gamma in GAMMAS[:-1]:
+    for t in (0.0, T_LATE):
+        yours = my_fluctuation_variance(full_kernel[:m, :m], full_kernel[m:, :m], limit.Sigma, ALPHA, t)
+        measured = sweep.samples(gamma, t)[:, -1].var(0)                  # largest width, over the seeds
+        predicted_rows.append({"γ": gamma, "t": t, "measured Var": float(measured.mean()),
+                               "N^(1-2γ) × your Var K_t": float(max(WIDTHS) ** (1 - 2 * gamma) * yours.mean())})
+pd.DataFrame(predicted_rows).set_index(["γ", "t"]).map("{:.3g}".format)
 
 # %% [markdown]
-# ### Exercise 4.2 (quick) — How many corrections before the fluctuation?
-# Write `my_correction_count(gamma)` returning, for $1/2\le\gamma<1$, the number of $j\ge1$ for which
-# $N^{-j(1-\gamma)}$ is **at least as large** as $N^{-(\gamma-1/2)}$ for large $N$ (ties count: at a tie both terms are
-# of the same order and both must be kept). This is the $\nu-1$ of the expansion. The check uses hidden $\gamma$'s,
-# some of them exactly where a new term enters — mind floating point there.
+# ```{exercise} How many corrections before the fluctuation?
+# :label: ex-4-2
+#
+# *(quick, ~10 min)* Write `my_correction_count(gamma)` returning, for $1/2\le\gamma<1$, the number of $j\ge1$ for
+# which $N^{-j(1-\gamma)}$ is **at least as large** as $N^{-(\gamma-1/2)}$ for large $N$ (ties count: at a tie both
+# terms are of the same order and both must be kept). This is the $\nu-1$ of the expansion. The check uses hidden
+# $\gamma$'s, some of them exactly where a new term enters — mind floating point there.
+# ```
 
 # %% tags=["solution"]
 def my_correction_count(gamma):
@@ -712,19 +800,27 @@ def my_correction_count(gamma):
 
 
 # %% [markdown] tags=["solution"]
-# **Solution.** $j(1-\gamma)\le\gamma-\frac12 \iff j \le \frac{\gamma-1/2}{1-\gamma}$, so $\nu - 1 =
+# ```{solution} ex-4-2
+# :class: dropdown
+#
+# $j(1-\gamma)\le\gamma-\frac12 \iff j \le \frac{\gamma-1/2}{1-\gamma}$, so $\nu - 1 =
 # \big\lfloor\frac{\gamma-1/2}{1-\gamma}\big\rfloor$. It is $0$ on $[\frac12,\frac34)$, $1$ on $[\frac34,\frac56)$,
 # $2$ on $[\frac56,\frac78)$, … — a new term at every $\gamma = 1-\frac{1}{2\nu}$, and infinitely many as
 # $\gamma\to1$. Computed in floating point, $\frac{\gamma-1/2}{1-\gamma}$ at $\gamma = 11/12$ comes out as
 # $4.999\ldots$, hence the tolerance. (In our setting $Q^1 = 0$, §4.5: the count is that of the paper's general
 # expansion, not of the terms that survive.)
+# ```
 
 # %%
 from gammanet.exercises import check_correction_count
 check_correction_count(my_correction_count)
 
 # %% [markdown]
-# ### Exercise 4.3 (substantial) — Measure the slope yourself
+# ```{exercise} Measure the slope yourself
+# :label: ex-4-3
+#
+# *(substantial, ~50 min)*
+#
 # 1. Write `my_variance_slope(sweep, gamma, t)`: from a trained `TrainingSweep`, take the per-seed outputs
 #    `sweep.samples(gamma, t)` (shape: seeds × widths × evaluation points), compute at every width the variance over
 #    seeds at each point, average it over the points, and return the least-squares slope of $\log$ variance against
@@ -732,6 +828,7 @@ check_correction_count(my_correction_count)
 # 2. Choose a $\gamma$ (say $0.8$, or one between two of the chapter's), train a sweep for it with fresh seeds,
 #    and compare your slopes at each $t$ with $1-2\gamma$ and with the library's bootstrap interval.
 # 3. Explain what you see: where does it agree with $1-2\gamma$, where not, and why might it not?
+# ```
 
 # %% tags=["solution"]
 def my_variance_slope(sweep, gamma, t):
@@ -758,7 +855,10 @@ for t in my_sweep.times:
           f"{library.slope[t]:+.3f} [{library.ci_low[t]:+.3f}, {library.ci_high[t]:+.3f}], 1 − 2γ = {1 - 2 * MY_GAMMA:+.2f}")
 
 # %% [markdown] tags=["solution"]
-# **Solution.** At $t=0$ the variance law is exact at every width, so the slope differs from $1-2\gamma$ only by
+# ```{solution} ex-4-3
+# :class: dropdown
+#
+# At $t=0$ the variance law is exact at every width, so the slope differs from $1-2\gamma$ only by
 # seed noise — compare it with the interval (a 95% interval misses one time in twenty, and percentile-bootstrap
 # intervals from a few dozen seeds tend to be a little too narrow). After training the measured slope can drift from
 # $1-2\gamma$ at these widths: $1-2\gamma$ is the *leading-order* slope, and the next terms are smaller only by powers
@@ -766,8 +866,14 @@ for t in my_sweep.times:
 # negligible — and their weight changes with $t$ as the leading term is contracted by $e^{-\alpha At/M}$. More seeds
 # shrink the interval (like $S^{-1/2}$); only larger widths remove the bias of the slope. The seeds are shared across
 # widths (nested networks), which is why the interval is narrow enough to see any of this.
+# ```
+
+# %% [markdown]
+# ```{exercise} Which correction leads the seed-mean gap?
+# :label: ex-4-4
 #
-# ### Exercise 4.4 (medium) — Which correction leads the seed-mean gap?
+# *(medium, ~40 min; the follow-up trains two small sweeps: seconds on a GPU)*
+#
 # 1. Write `my_gap_exponent(gamma, moments, hidden_bias)`: for a centred readout with moments
 #    `moments = (E[C], E[C²], E[C³])`, units $\sigma(W\cdot x + \beta)$ with $\beta$ = `hidden_bias` (sigmoid, $W$
 #    Gaussian) and $2/3 < \gamma < 1$ (where the $O(N^{-1})$ and $O(N^{-\gamma})$ terms of the proof are smaller than
@@ -775,6 +881,7 @@ for t in my_sweep.times:
 #    $N \to \infty$. The check tries readout laws and biases you have not seen.
 # 2. Measure it: train a skewed sweep with a bias at a $\gamma$ of your choice and compare the fitted slope with your
 #    exponent and with the width-free flow's slope over the same widths. Then repeat without the bias.
+# ```
 
 # %% tags=["solution"]
 def my_gap_exponent(gamma, moments, hidden_bias):
@@ -802,10 +909,164 @@ for bias in (MY_BIAS, 0.0):
           f"my exponent {my_gap_exponent(MY_GAMMA, (0.0, 1.0, 2.0), bias):+.2f}")
 
 # %% [markdown] tags=["solution"]
-# **Solution.** Average the kernel's first-order drift over the initial law: every term carries $C^i$ or $(C^i)^3$,
+# ```{solution} ex-4-4
+# :class: dropdown
+#
+# Average the kernel's first-order drift over the initial law: every term carries $C^i$ or $(C^i)^3$,
 # so with $\mathbb E[C] = 0$ only $\mathbb E[C^3]\,J$ survives, and $J = \mathbb E_w[\sigma''\sigma'\sigma']$ vanishes by
 # the $w \to -w$ symmetry unless a bias shifts the pre-activations. So the first correction survives only when
 # $\mathbb E[C^3] \ne 0$ *and* $\beta \ne 0$: slope $-(1-\gamma)$; otherwise the gap is second order,
 # $-2(1-\gamma)$. A measurement at a few hundred units does not show the asymptotic exponents cleanly: the flow's
 # slope over the same widths is the fair comparison, and the two measured slopes (with and without the bias) should
 # be read against each other within their intervals.
+# ```
+
+# %% [markdown]
+# ```{exercise} Bias and variance from a few seeds
+# :label: ex-4-5
+#
+# *(medium, ~30 min)* Over the random initializations, the expected squared error at a point splits as
+# $\mathbb E(h - y)^2 = (\mathbb E h - y)^2 + \operatorname{Var} h$ (§4.4). With $S$ seeds we only have the
+# seed-mean $\bar h$ and the sample variance $s^2$.
+#
+# 1. Compute $\mathbb E[(\bar h - y)^2]$ for $S$ independent seeds: is the seed-mean's squared error an unbiased
+#    estimate of the squared bias?
+# 2. Write `my_bias_variance(samples, target)` returning the pair `(squared_bias, variance)`: unbiased estimates of
+#    $(\mathbb E h - y)^2$ and $\operatorname{Var} h$, each averaged over the points, from `samples` (an $S\times P$
+#    array: the outputs of $S$ independent seeds at $P$ points) and `target` ($P$ values). Check that the two add up
+#    to the mean of $(h - y)^2$ over seeds and points.
+# 3. The cell after the check applies your function to the chapter's sweep at the largest width and $t = 2$, beside
+#    the leading-order prediction $(h_t - y)^2$ and $N^{1-2\gamma}\operatorname{Var}K_t$. Can your squared bias be
+#    negative? What does that mean?
+# ```
+
+# %% tags=["solution"]
+def my_bias_variance(samples, target):
+    """(squared bias, variance), unbiased and averaged over the points, from S seeds: samples (S, P), target (P,)."""
+    # BEGIN SOLUTION
+    samples, target = np.asarray(samples, dtype=float), np.asarray(target, dtype=float)
+    n_seeds = samples.shape[0]
+    variance = samples.var(axis=0, ddof=1)                               # unbiased, per point
+    # E[(h̄ - y)²] = (E h - y)² + Var h / S: remove the seed-mean's own variance
+    squared_bias = (samples.mean(axis=0) - target) ** 2 - variance / n_seeds
+    return float(squared_bias.mean()), float(variance.mean())
+    # END SOLUTION
+
+
+# %% [markdown] tags=["solution"]
+# ```{solution} ex-4-5
+# :class: dropdown
+#
+# $\bar h - y = (\mathbb E h - y) + (\bar h - \mathbb E h)$, and the second term has mean zero and variance
+# $\operatorname{Var}h/S$, so $\mathbb E[(\bar h - y)^2] = (\mathbb E h - y)^2 + \operatorname{Var}h/S$: the seed-mean's
+# squared error overestimates the squared bias by $\operatorname{Var}h/S$ — with a few seeds and a small bias, by
+# far. Subtracting $s^2/S$ (with $s^2$ the unbiased sample variance, `ddof=1`) removes it. The two estimates add up
+# to $(\bar h - y)^2 + \frac{S-1}{S}s^2$, the mean over the seeds of $(h - y)^2$, exactly. An unbiased estimate of a
+# square can be negative: it happens when the bias is small next to $\operatorname{Var}h/S$, and says that this many
+# seeds cannot resolve the bias. (The chapter's seed-mean bias uses antithetic pairs, which remove the fluctuation's
+# $\operatorname{Var}/S$ instead of subtracting it. Chapter 7 splits the seeds' mean squared error exactly into the
+# plug-in parts, $(\bar h - y)^2$ and the variance with $1/S$: an identity between sample quantities; here the
+# question is what they estimate.)
+# ```
+
+# %%
+from gammanet.exercises import check_bias_variance
+check_bias_variance(my_bias_variance)
+
+# %% tags=["needs-solution"]
+h_late_test = limit.mean([T_LATE], "test")[0]
+decomposition = []
+for gamma in GAMMAS[:-1]:
+    outputs = sweep.samples(gamma, T_LATE)[:, -1].numpy()                # (seeds, points) at the largest width
+    bias_sq, variance = my_bias_variance(outputs, problem.y_test.numpy())
+    decomposition.append({
+        "γ": gamma, "squared bias": bias_sq, "(h_t − y)²": float(((h_late_test - problem.y_test) ** 2).mean()),
+        "variance": variance,
+        "N^(1−2γ) Var K_t": float(limit.predicted_variance([T_LATE], max(WIDTHS), gamma, "test").mean())})
+pd.DataFrame(decomposition).set_index("γ").map("{:.3g}".format)
+
+# %% [markdown]
+# ```{exercise} Where $\gamma$ enters the error
+# :label: ex-4-6
+#
+# *(question, ~2 min)* To leading order in $N$, through which part of the expected squared error
+# $\mathbb E(h^N_t(x) - y(x))^2$ does $\gamma$ enter? Return `"a"`, `"b"`, `"c"` or `"d"`.
+#
+# - (a) the squared bias only
+# - (b) the variance only
+# - (c) both
+# - (d) neither: $\gamma$ only changes the corrections
+# ```
+
+# %% tags=["solution"]
+def q_4_6():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "b"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_4_6
+check_q_4_6(q_4_6)
+
+# %% [markdown]
+# ```{exercise} What the mirror removes
+# :label: ex-4-7
+#
+# *(question, ~2 min)* Each network is trained beside its mirror ($C \to -C$, the same hidden weights). What does
+# averaging the two remove from the seed-mean? Return `"a"`, `"b"`, `"c"` or `"d"`.
+#
+# - (a) every term odd in $C$ — among them the fluctuation $N^{1/2-\gamma}K_t$
+# - (b) the bias
+# - (c) the deterministic corrections $Q^j_t$
+# - (d) nothing: the pair mean has the same noise as two independent networks
+# ```
+
+# %% tags=["solution"]
+def q_4_7():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "a"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_4_7
+check_q_4_7(q_4_7)
+
+# %% [markdown]
+# ```{exercise} The variance at the training points over time
+# :label: ex-4-8
+#
+# *(question, ~2 min)* Can the leading-order variance $\frac1M\sum_m\operatorname{Var}K_t(x_m)$, averaged over the
+# training points, grow with $t$? Return `"a"`, `"b"`, `"c"` or `"d"`.
+#
+# - (a) yes, when $A$ has small eigenvalues
+# - (b) no: it is non-increasing in $t$
+# - (c) only at $\gamma = 1/2$
+# - (d) only once the flow starts to overfit
+# ```
+
+# %% tags=["solution"]
+def q_4_8():
+    """Your answer: "a", "b", "c" or "d"."""
+    # BEGIN SOLUTION
+    return "b"
+    # END SOLUTION
+
+
+# %%
+from gammanet.exercises import check_q_4_8
+check_q_4_8(q_4_8)
+
+# %% [markdown]
+# ## Further reading
+#
+# - {cite:t}`yu2021shallow`: the expansion whose form this chapter derives heuristically, with its hypotheses and
+#   proofs, and the bias–variance statements of its abstract ({prf:ref}`thm-no-tradeoff`).
+# - Corrections to the frozen tangent kernel at finite width: the neural tangent hierarchy of
+#   {cite:t}`huang2020ntkhierarchy`, and the $1/N$ expansion organized by Feynman diagrams of
+#   {cite:t}`dyer2020asymptotics`.
+# - The fluctuations of the mean-field limit at $\gamma = 1$: {cite:t}`sirignano2020clt`.
+# - The bias–variance decomposition and its role in choosing a network's size: {cite:t}`geman1992bias`.

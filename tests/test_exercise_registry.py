@@ -2,6 +2,7 @@
 per hidden case whatever the answer, so that an exercise's number of cases (and its points) is fixed."""
 import ast
 import re
+import sys
 from pathlib import Path
 
 import jupytext
@@ -12,6 +13,9 @@ from gammanet.exercises import registry
 from gammanet.grading.notebook import first_heading, plan
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from student import student_notebook  # noqa: E402
+
 CHAPTERS = sorted(p for p in (ROOT / "notebooks").glob("*.py") if "jupytext" in p.read_text()[:2000])
 # An exercise starts at a heading "### Exercise 1.2 ..." or at an exercise block labelled ex-1-2 (sphinx-exercise).
 EXERCISE_START = re.compile(r"^#+\s*Exercise\s+([0-9]+)\.([0-9]+)\b|^:label:\s*ex-([0-9]+)-([0-9]+)\s*$", re.MULTILINE)
@@ -48,6 +52,34 @@ def solutions():
             exec(compile(step.source, str(path), "exec"), namespace)
         out[chapter] = namespace
     return out
+
+
+@pytest.fixture(scope="module")
+def stubs():
+    """Every chapter's student-edition stubs, defined by running what the grader's plan runs of the student edition
+    (a stub that raises at the top level of its cell leaves its names undefined)."""
+    out = {}
+    for path in CHAPTERS:
+        nb = student_notebook(path)
+        chapter = first_heading(jupytext.read(path, fmt="py:percent"))[0]
+        namespace = {}
+        for step in plan(nb, [f for ex in registry.exercises(chapter) for f in ex.functions]):
+            try:
+                exec(compile(step.source, str(path), "exec"), namespace)
+            except NotImplementedError:
+                pass
+        out[chapter] = namespace
+    return out
+
+
+@pytest.mark.parametrize("id", [ex.id for ex in registry.exercises()])
+def test_every_check_says_not_attempted_on_the_student_editions_stub(id, stubs, capsys):
+    ex = registry.get(id)
+    functions = [stubs[ex.chapter][name] for name in ex.functions]
+    quiet = ex.run(*functions)
+    assert not quiet.attempted and not quiet.passed, quiet.lines
+    loud = ex.check(*functions)                      # what the student sees in the check cell
+    assert not loud.attempted and "not attempted yet" in capsys.readouterr().out
 
 
 def test_every_exercise_of_the_chapters_is_registered_with_its_check_and_function():
@@ -100,5 +132,7 @@ def test_one_line_per_case_whatever_the_answer(id, solutions):
 
 
 def test_a_function_without_return_is_told_so():
-    report = registry.get("2.1").run(lambda widths: None)
-    assert len(report.lines) == 5 and all("returned None" in m and "`return" in m for m in report.failures())
+    ex = registry.get("2.2")
+    report = ex.run(lambda widths, gammas: None)
+    assert len(report.lines) == ex.total_cases() == 5
+    assert all("returned None" in m and "`return" in m for m in report.failures())

@@ -12,10 +12,13 @@ def test_not_attempted_is_reported_not_raised(capsys):
     def stub(*args):
         raise NotImplementedError
 
-    for check in (check_kernel_flow, check_evaluation_flow):
+    from gammanet.exercises import check_q_3_3, check_q_3_4, check_q_3_5
+
+    checks = (check_kernel_flow, check_evaluation_flow, check_q_3_3, check_q_3_4, check_q_3_5)
+    for check in checks:
         report = check(stub)
         assert not report.attempted and not report.passed
-    assert capsys.readouterr().out.count("not attempted yet") == 2
+    assert capsys.readouterr().out.count("not attempted yet") == len(checks)
 
 
 # --------------------------------------------------------------------------------------------- kernel flow
@@ -30,7 +33,7 @@ def test_kernel_flow_passes_the_solution():
 
 
 @pytest.mark.parametrize("wrong, words", [
-    (lambda A, y, a, t: y - torch.exp(-a * t * A / A.shape[0]) @ y, "matrix exponential"),
+    (lambda A, y, a, t: y - torch.exp(-a * t * A / A.shape[0]) @ y, "exponential of the matrix"),
     (lambda A, y, a, t: flow_solution(A * A.shape[0], y, a, t), "1/M"),
     (lambda A, y, a, t: y - flow_solution(A, y, a, t), "residual"),
     (lambda A, y, a, t: y - torch.linalg.matrix_exp(a * t * A / A.shape[0]) @ y, "sign"),
@@ -79,7 +82,7 @@ def test_evaluation_flow_cases_agree_with_the_library():
 
 @pytest.mark.parametrize("wrong, words", [
     (explicit_inverse, "near zero"),
-    (lambda A, Ac, y, a, t: Ac @ (y - torch.linalg.matrix_exp(-a * t * A / A.shape[0]) @ y), "misses a factor"),
+    (lambda A, Ac, y, a, t: Ac @ (y - torch.linalg.matrix_exp(-a * t * A / A.shape[0]) @ y), "a factor is missing"),
     (lambda A, Ac, y, a, t: y - torch.linalg.matrix_exp(-a * t * A / A.shape[0]) @ y, "training point"),
     (lambda A, Ac, y, a, t: evaluation_solution(A * A.shape[0], Ac * A.shape[0], y, a, t) / A.shape[0], "1/M"),
     (lambda A, Ac, y, a, t: evaluation_solution(A, Ac, y, a, t) + 0.1, None),
@@ -87,3 +90,48 @@ def test_evaluation_flow_cases_agree_with_the_library():
 def test_evaluation_flow_fails_typical_mistakes(wrong, words):
     report = check_evaluation_flow(wrong, verbose=False)
     assert_fails_with_hints(report, words)
+
+
+# ------------------------------------------------------------------------------------------- hints and types
+def test_the_matrix_exponential_is_named_only_on_a_second_failure():
+    from gammanet.exercises import feedback
+
+    entrywise = lambda A, y, a, t: y - torch.exp(-a * t * A / A.shape[0]) @ y      # noqa: E731
+    feedback.forget()
+    first = check_kernel_flow(entrywise)
+    assert not any("eigh" in m for m in first.failures())
+    second = check_kernel_flow(entrywise)
+    assert any("eigh" in m for m in second.failures())
+    feedback.forget()
+
+
+@pytest.mark.parametrize("check, nargs, answer, words", [
+    (check_kernel_flow, 4, {"h": 1.0}, "a dict"),
+    (check_kernel_flow, 4, 0.5, "a float"),
+    (check_evaluation_flow, 5, "h_t", "a string"),
+])
+def test_a_wrong_type_is_told_before_any_mathematics(check, nargs, answer, words):
+    report = check(lambda *args: answer, verbose=False)
+    assert_fails_with_hints(report, words)
+    assert all("exponent" not in m and "1/M" not in m for m in report.failures())
+
+
+# --------------------------------------------------------------------------------------------- questions 3.3–3.5
+from gammanet.exercises import check_q_3_3, check_q_3_4, check_q_3_5  # noqa: E402
+
+
+def test_questions_pass_their_answers():
+    assert check_q_3_3(lambda: "a", verbose=False).passed
+    assert check_q_3_4(lambda: 10_000 ** (0.75 - 1), verbose=False).passed
+    assert check_q_3_5(lambda: "b", verbose=False).passed
+
+
+@pytest.mark.parametrize("check, answer, words", [
+    (check_q_3_3, "b", "fastest"), (check_q_3_3, "c", "depend on k"),
+    (check_q_3_4, 10.0, "sign of the exponent"), (check_q_3_4, 0.01, "learning rate"), (check_q_3_4, 0.5, "steps"),
+    (check_q_3_5, "a", "vanish"), (check_q_3_5, "c", "freeze"), (check_q_3_5, None, "`return"),
+])
+def test_questions_fail_wrong_answers_with_a_hint(check, answer, words):
+    report = check(lambda: answer, verbose=False)
+    assert_fails_with_hints(report, words)
+    assert len(report.lines) == 1

@@ -92,17 +92,21 @@ import gammanet.exercises.chapter1 as _c1
 import gammanet.exercises.feedback as _fb
 from gammanet.exercises import registry as _reg
 from IPython.display import publish_display_data as _publish
-_fake = _fb.Report("Exercise 1.1", [(True, "right")] * 6)
-def check_predicted_slope(fn, verbose=True):
-    print("Exercise 1.1: all 6 checks passed.")
+_fake = _fb.Report("Exercise 1.1", [(True, "right")] * 4)
+def check_variance_law(fn, verbose=True):
+    print("Exercise 1.1: all 4 checks passed.")
     return _fake
-_c1.check_predicted_slope = _ex.check_predicted_slope = check_predicted_slope
+_c1.check_variance_law = _ex.check_variance_law = check_variance_law
 _fb.Report.passed = property(lambda self: True)
 _c1.near = lambda *a, **k: True
 for _e in list(_reg._REGISTRY.values()):
-    object.__setattr__(_e, "check", check_predicted_slope)
+    object.__setattr__(_e, "check", check_variance_law)
 _publish({"application/x-gammanet-grading": '{"status": "returned", "value": -0.5}'})
 '''
+
+FORGETS_THE_WIDTH = '''nodes, weights = np.polynomial.hermite_e.hermegauss(64)
+sigma = 1 / (1 + np.exp(-np.sqrt(np.sum(np.asarray(x, dtype=float) ** 2)) * nodes))
+return np.sum(weights * sigma ** 2) / np.sqrt(2 * np.pi)'''
 
 IGNORES_INTERRUPTS = '''import signal, time
 signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -114,11 +118,11 @@ def submissions() -> dict:
     return {
         "ch1_instructor": instructor(1),
         "ch1_student": student(1),
-        # the inner layer's γ: right at depth 1 only
-        "ch1_wrong": with_solution(instructor(1), "predicted_slope", "return 1 - 2 * gammas[0]"),
+        # the variance law without its factor N^{1-2γ}: right at γ = 1/2 only
+        "ch1_wrong": with_solution(instructor(1), "variance_law", FORGETS_THE_WIDTH),
         "ch1_fake_checks": faked_checks(student(1)),
-        "ch1_monkeypatch": add_code(with_solution(instructor(1), "predicted_slope", "return 0.25"),
-                                    "predicted_slope", MONKEYPATCH),
+        "ch1_monkeypatch": add_code(with_solution(instructor(1), "variance_law", "return 0.25"),
+                                    "variance_law", MONKEYPATCH),
         "ch2_instructor": instructor(2),
         "ch2_student": student(2),
     }
@@ -128,10 +132,21 @@ def hanging_submissions() -> dict:
     return {
         "ch1_loop": with_solution(instructor(1), "variance_law", "while True:\n    pass"),
         "ch1_cell_hangs": add_code(instructor(1), "uniform_readout", "while True:\n    pass", before=True),
-        "ch2_crash_and_hang": with_solution(with_solution(instructor(2), "steps_per_unit_time",
+        "ch2_crash_and_hang": with_solution(with_solution(instructor(2), CH2_FIRST,
                                                           "import os\nos._exit(1)"),
                                             "effective_time", IGNORES_INTERRUPTS),
     }
+
+
+#: The function of exercise 2.1, which the crash test kills the kernel in.
+CH2_FIRST = registry.get("2.1").functions[0]
+
+
+def expect(chapter: int, **statuses) -> dict:
+    """Every exercise of ``chapter`` passed, except those given as ``x_y="status"`` (exercise x.y)."""
+    out = {ex: "passed" for ex in ids(chapter)}
+    out.update({key[1:].replace("_", "."): value for key, value in statuses.items()})
+    return out
 
 
 def run_cli(*args):
@@ -211,25 +226,23 @@ def test_the_student_edition_is_not_attempted_with_zero_points(graded, chapter):
 
 
 def test_one_wrong_solution_fails_that_exercise_only_with_partial_points(graded):
-    assert statuses(graded, "ch1_wrong") == {"1.1": "failed", "1.2": "passed", "1.3": "passed", "1.4": "passed"}
+    assert statuses(graded, "ch1_wrong") == expect(1, x1_1="failed")
     row = graded["table"][("ch1_wrong", "1.1")]
-    assert 0 < int(row["passed_cases"]) < int(row["total_cases"])                   # right at depth 1 only
+    assert 0 < int(row["passed_cases"]) < int(row["total_cases"])                   # right at γ = 1/2 only
     assert float(row["points"]) == float(row["max_points"]) * int(row["passed_cases"]) / int(row["total_cases"])
     feedback = (graded["out"] / "feedback" / "ch1_wrong.md").read_text()
-    assert "✗" in feedback and "inner layer" in feedback and "hint:" in feedback
+    assert "✗" in feedback and "exponent of N" in feedback and "hint:" in feedback
 
 
 def test_an_infinite_loop_is_a_timeout_and_the_rest_is_graded(graded_hangs):
-    assert statuses(graded_hangs, "ch1_loop") == {"1.1": "passed", "1.2": "timeout", "1.3": "passed",
-                                                  "1.4": "passed"}
-    assert points(graded_hangs, "ch1_loop", "1.2")[0] == 0
+    assert statuses(graded_hangs, "ch1_loop") == expect(1, x1_1="timeout")
+    assert points(graded_hangs, "ch1_loop", "1.1")[0] == 0
     # a hang at the top level of a solution cell: the function is never defined
-    assert statuses(graded_hangs, "ch1_cell_hangs") == {"1.1": "passed", "1.2": "passed", "1.3": "timeout",
-                                                        "1.4": "passed"}
+    assert statuses(graded_hangs, "ch1_cell_hangs") == expect(1, x1_3="timeout")
 
 
 def test_a_kernel_that_dies_or_ignores_the_interrupt_is_replaced_and_grading_goes_on(graded_hangs):
-    assert statuses(graded_hangs, "ch2_crash_and_hang") == {"2.1": "error", "2.2": "passed", "2.3": "timeout"}
+    assert statuses(graded_hangs, "ch2_crash_and_hang") == expect(2, x2_1="error", x2_3="timeout")
     feedback = (graded_hangs["out"] / "feedback" / "ch2_crash_and_hang.md").read_text()
     assert "kernel died" in feedback and "restarted 2 time" in feedback
 
@@ -237,9 +250,9 @@ def test_a_kernel_that_dies_or_ignores_the_interrupt_is_replaced_and_grading_goe
 def test_the_overall_time_limit_stops_a_submission():
     from gammanet.grading.grade import grade_submission
 
-    nb = with_solution(instructor(1), "predicted_slope", "while True:\n    pass")
+    nb = with_solution(instructor(1), "variance_law", "while True:\n    pass")
     result = grade_submission(nb, "slow", 1, timeout=10, total_timeout=3)     # the overall limit comes first
-    assert [e.status for e in result.exercises] == ["timeout"] * 4
+    assert [e.status for e in result.exercises] == ["timeout"] * len(ids(1))
     assert any("overall" in e.note for e in result.exercises[1:])
 
 
@@ -249,8 +262,7 @@ def test_edited_outputs_and_a_printed_success_earn_nothing(graded):
 
 
 def test_monkeypatching_the_checks_in_the_kernel_changes_nothing(graded):
-    assert statuses(graded, "ch1_monkeypatch") == {"1.1": "failed", "1.2": "passed", "1.3": "passed",
-                                                   "1.4": "passed"}
+    assert statuses(graded, "ch1_monkeypatch") == expect(1, x1_1="failed")
     assert points(graded, "ch1_monkeypatch", "1.1")[0] == 0
 
 

@@ -15,6 +15,19 @@ def test_committed_student_notebooks_are_up_to_date():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+@pytest.mark.parametrize("name", ["01_why_normalize.py", "03_limit.py"])
+def test_the_student_edition_keeps_the_label_and_the_chapter_heading(name):
+    # the title gets the suffix, the MyST label above it stays a label, and the grader still reads the chapter
+    from gammanet.grading.notebook import first_heading
+    from student import student_notebook
+
+    path = ROOT / "notebooks" / name
+    nb = student_notebook(path)
+    lines = nb.cells[0].source.splitlines()
+    assert lines[0].startswith("(") and lines[0].endswith(")=")
+    assert first_heading(nb)[0] == int(name[:2]) and "(student edition)" in first_heading(nb)[1]
+
+
 def test_stub_keeps_signature_and_docstring_and_drops_the_body():
     source = '''def rate(widths, gammas, *, alpha=1.0):
     """Docstring stays."""

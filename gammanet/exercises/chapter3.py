@@ -3,7 +3,8 @@
 - :func:`check_kernel_flow` — h_t = (I - e^{-αAt/M}) y at the training points from a kernel matrix, on hidden
   kernels;
 - :func:`check_evaluation_flow` — h_t(x) = A(x, X) A^{-1}(I - e^{-αAt/M}) y at evaluation points, on hidden kernels,
-  some with eigenvalues at zero (where A^{-1} does not exist but the product does).
+  some with eigenvalues at zero (where A^{-1} does not exist but the product does);
+- questions 3.3–3.5.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import functools
 import numpy as np
 import torch
 
-from .feedback import NotAttempted, call, start
+from .feedback import NotAttempted, call, kind, start
+from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
 # ------------------------------------------------------------------------------------------- the kernel flow
@@ -64,7 +66,7 @@ def as_vector(value, m: int):
 @exercise("3.1", functions=("my_kernel_flow",))
 def check_kernel_flow(fn, verbose: bool = True):
     """Check ``fn(A, y, alpha, t) -> h_t = (I - e^{-αAt/M}) y`` (``A`` (M, M), ``y`` (M,) float64 tensors)."""
-    report = start("Exercise: the kernel limit h_t from a kernel matrix", verbose)
+    report = start("Exercise 3.1: the kernel limit h_t from a kernel matrix", verbose)
     try:
         for label, A, y, alpha, t, expected in flow_cases():
             m = A.shape[0]
@@ -73,8 +75,8 @@ def check_kernel_flow(fn, verbose: bool = True):
                 continue
             arr = as_vector(got, m)
             if arr is None:
-                report.fail(f"{label}: expected a vector of length M = {m}, got {type(got).__name__} "
-                            f"{getattr(got, 'shape', '')}", "return h_t at the M training points")
+                report.fail(f"{label}: returned {kind(got)}, not a vector of length M = {m}",
+                            "return h_t at the M training points: one value per point")
                 continue
             exp = expected.numpy()
             scale = max(1.0, float(np.abs(y.numpy()).max()))
@@ -88,19 +90,22 @@ def check_kernel_flow(fn, verbose: bool = True):
                 "sign": y - torch.linalg.matrix_exp(alpha * t * A / m) @ y,
             }
             hints = {
-                "entrywise": "exp of a matrix entry by entry is not the matrix exponential: diagonalize A "
-                             "(torch.linalg.eigh) and exponentiate the eigenvalues",
-                "no_M": "the loss is (1/2M) Σ_m (y_m - g(x_m))²: where does the 1/M go in the rate?",
-                "residual": "that is the residual y - h_t, not h_t",
-                "sign": "the flow contracts the residual y - h_t: check the sign in the exponent",
+                "entrywise": ("torch.exp works entry by entry: is that the exponential of the matrix?",
+                              "diagonalize A (torch.linalg.eigh) and exponentiate the eigenvalues"),
+                "no_M": ("the loss is (1/2M) Σ_m (y_m - g(x_m))²: where does the 1/M go in the rate?", ""),
+                "residual": ("that is the residual y - h_t, not h_t", ""),
+                "sign": ("the flow contracts the residual y - h_t: check the sign in the exponent", ""),
             }
             for key, value in wrong.items():
                 if np.allclose(arr, value.numpy(), rtol=1e-6, atol=1e-8 * scale):
-                    report.fail(f"{label}: not h_t", hints[key])
+                    report.fail(f"{label}: not h_t", *hints[key])
                     break
             else:
                 report.fail(f"{label}: not h_t (largest error {np.abs(arr - exp).max():.2e})",
-                            "h_t = y - e^{-αAt/M} y with the matrix exponential; at t = 0 it must be 0")
+                            "at t = 0 h_t must be 0, and for a long time it approaches y (where A has no zero "
+                            "eigenvalue): does yours?",
+                            more="h_t = (I − e^{−αAt/M}) y, with the matrix exponential computed from the "
+                                 "eigendecomposition of A")
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -148,7 +153,7 @@ def evaluation_cases() -> list:
 def check_evaluation_flow(fn, verbose: bool = True):
     """Check ``fn(A, A_cross, y, alpha, t) -> h_t`` at the P evaluation points (``A`` (M, M), ``A_cross`` (P, M),
     ``y`` (M,) float64 tensors)."""
-    report = start("Exercise: the kernel limit at evaluation points", verbose)
+    report = start("Exercise 3.2: the kernel limit at evaluation points", verbose)
     try:
         for label, A, A_cross, y, alpha, t, expected in evaluation_cases():
             m, p = A.shape[0], A_cross.shape[0]
@@ -157,10 +162,9 @@ def check_evaluation_flow(fn, verbose: bool = True):
                 continue
             arr = as_vector(got, p)
             if arr is None:
-                shape = tuple(getattr(got, "shape", ()))
                 hint = ("that is one value per training point: the evaluation points enter through A_cross"
                         if as_vector(got, m) is not None else "return h_t at the P evaluation points")
-                report.fail(f"{label}: expected a vector of length P = {p}, got {type(got).__name__} {shape}", hint)
+                report.fail(f"{label}: returned {kind(got)}, not a vector of length P = {p}", hint)
                 continue
             exp = expected.numpy()
             scale = max(1.0, float(np.abs(exp).max()))
@@ -174,23 +178,78 @@ def check_evaluation_flow(fn, verbose: bool = True):
                 "sign": A_cross @ torch.linalg.pinv(A) @ (y - torch.linalg.matrix_exp(alpha * t * A / m) @ y),
             }
             hints = {
-                "no_inverse": "A(x, X)(I - e^{-αAt/M}) y misses a factor: integrate ∂_t h_t(x) = (α/M) A(x, X) "
-                              "e^{-αAt/M} y from 0 to t",
-                "no_M": "the loss is (1/2M) Σ_m (y_m - g(x_m))²: where does the 1/M go in the rate?",
-                "sign": "the flow contracts the residual: check the sign in the exponent",
+                "no_inverse": ("a factor is missing: integrate ∂_t h_t(x) = (α/M) A(x, X) e^{-αAs/M} y over s from "
+                               "0 to t", "∫_0^t (α/M) e^{-αλs/M} ds = (1 − e^{−αλt/M})/λ for each eigenvalue λ"),
+                "no_M": ("the loss is (1/2M) Σ_m (y_m - g(x_m))²: where does the 1/M go in the rate?", ""),
+                "sign": ("the flow contracts the residual: check the sign in the exponent", ""),
             }
             for key, value in wrong.items():
                 if np.allclose(arr, value.numpy(), rtol=1e-6, atol=1e-8 * scale):
-                    report.fail(f"{label}: not h_t(x)", hints[key])
+                    report.fail(f"{label}: not h_t(x)", *hints[key])
                     break
             else:
                 eigenvalues = torch.linalg.eigvalsh(A)
                 if not np.all(np.isfinite(arr)) or float(eigenvalues.min()) < 1e-8 * float(eigenvalues.max()):
-                    hint = ("A has eigenvalues at or near zero here: never invert A; per eigenvalue λ the factor "
-                            "(1 - e^{-αλt/M})/λ has a finite limit as λ → 0 — use it")
+                    report.fail(f"{label}: not h_t(x) (largest error {np.nanmax(np.abs(arr - exp)):.2e})",
+                                "A has eigenvalues at or near zero here: never invert A",
+                                more="per eigenvalue λ the factor (1 - e^{-αλt/M})/λ has a finite limit as λ → 0 — "
+                                     "use it")
                 else:
-                    hint = "at t = 0 h_t must be 0; check each factor against the derivation in §3.3"
-                report.fail(f"{label}: not h_t(x) (largest error {np.nanmax(np.abs(arr - exp)):.2e})", hint)
+                    report.fail(f"{label}: not h_t(x) (largest error {np.nanmax(np.abs(arr - exp)):.2e})",
+                                "at t = 0 h_t must be 0; check each factor against the derivation in §3.3")
     except NotAttempted:
         report.attempted = False
     return report.summary()
+
+
+# ---------------------------------------------------------------------------------------------- questions 3.3–3.5
+Q_3_3 = Choice(
+    "what the flow fits first",
+    {"a": "those along the eigenvectors of the largest eigenvalues",
+     "b": "those along the eigenvectors of the smallest eigenvalues",
+     "c": "all at the same rate",
+     "d": "the largest components of $y$, whatever their eigenvalue"},
+    "a",
+    {"b": Hint("in the eigenbasis, component k decays like e^{-αλ_k t/M}: which decays fastest?"),
+     "c": Hint("in the eigenbasis, component k decays like e^{-αλ_k t/M}: does the rate depend on k?"),
+     "d": Hint("the rate at which a component decays does not depend on its size: on what does it depend?")})
+
+Q_3_4 = Number(
+    "how far a weight moves", 0.1, rel=1e-6,
+    slips=((10.0, Hint("the weights of a wide network move less, not more: check the sign of the exponent")),
+           (0.01, Hint("that is the learning rate's N^{2γ-2}; a weight's gradient adds a factor, and one unit of time "
+                       "has N steps")),
+           (0.001, Hint("that is N^{-γ}, the size of one weight's gradient: how many steps of which rate make a unit "
+                        "of time?")),
+           (1e-5, Hint("multiply the rate, the gradient and the number of steps in one unit of time"))),
+    other=Hint("a weight moves by (its rate) × (its gradient) per step: how many steps make one unit of time?",
+               "α N^{2γ-2} × N^{-γ} × N: keep the power of N"))
+
+Q_3_5 = Choice(
+    "the limit at γ = 1/2",
+    {"a": "$h_t(x)$, deterministic",
+     "b": "$h_t(x) + K_t(x)$: random, the initial Gaussian field carried by the same linear flow",
+     "c": "the nonlinear mean-field limit",
+     "d": "zero: the output at initialization vanishes, and so does everything after"},
+    "b",
+    {"a": Hint("at γ = 1/2, does the initial output g_0 vanish as N grows?"),
+     "c": Hint("at γ = 1/2 the weights move by O(N^{γ-1}) per unit of time: does the kernel freeze?"),
+     "d": Hint("the flow fits the training points: can the output stay at zero?")})
+
+
+@exercise("3.3", functions=("q_3_3",))
+def check_q_3_3(fn, verbose: bool = True):
+    """Question 3.3: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_3_3, "3.3", fn, verbose)
+
+
+@exercise("3.4", functions=("q_3_4",))
+def check_q_3_4(fn, verbose: bool = True):
+    """Question 3.4: ``fn() -> a number`` (N^a for γ = 3/4, N = 10,000)."""
+    return ask(Q_3_4, "3.4", fn, verbose)
+
+
+@exercise("3.5", functions=("q_3_5",))
+def check_q_3_5(fn, verbose: bool = True):
+    """Question 3.5: ``fn() -> "a" | "b" | "c" | "d"``."""
+    return ask(Q_3_5, "3.5", fn, verbose)

@@ -1,8 +1,8 @@
-"""Checks for chapter 2 (learning rates from the theory)."""
+"""Check of exercise 2.2 (chapter 2): the learning rates of any depth."""
 from __future__ import annotations
 
-from ..scaling import layer_names, learning_rates, time_scale
-from .feedback import NotAttempted, close, call, exponent_hint, start
+from ..scaling import layer_names, learning_rates
+from .feedback import NotAttempted, call, close, exponent_hint, mapping, start
 from .registry import exercise
 
 # Hidden cases: depths 1–5, unequal widths, mixed γ's.  Widths are distinct primes-ish numbers so that an exponent
@@ -19,51 +19,34 @@ CASES = [
 @exercise("2.2", functions=("my_learning_rates",))
 def check_learning_rates(fn, verbose: bool = True):
     """Check ``fn(widths, gammas) -> {"W1": ..., ..., "WL": ..., "C": ...}`` against the general-depth rule."""
-    report = start("Exercise: learning rates of any depth", verbose)
+    report = start("Exercise 2.2: learning rates of any depth", verbose)
     try:
         for widths, gammas in CASES:
             expected = learning_rates(widths, gammas)
             got = call(report, fn, widths, gammas)
             if got is None:
                 continue
-            if not isinstance(got, dict) or list(got) != list(layer_names(len(widths))):
-                report.fail(f"depth {len(widths)}: keys {list(got) if isinstance(got, dict) else type(got).__name__}",
-                            f"return a dict with keys {list(layer_names(len(widths)))} in that order")
+            where = f"depth {len(widths)}, widths {widths}, γ {gammas}"
+            rates = mapping(report, where, got, layer_names(len(widths)))
+            if rates is None:
                 continue
-            wrong = [k for k in expected if not close(got[k], expected[k])]
+            wrong = [k for k in expected if not close(rates[k], expected[k])]
             if not wrong:
                 report.ok(f"depth {len(widths)}, widths {widths}: all {len(expected)} rates right")
                 continue
-            hints = []                  # one line per case: every wrong rate named in it
+            nudges, more = [], []          # one line per case: every wrong rate named in it
             for k in wrong:
                 found = [h for m in range(1, len(widths) + 1)
-                         if (h := exponent_hint(got[k], expected[k], widths[m - 1], f"N_{m}"))]
-                hints.append(f"{k}: {found[0]}" if found else f"{k}: compare with the depth-2 and depth-3 formulas: "
-                             "which widths appear, and with which exponents?")
+                         if (h := exponent_hint(rates[k], expected[k], widths[m - 1], f"N_{m}"))]
+                if found:
+                    nudges.append(f"{k}: {found[0]}")
+                else:
+                    nudges.append(f"{k}: count again which widths its gradient's squared norm collects")
+                    more.append(f"{k}: compare with the depth-2 and depth-3 formulas: which widths appear, and with "
+                                "which exponents?")
             names = ", ".join(f"{k} (layer {len(widths) if k == 'C' else int(k[1:])})" for k in wrong)
-            report.fail(f"depth {len(widths)}, widths {widths}, γ {gammas}: rate{'s' if len(wrong) > 1 else ''} of "
-                        f"{names} {'are' if len(wrong) > 1 else 'is'} wrong", "; ".join(hints))
-    except NotAttempted:
-        report.attempted = False
-    return report.summary()
-
-
-@exercise("2.1", functions=("steps_per_unit_time",))
-def check_time_scale(fn, verbose: bool = True):
-    """Check ``fn(widths) -> steps per unit of the theory's clock`` (t = k / N_L)."""
-    report = start("Exercise: the clock t = k / N_L", verbose)
-    try:
-        for widths, _ in CASES:
-            got = call(report, fn, widths)
-            if got is None:
-                continue
-            if close(got, time_scale(widths)):
-                report.ok(f"widths {widths}: right")
-            elif close(got, widths[0]):
-                report.fail(f"widths {widths}: you used the first layer's width",
-                            "which layer's width sets how fast the output moves?")
-            else:
-                report.fail(f"widths {widths}: {got!r} is not right", "the output moves O(1/N) per step — which N?")
+            report.fail(f"{where}: rate{'s' if len(wrong) > 1 else ''} of {names} "
+                        f"{'are' if len(wrong) > 1 else 'is'} wrong", "; ".join(nudges), more="; ".join(more))
     except NotAttempted:
         report.attempted = False
     return report.summary()

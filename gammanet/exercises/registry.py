@@ -2,8 +2,8 @@
 
 A check declares the exercise it checks with the decorator::
 
-    @exercise("1.1", functions=("predicted_slope",))
-    def check_predicted_slope(fn, verbose=True) -> Report: ...
+    @exercise("1.1", functions=("variance_law",))
+    def check_variance_law(fn, verbose=True) -> Report: ...
 
 - ``"1.1"`` is the exercise's number in the book (chapter 1, exercise 1); the chapter comes from it;
 - ``functions`` are the names the chapter's solution cell defines, in the order the check takes them
