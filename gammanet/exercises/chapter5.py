@@ -16,28 +16,13 @@ import math
 import torch
 
 from ..scaling import layer_names
-from .feedback import NotAttempted, call, close, start
+from .feedback import NotAttempted, call, call_number, close, start
 from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
 
 def _label(gammas) -> str:
     return "(" + ", ".join(f"{g:g}" for g in gammas) + ")"
-
-
-def _number(report, label, got):
-    """``got`` as a finite float, else None after one failed line (None itself: ``call`` already said why)."""
-    if got is None:
-        return None
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        report.fail(f"{label}: returned {type(got).__name__}", "return one number")
-        return None
-    if not math.isfinite(value):
-        report.fail(f"{label}: returned {value}", "the answer is a finite number")
-        return None
-    return value
 
 
 # ---------------------------------------------------------------------------------- the slope at initialization
@@ -57,7 +42,7 @@ def check_init_slope(fn, verbose: bool = True):
     try:
         for gammas, activation, family in INIT_CASES:
             label = f"γ = {_label(gammas)}, {activation}, {family}"
-            got = _number(report, label, call(report, fn, tuple(gammas), activation, family))
+            got = call_number(report, label, fn, tuple(gammas), activation, family)
             if got is None:
                 continue
             expected = predicted_init_slope(gammas, activation, family)
@@ -104,7 +89,7 @@ def check_kernel_exponent(fn, verbose: bool = True):
         for depth, layer in KERNEL_CASES:
             name = layer_names(depth)[layer - 1]
             label = f"depth {depth}, {name}"
-            got = _number(report, label, call(report, fn, depth, layer))
+            got = call_number(report, label, fn, depth, layer)
             if got is None:
                 continue
             expected = predicted_kernel_exponent((1.0,) * depth, layer, "sigmoid", "equal")

@@ -20,7 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .feedback import NotAttempted, call, close, start
+from .feedback import NotAttempted, call, call_number, close, start
 from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
@@ -46,20 +46,6 @@ def synthetic_frame(widths=(20,), gammas=(0.75,), seeds=3, images=4, classes=3, 
     return pd.concat(frames, ignore_index=True)
 
 
-def _as_float(report, label, got):
-    if got is None:                     # call() has reported it
-        return None
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        report.fail(f"{label}: returned {type(got).__name__}", "return one number (float(...))")
-        return None
-    if not math.isfinite(value):
-        report.fail(f"{label}: returned {value}", "the answer is a finite number")
-        return None
-    return value
-
-
 # --------------------------------------------------------------------------------- the variance over seeds
 SEED_VARIANCE_CASES = (("3 seeds, 4 images, 3 classes", dict(seeds=3, images=4, classes=3, seed=1)),
                        ("2 seeds, 6 images, 2 classes", dict(seeds=2, images=6, classes=2, seed=2)),
@@ -79,7 +65,7 @@ def check_seed_variance(fn, verbose: bool = True):
         for label, kwargs in SEED_VARIANCE_CASES:
             frame = synthetic_frame(**kwargs)
             expected = reference_seed_variance(frame)
-            got = _as_float(report, label, call(report, fn, frame.copy()))
+            got = call_number(report, label, fn, frame.copy())
             if got is None:
                 continue
             if close(got, expected, 1e-4):
@@ -198,7 +184,7 @@ def check_average_variance(fn, verbose: bool = True):
     try:
         for v, m in AVERAGE_CASES:
             label = f"V = {v:g}, m = {m}"
-            got = _as_float(report, label, call(report, fn, v, m))
+            got = call_number(report, label, fn, v, m)
             if got is None:
                 continue
             expected = v / m

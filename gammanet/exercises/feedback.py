@@ -215,6 +215,13 @@ def number(report: Report, where: str, raw: Any, what: str = "one number") -> Op
     return got
 
 
+def call_number(report: Report, where: str, fn: Callable, *args, what: str = "one number") -> Optional[float]:
+    """Call the student's ``fn`` (:func:`call`) and read its answer as one finite float (:func:`number`): the
+    float, or None after exactly one failed line (it raised, returned None, or returned something else)."""
+    raw = call(report, fn, *args)
+    return None if raw is None else number(report, where, raw, what)
+
+
 def _not_finite(value: Any) -> bool:
     """One number (of any numeric type) that is inf or nan."""
     if isinstance(value, (bool, np.bool_, str, bytes, Mapping, list, tuple, set)) or value is None:
