@@ -10,6 +10,7 @@
 The ratio (b)/(a) is what skipping the experiments buys.  Other processes on a shared machine only slow a run
 down, hence the best of several gradings; (b) runs once because it takes minutes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))                 # run from a checkout without installing
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from notebooks import chapter_sources, expected_notebook  # noqa: E402
@@ -46,8 +47,12 @@ def full_seconds(nb) -> float:
 
     with tempfile.TemporaryDirectory() as store:
         os.environ.update(GAMMANET_QUICK="1", GAMMANET_DATA="embedded", GAMMANET_STORE=store)
-        client = NotebookClient(nbformat.from_dict(nb), timeout=3600, kernel_name="python3",
-                                resources={"metadata": {"path": str(ROOT / "notebooks")}})
+        client = NotebookClient(
+            nbformat.from_dict(nb),
+            timeout=3600,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(ROOT / "notebooks")}},
+        )
         start = time.perf_counter()
         client.execute()
         return time.perf_counter() - start
@@ -67,8 +72,11 @@ def main() -> None:
         graded = grade_seconds(nb, chapter, args.repeats)
         full = None if args.no_full else full_seconds(nb)
         ratio = f"{full / graded:6.0f}" if full else "     -"
-        print(f"{chapter:>7}  {len(registry.exercises(chapter)):>9}  {graded:>11.1f}  "
-              f"{(f'{full:.0f}' if full else '-'):>15}  {ratio}", flush=True)
+        print(
+            f"{chapter:>7}  {len(registry.exercises(chapter)):>9}  {graded:>11.1f}  "
+            f"{(f'{full:.0f}' if full else '-'):>15}  {ratio}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

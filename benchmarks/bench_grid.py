@@ -18,6 +18,7 @@ as the library's results assume), and the peak is measured with 4096x4096 produc
 FLOP count per model-step: forward 2·B·Σ fan_in·fan_out, backward 2× forward, so 6·B·Σ fan_in·fan_out
 (nominal; the engine skips the input gradient of layer 1, so it executes 2·B·d·N_1 fewer).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,7 +70,7 @@ def gemm_peak(device: torch.device, seconds: float) -> float:
         for _ in range(3):
             torch.mm(a, b, out=c)
         sync(device)
-        best = max(best, 3 * 2 * n ** 3 / (time.perf_counter() - t) / 1e9)
+        best = max(best, 3 * 2 * n**3 / (time.perf_counter() - t) / 1e9)
     return best
 
 
@@ -105,8 +106,9 @@ def authors_loop(widths, grid, root, steps, n_models, device):
     from torch.utils.data import DataLoader
     from torchvision import datasets, transforms
 
-    transformation = transforms.Compose([transforms.Resize(28), transforms.ToTensor(),
-                                         transforms.Normalize((MNIST_MEAN,), (MNIST_STD,))])
+    transformation = transforms.Compose(
+        [transforms.Resize(28), transforms.ToTensor(), transforms.Normalize((MNIST_MEAN,), (MNIST_STD,))]
+    )
     train_data = datasets.MNIST(root, train=True, transform=transformation, download=False)
     criterion = nn.CrossEntropyLoss()
     total_steps, total_time = 0, 0.0
@@ -264,7 +266,7 @@ def measure(name, widths, grid, data, root, device, steps, repeats):
     """Run (a), (b), (c) `repeats` times, interleaved; keep the best rate of each."""
     n_models = min(3, len(grid))
     ens = make_ensemble(widths, grid, device)
-    engine_loop(ens, data, max(5, steps["c"] // 10), device)                       # warm-up
+    engine_loop(ens, data, max(5, steps["c"] // 10), device)  # warm-up
     per_model_loop(widths, grid, data, max(5, steps["b"] // 10), 1, device)
     best = {"a": 0.0, "b": 0.0, "c": 0.0}
     for _ in range(repeats):
@@ -278,18 +280,31 @@ def report(title, widths, grid, rates, peak) -> dict:
     flops = flops_per_model_step(widths)
     executed = flops - 2 * BATCH * 784 * widths[0]
     gflops = rates["c"] * flops / 1e9
-    print(f"\n{title}: 784-{'-'.join(map(str, widths))}-10 sigmoid, {len(grid)} members, batch {BATCH}, CE, "
-          f"authors' readout and rates, α = 1")
+    print(
+        f"\n{title}: 784-{'-'.join(map(str, widths))}-10 sigmoid, {len(grid)} members, batch {BATCH}, CE, "
+        f"authors' readout and rates, α = 1"
+    )
     print(f"  (a) authors' loop (DataLoader + transforms, one model after another) {rates['a']:10,.0f} model-steps/s")
     print(f"  (b) per-model loop on preloaded tensors (fit's inner loop)           {rates['b']:10,.0f} model-steps/s")
-    print(f"  (c) engine (Ensemble.step, {len(grid):2d} members at once)                    {rates['c']:10,.0f} "
-          f"model-steps/s")
+    print(
+        f"  (c) engine (Ensemble.step, {len(grid):2d} members at once)                    {rates['c']:10,.0f} "
+        f"model-steps/s"
+    )
     print(f"  (c)/(a) = {rates['c'] / rates['a']:.1f}x   (c)/(b) = {rates['c'] / rates['b']:.1f}x")
-    print(f"  (c) at {gflops:.0f} GFLOP/s = {100 * gflops / peak:.0f}% of the measured GEMM peak "
-          f"[count: 6·B·Σ fan_in·fan_out = {flops / 1e6:.2f} MFLOP per model-step; executed "
-          f"{executed / 1e6:.2f}, i.e. {rates['c'] * executed / 1e9:.0f} GFLOP/s]")
-    return dict(case=title, widths=list(widths), members=len(grid), model_steps_per_s=rates,
-                engine_gflops=gflops, peak_fraction=gflops / peak, mflop_per_model_step=flops / 1e6)
+    print(
+        f"  (c) at {gflops:.0f} GFLOP/s = {100 * gflops / peak:.0f}% of the measured GEMM peak "
+        f"[count: 6·B·Σ fan_in·fan_out = {flops / 1e6:.2f} MFLOP per model-step; executed "
+        f"{executed / 1e6:.2f}, i.e. {rates['c'] * executed / 1e9:.0f} GFLOP/s]"
+    )
+    return dict(
+        case=title,
+        widths=list(widths),
+        members=len(grid),
+        model_steps_per_s=rates,
+        engine_gflops=gflops,
+        peak_fraction=gflops / peak,
+        mflop_per_model_step=flops / 1e6,
+    )
 
 
 def device_name(device: torch.device) -> str:
@@ -304,33 +319,53 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a ~30-second version (fewer steps, one pass)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    parser.add_argument("--alternatives", action="store_true",
-                        help="also time the designs the engine was chosen against (MLP3, 27 members)")
+    parser.add_argument(
+        "--alternatives",
+        action="store_true",
+        help="also time the designs the engine was chosen against (MLP3, 27 members)",
+    )
     parser.add_argument("--json", default=None, metavar="FILE", help="also write the measurements to FILE (JSON)")
     args = parser.parse_args(argv)
     device = resolve_device(args.device)
     torch.manual_seed(0)
-    torch.set_float32_matmul_precision("highest")      # full float32, no TF32
+    torch.set_float32_matmul_precision("highest")  # full float32, no TF32
     quick = args.quick
-    print(f"gammanet grid benchmark: torch {torch.__version__}, device {device} ({device_name(device)}), "
-          f"{torch.get_num_threads()} threads, load average {os.getloadavg()[0]:.2f} at start"
-          + (", --quick" if quick else ""))
+    print(
+        f"gammanet grid benchmark: torch {torch.__version__}, device {device} ({device_name(device)}), "
+        f"{torch.get_num_threads()} threads, load average {os.getloadavg()[0]:.2f} at start"
+        + (", --quick" if quick else "")
+    )
     peak = gemm_peak(device, 1.0 if quick else 3.0)
     n = gemm_size(device)
     print(f"fp32 GEMM peak ({n}x{n} torch.mm, {torch.get_num_threads()} threads): {peak:.0f} GFLOP/s")
-    results = dict(device=str(device), device_name=device_name(device), torch=torch.__version__,
-                   cuda=torch.version.cuda, threads=torch.get_num_threads(), quick=quick, gemm_peak_gflops=peak,
-                   gemm_size=n, tf32=torch.backends.cuda.matmul.allow_tf32, cases=[])
+    results = dict(
+        device=str(device),
+        device_name=device_name(device),
+        torch=torch.__version__,
+        cuda=torch.version.cuda,
+        threads=torch.get_num_threads(),
+        quick=quick,
+        gemm_peak_gflops=peak,
+        gemm_size=n,
+        tf32=torch.backends.cuda.matmul.allow_tf32,
+        cases=[],
+    )
 
     data = load_mnist("embedded", device=device, verbose=False)
     with tempfile.TemporaryDirectory() as root:
         x_tr, y_tr, x_te, y_te = embedded_arrays()
         write_idx(root, (x_tr, y_tr), (x_te, y_te))
         repeats = 1 if quick else 5
-        cases = [("MLP3", (100, 100, 100), MLP3_GRID, dict(a=60, b=150, c=80) if quick else dict(a=120, b=300, c=200)),
-                 ("MLP3, N = 1000", (1000, 1000, 1000), MLP3_GRID,
-                  dict(a=15, b=20, c=4) if quick else dict(a=30, b=40, c=10)),
-                 ("Shallow", (100,), SHALLOW_GRID, dict(a=60, b=150, c=150) if quick else dict(a=120, b=300, c=400))]
+        cases = [
+            ("MLP3", (100, 100, 100), MLP3_GRID, dict(a=60, b=150, c=80) if quick else dict(a=120, b=300, c=200)),
+            (
+                "MLP3, N = 1000",
+                (1000, 1000, 1000),
+                MLP3_GRID,
+                dict(a=15, b=20, c=4) if quick else dict(a=30, b=40, c=10),
+            ),
+            ("Shallow", (100,), SHALLOW_GRID, dict(a=60, b=150, c=150) if quick else dict(a=120, b=300, c=400)),
+        ]
         for title, widths, grid, steps in cases:
             rates = measure(title, widths, grid, data, root, device, steps, repeats)
             results["cases"].append(report(title, widths, grid, rates, peak))
@@ -339,8 +374,10 @@ def main(argv=None) -> int:
     if args.alternatives:
         widths, grid, steps = (100, 100, 100), MLP3_GRID, 40 if quick else 150
         print(f"\nDesign alternatives, MLP3, {len(grid)} members (model-steps/s, best of 3):")
-        engine, single = make_ensemble(widths, grid, device), SingleGemmEnsemble(
-            widths, grid, [0] * len(grid), readout="authors", device=device)
+        engine, single = (
+            make_ensemble(widths, grid, device),
+            SingleGemmEnsemble(widths, grid, [0] * len(grid), readout="authors", device=device),
+        )
         for label, fn in [
             ("engine (per-member GEMMs for layer 1)", lambda: engine_loop(engine, data, steps, device)),
             ("engine, layer 1 as ONE (B,d)@(d,M·N1) GEMM", lambda: engine_loop(single, data, steps, device)),

@@ -17,6 +17,7 @@ Grids of (γ, seed) pairs are trained as one batched network with :func:`gammane
 module is available (members equal ``fit(GammaMLP(..., seed=s), data, seed=0, ...)`` up to float32 rounding);
 otherwise each member is trained with :func:`gammanet.fit`, which gives the same numbers, more slowly.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,28 +41,69 @@ DEEP_GAMMAS = [0.5, 0.7, 1.0]
 SEEDS = [0, 1, 2]
 DATA_SEED = 0
 #: (activation, input scale) pairs compared for the shallow net; 1/28 = 1/√784.
-SETTINGS = {"sigmoid, s=1": ("sigmoid", 1.0), "sigmoid, s=1/28": ("sigmoid", 1 / 28),
-            "tanh, s=1": ("tanh", 1.0), "tanh, s=1/28": ("tanh", 1 / 28)}
+SETTINGS = {
+    "sigmoid, s=1": ("sigmoid", 1.0),
+    "sigmoid, s=1/28": ("sigmoid", 1 / 28),
+    "tanh, s=1": ("tanh", 1.0),
+    "tanh, s=1/28": ("tanh", 1 / 28),
+}
 
 
 # --------------------------------------------------------------------------------------------------- helpers
-def grid(data, widths, gamma_grid, seeds, epochs, alpha, activation, readout, input_scale, batch_size=20,
-         shuffle=True, loss="ce") -> pd.DataFrame:
+def grid(
+    data,
+    widths,
+    gamma_grid,
+    seeds,
+    epochs,
+    alpha,
+    activation,
+    readout,
+    input_scale,
+    batch_size=20,
+    shuffle=True,
+    loss="ce",
+) -> pd.DataFrame:
     """One row per (γ, seed, epoch): ``gamma_1..gamma_L, seed, epoch, step, t, test_accuracy, ...``."""
     try:
         from gammanet.ensemble import train_grid
     except ImportError:
         train_grid = None
     if train_grid is not None:
-        return train_grid(widths, gamma_grid, seeds, data, epochs, batch_size=batch_size, loss=loss, alpha=alpha,
-                          shuffle=shuffle, progress=False, device="cpu", activation=activation, readout=readout,
-                          input_scale=input_scale, data_order="shared", data_seed=DATA_SEED)
+        return train_grid(
+            widths,
+            gamma_grid,
+            seeds,
+            data,
+            epochs,
+            batch_size=batch_size,
+            loss=loss,
+            alpha=alpha,
+            shuffle=shuffle,
+            progress=False,
+            device="cpu",
+            activation=activation,
+            readout=readout,
+            input_scale=input_scale,
+            data_order="shared",
+            data_seed=DATA_SEED,
+        )
     frames = []
     for g in gamma_grid:
         for s in seeds:
             model = GammaMLP(widths, g, activation=activation, readout=readout, input_scale=input_scale, seed=s)
-            h = fit(model, data, epochs, batch_size=batch_size, loss=loss, alpha=alpha, seed=DATA_SEED,
-                    shuffle=shuffle, device="cpu", progress=False)
+            h = fit(
+                model,
+                data,
+                epochs,
+                batch_size=batch_size,
+                loss=loss,
+                alpha=alpha,
+                seed=DATA_SEED,
+                shuffle=shuffle,
+                device="cpu",
+                progress=False,
+            )
             gs = model.gammas
             frames.append(h.assign(seed=s, alpha=alpha, **{f"gamma_{i + 1}": gi for i, gi in enumerate(gs)}))
     return pd.concat(frames, ignore_index=True)
@@ -99,8 +141,12 @@ def shallow_alpha(data, out: Path) -> None:
     """784-100-10, centred readout, batch 20, shuffled, 20 epochs of 4,000 = 4,000 steps (t = 40): test accuracy
     over γ for each (activation, input scale) and α."""
     banner("Q1 shallow 784-100-10: test accuracy after 4,000 steps (t = 40), mean±sd over seeds 0,1,2")
-    alphas = {"sigmoid, s=1": [1, 10, 100, 1000], "sigmoid, s=1/28": [3, 30, 300, 1000],
-              "tanh, s=1": [1, 10, 100, 1000], "tanh, s=1/28": [1, 3, 10, 30, 100, 300, 1000]}
+    alphas = {
+        "sigmoid, s=1": [1, 10, 100, 1000],
+        "sigmoid, s=1/28": [3, 30, 300, 1000],
+        "tanh, s=1": [1, 10, 100, 1000],
+        "tanh, s=1/28": [1, 3, 10, 30, 100, 300, 1000],
+    }
     rows = []
     for name, (act, s) in SETTINGS.items():
         for a in alphas[name]:
@@ -169,24 +215,39 @@ def summarize_deep(res: pd.DataFrame, depth: int, step: int) -> None:
     at = at.assign(config=at.apply(lambda r: gamma_label(r, depth), axis=1))
     print(f"-- test accuracy after {step} steps (t = {step / 100:g}), mean±sd over seeds --")
     with pd.option_context("display.width", 250):
-        print(at.groupby(["setting", "alpha", "config"]).test_accuracy.apply(mean_sd)
-              .unstack(["setting", "alpha"]).to_string())
+        print(
+            at.groupby(["setting", "alpha", "config"])
+            .test_accuracy.apply(mean_sd)
+            .unstack(["setting", "alpha"])
+            .to_string()
+        )
     # Main effect of each γ position: mean accuracy over the other positions and seeds, at each level.
     for (name, a), g in at.groupby(["setting", "alpha"]):
         effects = []
         for i in range(depth):
             m = g.groupby(f"gamma_{i + 1}").test_accuracy.mean()
-            effects.append(f"γ_{i + 1}: " + " ".join(f"{lvl:g}→{v:.3f}" for lvl, v in m.items())
-                           + f" (range {m.max() - m.min():.3f})")
+            effects.append(
+                f"γ_{i + 1}: "
+                + " ".join(f"{lvl:g}→{v:.3f}" for lvl, v in m.items())
+                + f" (range {m.max() - m.min():.3f})"
+            )
         n_learn = (g.groupby("config").test_accuracy.min() > 0.5).sum()
-        print(f"  {name} α={a:g}: {n_learn}/{g.config.nunique()} configurations above 50% in every seed; "
-              "main effects " + "; ".join(effects))
+        print(
+            f"  {name} α={a:g}: {n_learn}/{g.config.nunique()} configurations above 50% in every seed; "
+            "main effects " + "; ".join(effects)
+        )
 
 
 def deep2(data, out: Path) -> None:
     banner("Q2 depth 2 (100, 100), centred readout, batch 20, shuffled")
-    res = deep(data, 2, [("tanh, s=1/28", "tanh", "centered", 1 / 28, [1, 2, 3, 5, 10, 30], 40),
-                         ("sigmoid, s=1", "sigmoid", "centered", 1.0, [3, 10, 30], 20)])
+    res = deep(
+        data,
+        2,
+        [
+            ("tanh, s=1/28", "tanh", "centered", 1 / 28, [1, 2, 3, 5, 10, 30], 40),
+            ("sigmoid, s=1", "sigmoid", "centered", 1.0, [3, 10, 30], 20),
+        ],
+    )
     save(res, out, "deep2")
     summarize_deep(res, 2, 4000)
     summarize_deep(res[res.setting == "tanh, s=1/28"], 2, 8000)
@@ -214,9 +275,19 @@ def first_above(df: pd.DataFrame, threshold: float) -> pd.DataFrame:
         below = np.flatnonzero(~above)
         stays = (int(below[-1]) + 1 if len(below) else 0) if above[-1] else None
         row = lambda i, col, g=g: g[col].iloc[i] if i is not None else math.nan  # noqa: E731
-        out.append(dict(seed=seed, threshold=threshold, epoch=row(first, "epoch"), step=row(first, "step"),
-                        t=row(first, "t"), epoch_stays=row(stays, "epoch"), t_stays=row(stays, "t"),
-                        final_epoch=g.epoch.max(), final_acc=acc[-1]))
+        out.append(
+            dict(
+                seed=seed,
+                threshold=threshold,
+                epoch=row(first, "epoch"),
+                step=row(first, "step"),
+                t=row(first, "t"),
+                epoch_stays=row(stays, "epoch"),
+                t_stays=row(stays, "t"),
+                final_epoch=g.epoch.max(),
+                final_acc=acc[-1],
+            )
+        )
     return pd.DataFrame(out)
 
 
@@ -236,8 +307,19 @@ def plateau(data, out: Path) -> None:
     for name, epochs in runs:
         p = get_preset(name)
         t0 = time.time()
-        df = grid(data, [100, 100], [(1.0, 1.0), (0.5, 0.5)], SEEDS, epochs, p.alpha, p.activation, p.readout,
-                  p.input_scale, batch_size=p.batch_size, shuffle=p.shuffle)
+        df = grid(
+            data,
+            [100, 100],
+            [(1.0, 1.0), (0.5, 0.5)],
+            SEEDS,
+            epochs,
+            p.alpha,
+            p.activation,
+            p.readout,
+            p.input_scale,
+            batch_size=p.batch_size,
+            shuffle=p.shuffle,
+        )
         df = df.assign(preset=name)
         rows.append(df)
         print(f"  {name}: {epochs} epochs in {time.time() - t0:.0f}s", flush=True)
@@ -246,8 +328,23 @@ def plateau(data, out: Path) -> None:
     summ = plateau_summary(res)
     save(summ, out, "plateau_summary")
     print("first evaluation above the threshold, and first from which it stays above (NaN: never in the run):")
-    print(summ[["preset", "gammas", "threshold", "seed", "epoch", "step", "t", "epoch_stays", "t_stays",
-                "final_epoch", "final_acc"]].to_string(index=False))
+    print(
+        summ[
+            [
+                "preset",
+                "gammas",
+                "threshold",
+                "seed",
+                "epoch",
+                "step",
+                "t",
+                "epoch_stays",
+                "t_stays",
+                "final_epoch",
+                "final_acc",
+            ]
+        ].to_string(index=False)
+    )
     for name, _ in runs:
         sel = res[res.preset == name]
         tab = sel.groupby(["gamma_1", "epoch"]).test_accuracy.mean().unstack("epoch")
@@ -263,10 +360,15 @@ def biases(data, out: Path) -> None:
     banner("Biases trained at their layer's rate vs frozen")
     fast = dict(activation="tanh", readout="centered", input_scale=1 / 28, batch_size=20, shuffle=True, loss="ce")
     authors = {**get_preset("authors").model_kwargs(), **get_preset("authors").fit_kwargs()}
-    cases = [([100], (1.0,), [100, 300], 20, fast), ([100, 100], (1.0, 1.0), [10, 30], 20, fast),
-             ([100, 100], (1.0, 0.5), [10, 30], 20, fast)]
-    cases += [([100] * 3, g, [3], 40, fast) for g in [(1.0, 1.0, 1.0), (0.7, 1.0, 1.0), (0.5, 0.5, 1.0),
-                                                     (0.5, 0.5, 0.5), (1.0, 0.5, 0.5)]]
+    cases = [
+        ([100], (1.0,), [100, 300], 20, fast),
+        ([100, 100], (1.0, 1.0), [10, 30], 20, fast),
+        ([100, 100], (1.0, 0.5), [10, 30], 20, fast),
+    ]
+    cases += [
+        ([100] * 3, g, [3], 40, fast)
+        for g in [(1.0, 1.0, 1.0), (0.7, 1.0, 1.0), (0.5, 0.5, 1.0), (0.5, 0.5, 0.5), (1.0, 0.5, 0.5)]
+    ]
     rows = []
     for widths, g, alphas, epochs, kw in cases:
         for a, frozen, seed in itertools.product(alphas, ["none", "all"], [0, 1]):
@@ -275,22 +377,40 @@ def biases(data, out: Path) -> None:
         rows.append(_bias_run(data, [100, 100], (1.0, 1.0), 1.0, 60, authors, frozen, seed, "authors"))
     res = pd.DataFrame(rows)
     save(res, out, "biases")
-    print(res.groupby(["setting", "depth", "gammas", "alpha", "steps", "frozen"]).test_accuracy.apply(mean_sd)
-          .unstack("frozen").to_string())
+    print(
+        res.groupby(["setting", "depth", "gammas", "alpha", "steps", "frozen"])
+        .test_accuracy.apply(mean_sd)
+        .unstack("frozen")
+        .to_string()
+    )
 
 
 def _bias_run(data, widths, gammas, alpha, epochs, kw, frozen, seed, setting) -> dict:
     kw = dict(kw)
-    model = GammaMLP(widths, gammas, activation=kw.pop("activation"), readout=kw.pop("readout"),
-                     input_scale=kw.pop("input_scale"), seed=seed)
+    model = GammaMLP(
+        widths,
+        gammas,
+        activation=kw.pop("activation"),
+        readout=kw.pop("readout"),
+        input_scale=kw.pop("input_scale"),
+        seed=seed,
+    )
     kw.pop("alpha", None)
     for name, layer in model.layers().items():
         if frozen == "all" or (frozen == "hidden" and name != "C"):
             layer.bias.requires_grad_(False)
     h = fit(model, data, epochs, alpha=alpha, seed=DATA_SEED, device="cpu", progress=False, **kw)
-    return dict(setting=setting, depth=len(widths), gammas=str(tuple(gammas)), alpha=alpha, frozen=frozen, seed=seed,
-                steps=int(h.step.iloc[-1]), test_accuracy=h.test_accuracy.iloc[-1],
-                curve=" ".join(f"{v:.2f}" for v in h.test_accuracy.iloc[::5]))
+    return dict(
+        setting=setting,
+        depth=len(widths),
+        gammas=str(tuple(gammas)),
+        alpha=alpha,
+        frozen=frozen,
+        seed=seed,
+        steps=int(h.step.iloc[-1]),
+        test_accuracy=h.test_accuracy.iloc[-1],
+        curve=" ".join(f"{v:.2f}" for v in h.test_accuracy.iloc[::5]),
+    )
 
 
 @torch.no_grad()
@@ -306,17 +426,22 @@ def preact(data, out: Path) -> None:
             m = GammaMLP([N, N], [g, g], seed=seed, **p.model_kwargs())
             sigma = torch.sigmoid if p.activation == "sigmoid" else torch.tanh
             a1 = m.scales[0] * sigma(m.hidden[0](m.input_scale * x))
-            z2 = m.hidden[1](a1)                             # (n, N): W² (N^{-γ} H¹) + b²
+            z2 = m.hidden[1](a1)  # (n, N): W² (N^{-γ} H¹) + b²
             logits = m(x)
-            rows.append(dict(
-                preset=name, gamma=g, N=N, seed=seed,
-                std_x_z2=float(z2.std(0).mean()),          # input-dependent part of Z² (mean over units)
-                abs_mean_x_z2=float(z2.mean(0).abs().mean()),  # input-independent part (incl. bias)
-                abs_b2=float(m.hidden[1].bias.abs().mean()),
-                std_x_logit=float(logits.std(0).mean()),   # input dependence of the output
-                class_offset_sd=float(logits.mean(0).std()),  # spread of the 10 mean logits
-                modal_class_frac=float(torch.bincount(logits.argmax(1), minlength=10).max()) / x.shape[0],
-            ))
+            rows.append(
+                dict(
+                    preset=name,
+                    gamma=g,
+                    N=N,
+                    seed=seed,
+                    std_x_z2=float(z2.std(0).mean()),  # input-dependent part of Z² (mean over units)
+                    abs_mean_x_z2=float(z2.mean(0).abs().mean()),  # input-independent part (incl. bias)
+                    abs_b2=float(m.hidden[1].bias.abs().mean()),
+                    std_x_logit=float(logits.std(0).mean()),  # input dependence of the output
+                    class_offset_sd=float(logits.mean(0).std()),  # spread of the 10 mean logits
+                    modal_class_frac=float(torch.bincount(logits.argmax(1), minlength=10).max()) / x.shape[0],
+                )
+            )
     res = pd.DataFrame(rows)
     save(res, out, "preact")
     tab = res.groupby(["preset", "gamma", "N"]).mean(numeric_only=True).drop(columns="seed")
@@ -335,8 +460,15 @@ def fast_test(data, out: Path) -> None:
         model = GammaMLP([100], 1.0, seed=seed, **p.model_kwargs())
         h = fit(model, small, 24, seed=seed, device="cpu", progress=False, **p.fit_kwargs())
         acc = h.test_accuracy.to_numpy()
-        rows.append(dict(seed=seed, best_by_1000=h[h.step <= 1000].test_accuracy.max(), at_1000=acc[20],
-                         at_1200=acc[-1], largest_drop=float(np.max(acc[:-1] - acc[1:]))))
+        rows.append(
+            dict(
+                seed=seed,
+                best_by_1000=h[h.step <= 1000].test_accuracy.max(),
+                at_1000=acc[20],
+                at_1200=acc[-1],
+                largest_drop=float(np.max(acc[:-1] - acc[1:])),
+            )
+        )
     res = pd.DataFrame(rows)
     save(res, out, "fast_test")
     print(res.round(3).to_string(index=False))
@@ -350,11 +482,33 @@ def authors_alpha(data, out: Path) -> None:
     p = get_preset("authors")
     rows = []
     for a in [1, 10, 100]:
-        df = grid(data, [100], SHALLOW_GAMMAS, SEEDS, 20, a, p.activation, p.readout, p.input_scale,
-                  batch_size=p.batch_size, shuffle=p.shuffle)
+        df = grid(
+            data,
+            [100],
+            SHALLOW_GAMMAS,
+            SEEDS,
+            20,
+            a,
+            p.activation,
+            p.readout,
+            p.input_scale,
+            batch_size=p.batch_size,
+            shuffle=p.shuffle,
+        )
         rows.append(final(df).assign(alpha=a, depth=1, config=df.gamma_1.map(lambda g: f"({g:g})")))
-        df = grid(data, [100, 100], [(0.5, 0.5), (1.0, 1.0)], SEEDS, 20, a, p.activation, p.readout,
-                  p.input_scale, batch_size=p.batch_size, shuffle=p.shuffle)
+        df = grid(
+            data,
+            [100, 100],
+            [(0.5, 0.5), (1.0, 1.0)],
+            SEEDS,
+            20,
+            a,
+            p.activation,
+            p.readout,
+            p.input_scale,
+            batch_size=p.batch_size,
+            shuffle=p.shuffle,
+        )
         f = final(df)
         rows.append(f.assign(alpha=a, depth=2, config=f.apply(lambda r: gamma_label(r, 2), axis=1)))
     res = pd.concat(rows, ignore_index=True)
@@ -362,9 +516,18 @@ def authors_alpha(data, out: Path) -> None:
     print(res.groupby(["depth", "config", "alpha"]).test_accuracy.apply(mean_sd).unstack("alpha").to_string())
 
 
-EXPERIMENTS = dict(shallow_alpha=shallow_alpha, shallow_batch=shallow_batch, clock=clock, deep2=deep2,
-                   deep3=deep3, plateau=plateau, preact=preact, biases=biases, fast_test=fast_test,
-                   authors_alpha=authors_alpha)
+EXPERIMENTS = dict(
+    shallow_alpha=shallow_alpha,
+    shallow_batch=shallow_batch,
+    clock=clock,
+    deep2=deep2,
+    deep3=deep3,
+    plateau=plateau,
+    preact=preact,
+    biases=biases,
+    fast_test=fast_test,
+    authors_alpha=authors_alpha,
+)
 
 
 def main(argv=None) -> None:

@@ -13,6 +13,7 @@ Public names::
 
 The theory's predictions live in ``gammanet.theory`` (import it explicitly: ``import gammanet.theory as T``).
 """
+
 from .data import MNISTData, load_mnist
 from .model import GammaMLP, param_groups
 from .scaling import GAMMA_PRESETS, layer_names, learning_rates, resolve_gammas
@@ -22,5 +23,19 @@ from .presets import Preset, get_preset
 
 __version__ = "0.1.0"
 
-__all__ = ["GAMMA_PRESETS", "Ensemble", "GammaMLP", "MNISTData", "Preset", "__version__", "fit", "get_preset",
-           "layer_names", "learning_rates", "load_mnist", "param_groups", "resolve_gammas", "train_grid"]
+__all__ = [
+    "GAMMA_PRESETS",
+    "Ensemble",
+    "GammaMLP",
+    "MNISTData",
+    "Preset",
+    "__version__",
+    "fit",
+    "get_preset",
+    "layer_names",
+    "learning_rates",
+    "load_mnist",
+    "param_groups",
+    "resolve_gammas",
+    "train_grid",
+]

@@ -12,6 +12,7 @@ written, not enough memory) is one line on stderr that names the value and what 
 damaged store file is one line naming the file, exit code 1.  Everything that can be checked is checked before any
 work.  Anything else is a bug of ours and shows its traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,11 +25,18 @@ from .grading.cli import add_parser as add_grade_parser
 
 
 def add_train_parser(sub) -> None:
-    p = sub.add_parser("train", help="train one γ-scaled network and write its history and configuration",
-                       description="Train one GammaMLP on MNIST; writes DIR/history.csv and DIR/config.json.")
+    p = sub.add_parser(
+        "train",
+        help="train one γ-scaled network and write its history and configuration",
+        description="Train one GammaMLP on MNIST; writes DIR/history.csv and DIR/config.json.",
+    )
     p.add_argument("--widths", type=int, nargs="+", required=True, help="hidden widths N_1 ... N_L")
-    p.add_argument("--gammas", nargs="+", required=True,
-                   help="one γ per hidden layer in [0.5, 1], or one preset: xavier | mean_field")
+    p.add_argument(
+        "--gammas",
+        nargs="+",
+        required=True,
+        help="one γ per hidden layer in [0.5, 1], or one preset: xavier | mean_field",
+    )
     p.add_argument("--epochs", type=int, required=True)
     p.add_argument("--batch-size", type=int, default=20)
     p.add_argument("--loss", choices=["ce", "mse"], default="ce")
@@ -39,8 +47,12 @@ def add_train_parser(sub) -> None:
     p.add_argument("--readout", choices=["centered", "authors"], default="centered")
     p.add_argument("--input-scale", type=float, default=1.0)
     p.add_argument("--no-bias", action="store_true", help="networks without biases (the papers' equations)")
-    p.add_argument("--data", choices=["auto", "torchvision", "embedded"], default=None,
-                   help="data source (default: $GAMMANET_DATA, else auto)")
+    p.add_argument(
+        "--data",
+        choices=["auto", "torchvision", "embedded"],
+        default=None,
+        help="data source (default: $GAMMANET_DATA, else auto)",
+    )
     p.add_argument("--data-root", default=None)
     p.add_argument("--n-train", type=int, default=None)
     p.add_argument("--n-test", type=int, default=None)
@@ -75,25 +87,44 @@ def cmd_train(args) -> int:
     from .train import fit
     from .validation import check_device, check_output_dir, check_positive_float, check_positive_int
 
-    check_positive_int("epochs", args.epochs)           # everything checked before the data and the training
+    check_positive_int("epochs", args.epochs)  # everything checked before the data and the training
     check_positive_int("batch_size", args.batch_size)
     check_positive_float("alpha", args.alpha)
     check_device(args.device)
     out = check_output_dir("--out", args.out)
-    model = GammaMLP(args.widths, parse_gammas(args.gammas), activation=args.activation, readout=args.readout,
-                     input_scale=args.input_scale, seed=args.seed, bias=not args.no_bias)
+    model = GammaMLP(
+        args.widths,
+        parse_gammas(args.gammas),
+        activation=args.activation,
+        readout=args.readout,
+        input_scale=args.input_scale,
+        seed=args.seed,
+        bias=not args.no_bias,
+    )
     data = load_mnist(args.data, root=args.data_root, device=args.device, n_train=args.n_train, n_test=args.n_test)
     print(data.describe(), file=sys.stderr)
-    history = fit(model, data, args.epochs, batch_size=args.batch_size, loss=args.loss, alpha=args.alpha,
-                  seed=args.seed, shuffle=not args.no_shuffle, device=args.device, progress=not args.quiet)
+    history = fit(
+        model,
+        data,
+        args.epochs,
+        batch_size=args.batch_size,
+        loss=args.loss,
+        alpha=args.alpha,
+        seed=args.seed,
+        shuffle=not args.no_shuffle,
+        device=args.device,
+        progress=not args.quiet,
+    )
     out.mkdir(parents=True, exist_ok=True)
     history.to_csv(out / "history.csv", index=False)
     config = dict(history.attrs["config"], command="train")
     config["data"]["note"] = data.note
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     last = history.iloc[-1]
-    print(f"epoch {int(last.epoch)}  step {int(last.step)}  t={last.t:.2f}  test accuracy {last.test_accuracy:.4f}"
-          f"  status {last.status}\nwrote {out / 'history.csv'} and {out / 'config.json'}")
+    print(
+        f"epoch {int(last.epoch)}  step {int(last.step)}  t={last.t:.2f}  test accuracy {last.test_accuracy:.4f}"
+        f"  status {last.status}\nwrote {out / 'history.csv'} and {out / 'config.json'}"
+    )
     return 0
 
 
@@ -102,32 +133,53 @@ EXPERIMENT_HELP = "a registered experiment name (see `configs`) or the path of a
 
 
 def _add_store_args(p) -> None:
-    p.add_argument("--store", default=None,
-                   help="results store (default: $GAMMANET_STORE, else ~/.cache/gammanet/store)")
-    p.add_argument("--data", choices=["auto", "torchvision", "embedded"], default=None,
-                   help="data source (default: $GAMMANET_DATA, else auto)")
+    p.add_argument(
+        "--store", default=None, help="results store (default: $GAMMANET_STORE, else ~/.cache/gammanet/store)"
+    )
+    p.add_argument(
+        "--data",
+        choices=["auto", "torchvision", "embedded"],
+        default=None,
+        help="data source (default: $GAMMANET_DATA, else auto)",
+    )
 
 
 def add_experiment_parsers(sub) -> None:
-    p = sub.add_parser("configs", help="list the named experiments, or print one as JSON",
-                       description="Without NAME: a table of the registered experiments.  With NAME: its full "
-                                   "configuration as JSON (a file `run` accepts).")
+    p = sub.add_parser(
+        "configs",
+        help="list the named experiments, or print one as JSON",
+        description="Without NAME: a table of the registered experiments.  With NAME: its full "
+        "configuration as JSON (a file `run` accepts).",
+    )
     p.add_argument("name", nargs="?", help=EXPERIMENT_HELP)
     p.set_defaults(func=cmd_configs)
 
-    p = sub.add_parser("run", help="run or resume an experiment in the results store",
-                       description="Train every unit of the experiment (or of one shard) that the store does not "
-                                   "hold yet, resuming from checkpoints.  Safe to kill and rerun.")
+    p = sub.add_parser(
+        "run",
+        help="run or resume an experiment in the results store",
+        description="Train every unit of the experiment (or of one shard) that the store does not "
+        "hold yet, resuming from checkpoints.  Safe to kill and rerun.",
+    )
     p.add_argument("name", help=EXPERIMENT_HELP)
-    p.add_argument("--shard", default=None,
-                   help="K/N with 0 <= K < N: run units K, K+N, ... (Slurm: $SLURM_ARRAY_TASK_ID/N, --array=0-(N-1))")
+    p.add_argument(
+        "--shard",
+        default=None,
+        help="K/N with 0 <= K < N: run units K, K+N, ... (Slurm: $SLURM_ARRAY_TASK_ID/N, --array=0-(N-1))",
+    )
     _add_store_args(p)
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA when available)")
-    p.add_argument("--checkpoint-seconds", type=float, default=None,
-                   help="least seconds between checkpoints (default: every epoch on the CPU, 120 s on a GPU)")
+    p.add_argument(
+        "--checkpoint-seconds",
+        type=float,
+        default=None,
+        help="least seconds between checkpoints (default: every epoch on the CPU, 120 s on a GPU)",
+    )
     p.add_argument("--threads", type=int, default=None, help="CPU threads for torch (default: torch's choice)")
-    p.add_argument("--wait", action="store_true",
-                   help="wait for units that another process is training (locked) instead of skipping them")
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for units that another process is training (locked) instead of skipping them",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars (facts about the data are still printed)")
     p.set_defaults(func=cmd_run)
 
@@ -136,10 +188,13 @@ def add_experiment_parsers(sub) -> None:
     _add_store_args(p)
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("verify", help="check every unit of an experiment in the store; exit 1 if any is damaged",
-                       description="Check every finished unit against the checksum in its done.json and every "
-                                   "checkpoint against the one in its name; print what is damaged.  Changes "
-                                   "nothing (`run` sets damaged units aside and recomputes them).")
+    p = sub.add_parser(
+        "verify",
+        help="check every unit of an experiment in the store; exit 1 if any is damaged",
+        description="Check every finished unit against the checksum in its done.json and every "
+        "checkpoint against the one in its name; print what is damaged.  Changes "
+        "nothing (`run` sets damaged units aside and recomputes them).",
+    )
     p.add_argument("name", help=EXPERIMENT_HELP)
     _add_store_args(p)
     p.set_defaults(func=cmd_verify)
@@ -179,7 +234,7 @@ def cmd_run(args) -> int:
     from .validation import check_device, check_output_dir, check_positive_int
 
     experiment = load_experiment(args.name)
-    parse_shard(args.shard)                     # a bad shard, device or store is reported before the data is loaded
+    parse_shard(args.shard)  # a bad shard, device or store is reported before the data is loaded
     check_device(args.device)
     check_output_dir("--store", _store_root(args))
     if args.threads is not None:
@@ -190,10 +245,18 @@ def cmd_run(args) -> int:
     if args.data:
         from .data import load_mnist
 
-        data = load_mnist(args.data, device="cpu", verbose=True)      # its note is a fact, printed even --quiet
-    results = run_experiment(experiment, store=_store_root(args), shard=args.shard, device=args.device, data=data,
-                             progress=not args.quiet, checkpoint_seconds=args.checkpoint_seconds, wait=args.wait)
-    if args.quiet:                              # otherwise run_experiment printed it
+        data = load_mnist(args.data, device="cpu", verbose=True)  # its note is a fact, printed even --quiet
+    results = run_experiment(
+        experiment,
+        store=_store_root(args),
+        shard=args.shard,
+        device=args.device,
+        data=data,
+        progress=not args.quiet,
+        checkpoint_seconds=args.checkpoint_seconds,
+        wait=args.wait,
+    )
+    if args.quiet:  # otherwise run_experiment printed it
         print(results.summary_text())
     return 0
 
@@ -214,8 +277,10 @@ def cmd_show(args) -> int:
         return 0
     units = unit_table(experiment, store)
     done = int((units.state == "done").sum())
-    print(f"{experiment.name} (key {store.key}, data {store.data_identity['source']} "
-          f"{store.data_identity['n_train']}/{store.data_identity['n_test']}) in {store.folder}")
+    print(
+        f"{experiment.name} (key {store.key}, data {store.data_identity['source']} "
+        f"{store.data_identity['n_train']}/{store.data_identity['n_test']}) in {store.folder}"
+    )
     print(f"units finished: {done}/{len(units)}\n")
     print(units.to_string(index=False))
     results = load_results(experiment, root, source=store.data_identity["source"], partial=True, on_damage="skip")
@@ -253,9 +318,11 @@ def cmd_verify(args) -> int:
         print(f"damaged: {line}")
     states = list(report["units"].values())
     counts = ", ".join(f"{states.count(s)} {s}" for s in ("intact", "running", "missing", "damaged"))
-    print(f"{experiment.name} in {store.folder}: {len(states)} units — {counts}"
-          + (f"; {report['temporaries']} temporary file(s)" if report["temporaries"] else "")
-          + (f"; set aside earlier: {', '.join(report['set_aside'])}" if report["set_aside"] else ""))
+    print(
+        f"{experiment.name} in {store.folder}: {len(states)} units — {counts}"
+        + (f"; {report['temporaries']} temporary file(s)" if report["temporaries"] else "")
+        + (f"; set aside earlier: {', '.join(report['set_aside'])}" if report["set_aside"] else "")
+    )
     if report["problems"]:
         print(f"`python -m gammanet run {args.name}` sets the damaged units aside and recomputes them")
         return 1
@@ -265,7 +332,7 @@ def cmd_verify(args) -> int:
 def cmd_plot(args) -> int:
     import matplotlib
 
-    matplotlib.use("Agg")                       # a command writes a file: no window, whatever the machine has
+    matplotlib.use("Agg")  # a command writes a file: no window, whatever the machine has
     from .experiments.catalog import load_experiment
     from .experiments.report import plot_accuracy
     from .experiments.results import load_results
@@ -276,8 +343,10 @@ def cmd_plot(args) -> int:
     results = load_results(experiment, _store_root(args), source=args.data, partial=True, on_damage="skip")
     _print_damage(results.summary.damaged, args.name)
     if results.history.empty:
-        raise ValueError(f"nothing of experiment {experiment.name!r} is stored under {_store_root(args)}; "
-                         f"run `python -m gammanet run {args.name}` first")
+        raise ValueError(
+            f"nothing of experiment {experiment.name!r} is stored under {_store_root(args)}; "
+            f"run `python -m gammanet run {args.name}` first"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     plot_accuracy(results.history, out, title=experiment.name, x=args.x)
     state = "complete" if results.complete else f"{results.summary.units_done}/{results.summary.units_total} units"
@@ -290,8 +359,9 @@ def _one_line(err: Exception) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m gammanet", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m gammanet", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     add_train_parser(sub)
     add_experiment_parsers(sub)
@@ -309,10 +379,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return args.func(args)
     except (ValueError, DataError) as err:  # bad input, a bad data file: one clear line, no traceback
         parser.exit(2, f"error: {_one_line(err)}\n")
-    except StoreError as err:               # a damaged store file: named, one line
+    except StoreError as err:  # a damaged store file: named, one line
         parser.exit(1, f"error: {_one_line(err)}\n")
     except BrokenPipeError:  # output piped into `head` and the pipe closed: not an error of ours
         import os
 
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at interpreter exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at interpreter exit
         return 0

@@ -5,6 +5,7 @@ Histories (:func:`gammanet.ensemble.train_grid`, :class:`gammanet.experiments.Re
 hidden layer; these helpers find them sorted by layer number (so ``gamma_10`` follows ``gamma_9``) and ignore
 look-alikes such as ``gamma_outer``.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,8 +20,9 @@ def layer_columns(frame: Union[pd.DataFrame, Mapping], prefix: str) -> list[str]
     """The columns ``{prefix}1, {prefix}2, ...`` of ``frame`` (prefix e.g. ``"gamma_"``), sorted by layer number.
     ``frame`` may also be a row as a dict: iterating either gives the names."""
     n = len(prefix)
-    return sorted((c for c in frame if isinstance(c, str) and c.startswith(prefix) and c[n:].isdigit()),
-                  key=lambda c: int(c[n:]))
+    return sorted(
+        (c for c in frame if isinstance(c, str) and c.startswith(prefix) and c[n:].isdigit()), key=lambda c: int(c[n:])
+    )
 
 
 def gamma_columns(frame: Union[pd.DataFrame, Mapping]) -> list[str]:

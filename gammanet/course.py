@@ -6,6 +6,7 @@ run their full experiment sizes (meant for a Colab GPU).  Chapters ask :func:`pi
 versions never drift apart.  (The quick build is a size setting of the book; it has nothing to do with the ``fast``
 training preset of :mod:`gammanet.presets`.)
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,11 @@ def quick_from_env(environ: Mapping[str, str] = os.environ) -> bool:
     name = QUICK_ENV
     if QUICK_ENV not in environ and OLD_QUICK_ENV in environ:
         name = OLD_QUICK_ENV
-        warnings.warn(f"{OLD_QUICK_ENV} is the old name of {QUICK_ENV} (the quick build): set {QUICK_ENV} instead",
-                      FutureWarning, stacklevel=2)
+        warnings.warn(
+            f"{OLD_QUICK_ENV} is the old name of {QUICK_ENV} (the quick build): set {QUICK_ENV} instead",
+            FutureWarning,
+            stacklevel=2,
+        )
     value = environ.get(name, "").strip().lower()
     if value in _TRUE:
         return True

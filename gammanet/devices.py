@@ -4,6 +4,7 @@ Every entry point that takes a ``device`` (``fit``, ``train_grid``, ``Ensemble``
 the command line) goes through :func:`resolve_device`, so a device that this machine does not have is reported
 once, up front, naming the value and what is allowed, instead of as a driver error deep inside the first copy.
 """
+
 from __future__ import annotations
 
 from typing import Union

@@ -9,6 +9,7 @@ So ``movement`` = η_ℓ |∂g(x)/∂θ_ℓ|² is the output's change per unit o
 rates (:func:`gammanet.learning_rates`) are chosen so that no layer moves the output by more than O(1/N_L) per
 step; ``scaled_movement`` = N_L × movement is then O(1) or smaller as the widths grow (see chapter 2).
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence
@@ -31,12 +32,16 @@ def layer_movement(model: GammaMLP, x: torch.Tensor, alpha: float = 1.0, output:
     """
     rates = learning_rates(model.widths, model.gammas)
     layers = model.layers()
-    params = [(name, kind, getattr(layer, kind)) for name, layer in layers.items() for kind in ("weight", "bias")
-              if getattr(layer, kind) is not None]
+    params = [
+        (name, kind, getattr(layer, kind))
+        for name, layer in layers.items()
+        for kind in ("weight", "bias")
+        if getattr(layer, kind) is not None
+    ]
     totals = torch.zeros(len(params), dtype=torch.float64)
     x = x.to(next(model.parameters()).dtype)
     for p in range(x.shape[0]):
-        value = model(x[p:p + 1])[0, output]
+        value = model(x[p : p + 1])[0, output]
         grads = torch.autograd.grad(value, [t for _, _, t in params])
         totals += torch.stack([(g.detach().double() ** 2).sum() for g in grads])
     totals /= x.shape[0]
@@ -44,14 +49,28 @@ def layer_movement(model: GammaMLP, x: torch.Tensor, alpha: float = 1.0, output:
     rows = []
     for (name, kind, _), grad_sq in zip(params, totals.tolist()):
         rate = float(alpha) * rates[name]
-        rows.append(dict(layer=name, parameter=kind, rate=rate, gradient_sq=grad_sq, movement=rate * grad_sq,
-                         scaled_movement=n_last * rate * grad_sq))
+        rows.append(
+            dict(
+                layer=name,
+                parameter=kind,
+                rate=rate,
+                gradient_sq=grad_sq,
+                movement=rate * grad_sq,
+                scaled_movement=n_last * rate * grad_sq,
+            )
+        )
     return pd.DataFrame(rows)
 
 
-def layer_movement_vs_width(widths: Iterable[int], gammas: GammasLike, depth: int = 3,
-                            seeds: Sequence[int] = (0, 1, 2, 3), x: Optional[torch.Tensor] = None,
-                            alpha: float = 1.0, readout: str = "centered") -> pd.DataFrame:
+def layer_movement_vs_width(
+    widths: Iterable[int],
+    gammas: GammasLike,
+    depth: int = 3,
+    seeds: Sequence[int] = (0, 1, 2, 3),
+    x: Optional[torch.Tensor] = None,
+    alpha: float = 1.0,
+    readout: str = "centered",
+) -> pd.DataFrame:
     """:func:`layer_movement` at initialization for networks whose hidden layers all have width N, for every N in
     ``widths`` and every seed (network s is ``GammaMLP((N,) * depth, gammas, seed=s)``, one output).
 
@@ -66,8 +85,9 @@ def layer_movement_vs_width(widths: Iterable[int], gammas: GammasLike, depth: in
     frames = []
     for n in widths:
         for seed in seeds:
-            model = GammaMLP((int(n),) * depth, gammas, in_features=int(x.shape[1]), out_features=1,
-                             readout=readout, seed=int(seed))
+            model = GammaMLP(
+                (int(n),) * depth, gammas, in_features=int(x.shape[1]), out_features=1, readout=readout, seed=int(seed)
+            )
             frame = layer_movement(model, x, alpha)
             frame.insert(0, "seed", int(seed))
             frame.insert(0, "N", int(n))

@@ -54,6 +54,7 @@ frozen, and its history ends with a row (epoch, step=k, t=k/N_L, train_loss=<tha
 The step k and the value are recorded on the device, so the fast path syncs with the host once per epoch.  If the
 evaluation after an epoch gives a non-finite training loss, that row is marked "diverged" and m stops.
 """
+
 from __future__ import annotations
 
 import math
@@ -71,8 +72,19 @@ from .presets import Preset, get_preset
 from .scaling import layer_names, learning_rates, validate_widths
 from .train import HISTORY_COLUMNS, LOSSES, batch_slices, loss_function, loss_input, resolve_device
 from .train import data_order as epoch_permutation
-from .validation import (check_bool, check_choice, check_gamma_grid, check_int, check_nonnegative_int,
-                         check_positive_float, check_positive_int, check_seed, check_seeds, check_sequence, is_real)
+from .validation import (
+    check_bool,
+    check_choice,
+    check_gamma_grid,
+    check_int,
+    check_nonnegative_int,
+    check_positive_float,
+    check_positive_int,
+    check_seed,
+    check_seeds,
+    check_sequence,
+    is_real,
+)
 
 DATA_ORDERS = ("shared", "per_member")
 #: Largest number of activations (M × chunk × width) held at once by :meth:`Ensemble.evaluate`.
@@ -91,22 +103,48 @@ class Ensemble:
     ``steps`` (SGD steps taken by the ensemble), ``diverged_step`` (M,) (-1 while finite) and ``diverged_loss``.
     """
 
-    def __init__(self, widths: Sequence[int], gammas: Sequence, seeds: Sequence[int], alpha=1.0, *,
-                 in_features: int = 784, out_features: int = 10, activation: str = "sigmoid",
-                 readout: str = "centered", input_scale: float = 1.0, device=None, bias: bool = True,
-                 init: str = "weights_first"):
+    def __init__(
+        self,
+        widths: Sequence[int],
+        gammas: Sequence,
+        seeds: Sequence[int],
+        alpha=1.0,
+        *,
+        in_features: int = 784,
+        out_features: int = 10,
+        activation: str = "sigmoid",
+        readout: str = "centered",
+        input_scale: float = 1.0,
+        device=None,
+        bias: bool = True,
+        init: str = "weights_first",
+    ):
         widths = validate_widths(widths)
         gammas = check_sequence("gammas", gammas, "one γ-configuration per member")
-        seeds = [check_seed(f"seeds[{m}]", s) for m, s in enumerate(check_sequence("seeds", seeds, "one init seed "
-                                                                                    "per member"))]
+        seeds = [
+            check_seed(f"seeds[{m}]", s)
+            for m, s in enumerate(check_sequence("seeds", seeds, "one init seed per member"))
+        ]
         if len(gammas) != len(seeds):
             raise ValueError(f"got {len(gammas)} gammas and {len(seeds)} seeds; give one init seed per member")
         in_features = check_positive_int("in_features", in_features)
-        check_memory(training_bytes(widths, in_features, check_positive_int("out_features", out_features), len(seeds),
-                                    eval_chunk=eval_chunk(len(seeds), widths, in_features)),
-                     resolve_device(device), f"an ensemble of {len(seeds)} members of widths {widths}")
-        models = [GammaMLP(widths, g, in_features, out_features, activation, readout, input_scale,
-                           seed=s, bias=bias, init=init) for g, s in zip(gammas, seeds)]
+        check_memory(
+            training_bytes(
+                widths,
+                in_features,
+                check_positive_int("out_features", out_features),
+                len(seeds),
+                eval_chunk=eval_chunk(len(seeds), widths, in_features),
+            ),
+            resolve_device(device),
+            f"an ensemble of {len(seeds)} members of widths {widths}",
+        )
+        models = [
+            GammaMLP(
+                widths, g, in_features, out_features, activation, readout, input_scale, seed=s, bias=bias, init=init
+            )
+            for g, s in zip(gammas, seeds)
+        ]
         self._stack(models, alpha, device)
 
     @classmethod
@@ -126,8 +164,10 @@ class Ensemble:
                 raise ValueError(f"member {m} is a {type(model).__name__}; an Ensemble stacks GammaMLP models")
             for attr in ("widths", "in_features", "out_features", "activation", "input_scale", "bias"):
                 if getattr(model, attr) != getattr(first, attr):
-                    raise ValueError(f"member {m} has {attr}={getattr(model, attr)!r} but member 0 has "
-                                     f"{getattr(first, attr)!r}; all members must share it")
+                    raise ValueError(
+                        f"member {m} has {attr}={getattr(model, attr)!r} but member 0 has "
+                        f"{getattr(first, attr)!r}; all members must share it"
+                    )
         M = len(models)
         if is_real(alpha):
             alphas = (check_positive_float("alpha", alpha),) * M
@@ -155,11 +195,11 @@ class Ensemble:
         self.weights = [w.contiguous() for w in self.params.weights]
         self.biases = [b.contiguous() for b in self.params.biases]
         rates = [[a * learning_rates(self.widths, g)[n] for n in names] for g, a in zip(self.gammas, alphas)]
-        self.rates = torch.tensor(rates, dtype=torch.float32, device=dev)                      # (M, L+1)
+        self.rates = torch.tensor(rates, dtype=torch.float32, device=dev)  # (M, L+1)
         self.scales = torch.tensor([list(model.scales) for model in models], dtype=torch.float32, device=dev)
-        self._scales = [self.scales[:, i].view(M, 1, 1).contiguous() for i in range(self.depth)]   # s_ℓ per member
+        self._scales = [self.scales[:, i].view(M, 1, 1).contiguous() for i in range(self.depth)]  # s_ℓ per member
         self._minus_one = torch.full((1, 1, 1), -1.0, device=dev)
-        self._workspaces: dict = {}   # batch size → buffers of the step (see _workspace)
+        self._workspaces: dict = {}  # batch size → buffers of the step (see _workspace)
         self.active = torch.ones(M, dtype=torch.bool, device=dev)
         self.diverged_step = torch.full((M,), -1, dtype=torch.int64, device=dev)
         self.diverged_loss = torch.full((M,), math.nan, dtype=torch.float32, device=dev)
@@ -173,8 +213,10 @@ class Ensemble:
         return len(self.gammas)
 
     def __repr__(self) -> str:
-        return (f"Ensemble({self.n_members} members, widths={self.widths}, activation={self.activation!r}, "
-                f"device={self.device}, steps={self.steps})")
+        return (
+            f"Ensemble({self.n_members} members, widths={self.widths}, activation={self.activation!r}, "
+            f"device={self.device}, steps={self.steps})"
+        )
 
     # ------------------------------------------------------------------------------------------------- forward
     def _first_layer(self, x: torch.Tensor, out: Optional[torch.Tensor] = None) -> torch.Tensor:
@@ -196,8 +238,13 @@ class Ensemble:
         acts, hs = [x], []
         for ell in range(self.depth):
             h_out, a_out = (work["H"][ell], work["A"][ell]) if work else (None, None)
-            z = self._first_layer(x, out=h_out) if ell == 0 else torch.baddbmm(
-                self.biases[ell].unsqueeze(1), acts[-1], self.weights[ell].transpose(1, 2), out=h_out)
+            z = (
+                self._first_layer(x, out=h_out)
+                if ell == 0
+                else torch.baddbmm(
+                    self.biases[ell].unsqueeze(1), acts[-1], self.weights[ell].transpose(1, 2), out=h_out
+                )
+            )
             h = z.sigmoid_() if self.activation == "sigmoid" else z.tanh_()
             hs.append(h)
             acts.append(torch.mul(h, self._scales[ell], out=a_out))
@@ -208,18 +255,21 @@ class Ensemble:
         more than the arithmetic on them (on the CPU, glibc returns such blocks to the OS at each free)."""
         if B not in self._workspaces:
             M, dev = self.n_members, self.device
-            self._workspaces[B] = {key: [torch.empty(M, B, n, device=dev) for n in self.widths]
-                                   for key in ("H", "A", "D", "U")}
-            self._workspaces[B]["coef"] = [(-self.rates[:, i] / B).view(M, 1, 1).contiguous()
-                                           for i in range(self.depth + 1)]
+            self._workspaces[B] = {
+                key: [torch.empty(M, B, n, device=dev) for n in self.widths] for key in ("H", "A", "D", "U")
+            }
+            self._workspaces[B]["coef"] = [
+                (-self.rates[:, i] / B).view(M, 1, 1).contiguous() for i in range(self.depth + 1)
+            ]
         return self._workspaces[B]
 
     @torch.no_grad()
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits of every member, shape (M, B, K), for x of shape (B, d) (or (B, 1, 28, 28)) or (M, B, d): the one
         forward pass of :func:`gammanet.network.forward` with each member's own factors N_ℓ^{-γ^m_ℓ}."""
-        return network.forward(x.to(self.device, torch.float32), self.weights, self.biases, self._scales,
-                               self.activation, self.input_scale)
+        return network.forward(
+            x.to(self.device, torch.float32), self.weights, self.biases, self._scales, self.activation, self.input_scale
+        )
 
     __call__ = forward
 
@@ -237,27 +287,27 @@ class Ensemble:
         M, B, K, L = self.n_members, x.shape[-2], self.out_features, self.depth
         work = self._workspace(B)
         acts, hs = self._hidden(x, work)
-        y = (y.expand(M, B) if y.dim() == 1 else y).unsqueeze(1)                            # (M, 1, B)
+        y = (y.expand(M, B) if y.dim() == 1 else y).unsqueeze(1)  # (M, 1, B)
         # The readout in the (M, K, B) layout: PyTorch's softmax over an axis of 10 classes is ~7x faster when it
         # is not the last axis, and at M = 27, B = 20 that is 4% of the step.
         logits = torch.baddbmm(self.biases[L].unsqueeze(2), self.weights[L], acts[L].transpose(1, 2))
         if loss == "ce":
             # train.loss_function("ce") along the class axis 1: the per-member batch mean of -log p(y).
             log_p = torch.log_softmax(logits, dim=1)
-            value = -log_p.gather(1, y).squeeze(1).mean(-1)                                  # (M,)
-            dz = log_p.exp_()                                                                 # softmax
-            dz.scatter_add_(1, y, self._minus_one.expand(M, 1, B))                           # - onehot
+            value = -log_p.gather(1, y).squeeze(1).mean(-1)  # (M,)
+            dz = log_p.exp_()  # softmax
+            dz.scatter_add_(1, y, self._minus_one.expand(M, 1, B))  # - onehot
         elif output == "logits":
             value = loss_function(loss)(logits.transpose(1, 2), y.squeeze(1))
-            dz = logits * (2.0 / K)                                                           # (logits - onehot)·2/K
+            dz = logits * (2.0 / K)  # (logits - onehot)·2/K
             dz.scatter_add_(1, y, self._minus_one.expand(M, 1, B) * (2.0 / K))
         else:
             # MSE on o = log_softmax(z): with r = o - onehot, dL/dz_j = (2/K)(r_j - p_j Σ_k r_k) (times 1/B).
             log_p = torch.log_softmax(logits, dim=1)
-            r = log_p.scatter_add(1, y, self._minus_one.expand(M, 1, B))                     # o - onehot
+            r = log_p.scatter_add(1, y, self._minus_one.expand(M, 1, B))  # o - onehot
             value = (r * r).mean(dim=(1, 2))
             dz = (r - log_p.exp_() * r.sum(1, keepdim=True)) * (2.0 / K)
-        dz = dz.transpose(1, 2)           # (M, B, K): dL/dlogits without the 1/B, which is in coef_ℓ = -rate_ℓ/B
+        dz = dz.transpose(1, 2)  # (M, B, K): dL/dlogits without the 1/B, which is in coef_ℓ = -rate_ℓ/B
         self.steps += 1
         bad = ~torch.isfinite(value) & self.active
         self.diverged_step = torch.where(bad, self.steps, self.diverged_step)
@@ -270,14 +320,15 @@ class Ensemble:
         # Top-down: back-propagate through W^ℓ before it changes, then W^ℓ += uᵀ A^{ℓ-1}, b^ℓ += Σ_batch u,
         # with u = -rate_ℓ dZ^ℓ / B, zero for frozen members.
         for ell in range(L, -1, -1):
-            u = torch.mul(dz, work["coef"][ell], out=work["U"][ell] if ell < L else None)    # (M, B, N_out)
+            u = torch.mul(dz, work["coef"][ell], out=work["U"][ell] if ell < L else None)  # (M, B, N_out)
             u.view(torch.int32).bitwise_and_(keep_bits)
             if ell > 0:
                 a_in, h = acts[ell], hs[ell - 1]
-                dz = torch.bmm(dz, self.weights[ell], out=work["D"][ell - 1])                # dL/dA^ell
+                dz = torch.bmm(dz, self.weights[ell], out=work["D"][ell - 1])  # dL/dA^ell
                 # σ'(Z)·s = s·h(1-h) = A - A·h (sigmoid) or s(1 - h²) = s - A·h (tanh), then the chain rule.
-                dz *= torch.addcmul(a_in if self.activation == "sigmoid" else self._scales[ell - 1],
-                                    a_in, h, value=-1.0, out=h)
+                dz *= torch.addcmul(
+                    a_in if self.activation == "sigmoid" else self._scales[ell - 1], a_in, h, value=-1.0, out=h
+                )
                 # A frozen member's activations may be NaN, and 0·NaN = NaN would reach its weights.
                 a_in.view(torch.int32).bitwise_and_(keep_bits)
             else:
@@ -289,8 +340,9 @@ class Ensemble:
 
     # ------------------------------------------------------------------------------------------------ evaluate
     @torch.no_grad()
-    def evaluate(self, x: torch.Tensor, y: torch.Tensor, loss: str = "ce",
-                 chunk: Optional[int] = None, output: str = "logits") -> tuple[torch.Tensor, torch.Tensor]:
+    def evaluate(
+        self, x: torch.Tensor, y: torch.Tensor, loss: str = "ce", chunk: Optional[int] = None, output: str = "logits"
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean loss and accuracy of every member on (x, y) (shared by all), as float64 tensors (M,), (M,).
 
         Computed in chunks of at most ``chunk`` examples (default: fit's 10,000, less when M × chunk × width
@@ -303,7 +355,7 @@ class Ensemble:
         total = torch.zeros(M, dtype=torch.float64, device=self.device)
         correct = torch.zeros(M, dtype=torch.int64, device=self.device)
         for i in range(0, n, chunk):
-            xx, yy = x[i:i + chunk].to(self.device), y[i:i + chunk].to(self.device)
+            xx, yy = x[i : i + chunk].to(self.device), y[i : i + chunk].to(self.device)
             logits = self.forward(xx)
             total += fn(logits, yy.expand(M, -1)).double() * yy.shape[0]
             correct += (logits.argmax(-1) == yy).sum(-1)
@@ -322,20 +374,35 @@ class Ensemble:
         state: dict = {}
         for name, w, b in zip(layer_names(self.depth), self.weights, self.biases):
             state[f"{name}.weight"], state[f"{name}.bias"] = w.clone(), b.clone()
-        state.update(active=self.active.clone(), diverged_step=self.diverged_step.clone(),
-                     diverged_loss=self.diverged_loss.clone(), steps=self.steps, meta=self._meta())
+        state.update(
+            active=self.active.clone(),
+            diverged_step=self.diverged_step.clone(),
+            diverged_loss=self.diverged_loss.clone(),
+            steps=self.steps,
+            meta=self._meta(),
+        )
         return state
 
     def _meta(self) -> dict:
-        return dict(widths=list(self.widths), gammas=[list(g) for g in self.gammas], seeds=list(self.seeds),
-                    alphas=list(self.alphas), activation=self.activation, input_scale=self.input_scale,
-                    in_features=self.in_features, out_features=self.out_features, bias=self.bias)
+        return dict(
+            widths=list(self.widths),
+            gammas=[list(g) for g in self.gammas],
+            seeds=list(self.seeds),
+            alphas=list(self.alphas),
+            activation=self.activation,
+            input_scale=self.input_scale,
+            in_features=self.in_features,
+            out_features=self.out_features,
+            bias=self.bias,
+        )
 
     def load_state_dict(self, state: dict) -> None:
         """Restore a :meth:`state_dict` taken from an ensemble with the same members (checked)."""
         if state.get("meta") != self._meta():
-            raise ValueError(f"this state belongs to another ensemble: its meta {state.get('meta')!r} differs "
-                             f"from this ensemble's {self._meta()!r}")
+            raise ValueError(
+                f"this state belongs to another ensemble: its meta {state.get('meta')!r} differs "
+                f"from this ensemble's {self._meta()!r}"
+            )
         with torch.no_grad():
             for name, w, b in zip(layer_names(self.depth), self.weights, self.biases):
                 w.copy_(state[f"{name}.weight"])
@@ -351,9 +418,18 @@ class Ensemble:
             m = check_int("member", m, 0, self.n_members - 1)
         except ValueError:
             raise ValueError(f"member {m!r} does not exist; members are 0..{self.n_members - 1}") from None
-        model = GammaMLP(self.widths, self.gammas[m], self.in_features, self.out_features, self.activation,
-                         self.readouts[m], self.input_scale, seed=self.seeds[m], bias=self.bias,
-                         init=self.inits[m]).to(self.device)
+        model = GammaMLP(
+            self.widths,
+            self.gammas[m],
+            self.in_features,
+            self.out_features,
+            self.activation,
+            self.readouts[m],
+            self.input_scale,
+            seed=self.seeds[m],
+            bias=self.bias,
+            init=self.inits[m],
+        ).to(self.device)
         with torch.no_grad():
             for i, layer in enumerate(model.layers().values()):
                 layer.weight.copy_(self.weights[i][m])
@@ -448,38 +524,66 @@ def train_grid(
 
     dev = resolve_device(device)
     M, d = len(grid) * len(seed_list), data.x_train.shape[1]
-    check_memory(training_bytes(widths, d, out_features, M, batch_size, eval_chunk(M, widths, d)), dev,
-                 f"training {M} members of widths {widths} together")
+    check_memory(
+        training_bytes(widths, d, out_features, M, batch_size, eval_chunk(M, widths, d)),
+        dev,
+        f"training {M} members of widths {widths} together",
+    )
     data = data.to(dev)
     members = [(g, s) for g in grid for s in seed_list]
-    ens = Ensemble(widths, [g for g, _ in members], [s for _, s in members], alpha,
-                   in_features=data.x_train.shape[1], out_features=out_features, activation=chosen["activation"],
-                   readout=chosen["readout"], input_scale=chosen["input_scale"], device=dev, bias=chosen["bias"],
-                   init=chosen["init"])
+    ens = Ensemble(
+        widths,
+        [g for g, _ in members],
+        [s for _, s in members],
+        alpha,
+        in_features=data.x_train.shape[1],
+        out_features=out_features,
+        activation=chosen["activation"],
+        readout=chosen["readout"],
+        input_scale=chosen["input_scale"],
+        device=dev,
+        bias=chosen["bias"],
+        init=chosen["init"],
+    )
     output = loss_input(chosen["output"], len(widths))
     M, n_last = ens.n_members, widths[-1]
     slices = batch_slices(data.n_train, batch_size)
     if initial_state is not None:
         ens.load_state_dict(initial_state)
         if ens.steps != start_epoch * len(slices):
-            raise ValueError(f"initial_state has {ens.steps} steps, but start_epoch={start_epoch} × "
-                             f"{len(slices)} batches = {start_epoch * len(slices)}: not the state after that epoch")
+            raise ValueError(
+                f"initial_state has {ens.steps} steps, but start_epoch={start_epoch} × "
+                f"{len(slices)} batches = {start_epoch * len(slices)}: not the state after that epoch"
+            )
     # Data seeds per member.  When all members share one, each step gathers ONE batch (B, d) and broadcasts it.
     data_seeds = [data_seed] * M if data_order == "shared" else [s for _, s in members]
     distinct = sorted(set(data_seeds)) if shuffle else [data_seed]
     which = torch.tensor([distinct.index(s) if shuffle else 0 for s in data_seeds], device=dev)
 
-    per_member = {m: dict(member=m, seed=s, **{f"gamma_{i + 1}": g_i for i, g_i in enumerate(g)},
-                          alpha=ens.alphas[m]) for m, (g, s) in enumerate(members)}
+    per_member = {
+        m: dict(member=m, seed=s, **{f"gamma_{i + 1}": g_i for i, g_i in enumerate(g)}, alpha=ens.alphas[m])
+        for m, (g, s) in enumerate(members)
+    }
     rows: list[dict] = []
 
     def evaluate_rows(epoch: int, members_now: list[int]) -> list[dict]:
         tr_loss, tr_acc = (v.tolist() for v in ens.evaluate(data.x_train, data.y_train, loss, output=output))
         te_loss, te_acc = (v.tolist() for v in ens.evaluate(data.x_test, data.y_test, loss, output=output))
         step = ens.steps
-        return [dict(per_member[m], epoch=epoch, step=step, t=step / n_last, train_loss=tr_loss[m],
-                     train_accuracy=tr_acc[m], test_loss=te_loss[m], test_accuracy=te_acc[m], status="ok")
-                for m in members_now]
+        return [
+            dict(
+                per_member[m],
+                epoch=epoch,
+                step=step,
+                t=step / n_last,
+                train_loss=tr_loss[m],
+                train_accuracy=tr_acc[m],
+                test_loss=te_loss[m],
+                test_accuracy=te_acc[m],
+                status="ok",
+            )
+            for m in members_now
+        ]
 
     if start_epoch == 0:
         rows += evaluate_rows(0, list(range(M)))
@@ -487,8 +591,9 @@ def train_grid(
             on_epoch_end(0, ens, list(rows))
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=(epochs - start_epoch) * len(slices), unit="step", disable=not progress,
-               desc=f"{M} members N={widths}")
+    bar = tqdm(
+        total=(epochs - start_epoch) * len(slices), unit="step", disable=not progress, desc=f"{M} members N={widths}"
+    )
     x_train, y_train, batches = data.x_train, data.y_train, {}
 
     def gather(idx: torch.Tensor) -> torch.Tensor:
@@ -513,10 +618,21 @@ def train_grid(
         # Once per epoch: who diverged during it, then one batched evaluation for the others.
         still = ens.active.tolist()
         bad_step, bad_loss = ens.diverged_step.tolist(), ens.diverged_loss.tolist()
-        epoch_rows = [dict(per_member[m], epoch=epoch, step=bad_step[m], t=bad_step[m] / n_last,
-                           train_loss=bad_loss[m], train_accuracy=math.nan, test_loss=math.nan,
-                           test_accuracy=math.nan, status="diverged")
-                      for m in range(M) if was_active[m] and not still[m]]
+        epoch_rows = [
+            dict(
+                per_member[m],
+                epoch=epoch,
+                step=bad_step[m],
+                t=bad_step[m] / n_last,
+                train_loss=bad_loss[m],
+                train_accuracy=math.nan,
+                test_loss=math.nan,
+                test_accuracy=math.nan,
+                status="diverged",
+            )
+            for m in range(M)
+            if was_active[m] and not still[m]
+        ]
         ok_rows = evaluate_rows(epoch, [m for m in range(M) if still[m]])
         overflowed = [r["member"] for r in ok_rows if not math.isfinite(r["train_loss"])]
         for r in ok_rows:
@@ -536,14 +652,30 @@ def train_grid(
     columns = ["member", "seed"] + [f"gamma_{i + 1}" for i in range(len(widths))] + ["alpha"] + HISTORY_COLUMNS
     df = pd.DataFrame(rows, columns=columns).sort_values(["member", "epoch"], kind="stable", ignore_index=True)
     df.attrs["config"] = dict(
-        widths=list(widths), gamma_grid=[list(g) for g in grid], seeds=seed_list, epochs=epochs,
-        batch_size=batch_size, loss=loss, alpha=list(ens.alphas), shuffle=bool(shuffle), device=str(dev),
-        activation=chosen["activation"], readout=chosen["readout"], input_scale=float(chosen["input_scale"]),
-        data_order=data_order, data_seed=data_seed, out_features=out_features, start_epoch=start_epoch,
-        bias=bool(chosen["bias"]), init=chosen["init"], output=chosen["output"],
+        widths=list(widths),
+        gamma_grid=[list(g) for g in grid],
+        seeds=seed_list,
+        epochs=epochs,
+        batch_size=batch_size,
+        loss=loss,
+        alpha=list(ens.alphas),
+        shuffle=bool(shuffle),
+        device=str(dev),
+        activation=chosen["activation"],
+        readout=chosen["readout"],
+        input_scale=float(chosen["input_scale"]),
+        data_order=data_order,
+        data_seed=data_seed,
+        out_features=out_features,
+        start_epoch=start_epoch,
+        bias=bool(chosen["bias"]),
+        init=chosen["init"],
+        output=chosen["output"],
         preset=preset.name if isinstance(preset, Preset) else (preset or "default"),
-        members=[dict(member=m, seed=s, gammas=list(g), alpha=ens.alphas[m], data_seed=data_seeds[m])
-                 for m, (g, s) in enumerate(members)],
+        members=[
+            dict(member=m, seed=s, gammas=list(g), alpha=ens.alphas[m], data_seed=data_seeds[m])
+            for m, (g, s) in enumerate(members)
+        ],
         data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test),
     )
     return df

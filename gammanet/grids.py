@@ -11,6 +11,7 @@ seed, d_s = acc(γ', s) − acc(γ, s), whose seed-to-seed spread is much smalle
 
 Confidence intervals over seeds are Student-t intervals, mean ± t_{S−1, (1+level)/2} · sd / √S, with S seeds.
 """
+
 from __future__ import annotations
 
 from typing import Optional, Sequence
@@ -30,8 +31,10 @@ def gamma_columns(frame: pd.DataFrame) -> list[str]:
     """The γ columns ``gamma_1..gamma_L`` of a history, in layer order (a ``ValueError`` if there are none)."""
     cols = columns.gamma_columns(frame)
     if not cols:
-        raise ValueError(f"no gamma_1..gamma_L columns in {list(frame.columns)}; pass a history from train_grid or "
-                         "an experiment's Results.history")
+        raise ValueError(
+            f"no gamma_1..gamma_L columns in {list(frame.columns)}; pass a history from train_grid or "
+            "an experiment's Results.history"
+        )
     return cols
 
 
@@ -55,8 +58,10 @@ def final_rows(history: pd.DataFrame, epoch: Optional[int] = None) -> pd.DataFra
     keys = _keys(history) + ["seed"]
     last = int(history.epoch.max()) if epoch is None else int(epoch)
     if epoch is not None and not (history.epoch == last).any():
-        raise ValueError(f"epoch={epoch!r} is not in the history; it has epochs {int(history.epoch.min())}.."
-                         f"{int(history.epoch.max())}")
+        raise ValueError(
+            f"epoch={epoch!r} is not in the history; it has epochs {int(history.epoch.min())}.."
+            f"{int(history.epoch.max())}"
+        )
     upto = history[history.epoch <= last].sort_values(keys + ["epoch"], kind="stable")
     rows = upto.groupby(keys, sort=True, dropna=False).tail(1).copy()
     rows.loc[rows.status == "diverged", "test_accuracy"] = np.nan
@@ -87,9 +92,15 @@ def accuracy_summary(final: pd.DataFrame, level: float = 0.95, column: str = "te
         ok = values[np.isfinite(values)]
         mean, low, high = t_interval(ok, level) if len(ok) else (np.nan, np.nan, np.nan)
         row = dict(zip(keys, key))
-        row.update(mean=mean, sd=float(np.std(ok, ddof=1)) if len(ok) > 1 else np.nan, ci_low=low, ci_high=high,
-                   seeds=len(values), diverged=int(len(values) - len(ok)),
-                   label=gamma_label(tuple(row[c] for c in gcols)))
+        row.update(
+            mean=mean,
+            sd=float(np.std(ok, ddof=1)) if len(ok) > 1 else np.nan,
+            ci_low=low,
+            ci_high=high,
+            seeds=len(values),
+            diverged=int(len(values) - len(ok)),
+            label=gamma_label(tuple(row[c] for c in gcols)),
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -105,8 +116,14 @@ def main_effects(final: pd.DataFrame, column: str = "test_accuracy") -> pd.DataF
     rows = []
     for ell, col in enumerate(gcols, start=1):
         for g, group in final.groupby(col, sort=True):
-            rows.append(dict(layer=f"γ_{ell}", position=ell, gamma=float(g),
-                             accuracy=float(np.nanmean(group[column].to_numpy(dtype=float)))))
+            rows.append(
+                dict(
+                    layer=f"γ_{ell}",
+                    position=ell,
+                    gamma=float(g),
+                    accuracy=float(np.nanmean(group[column].to_numpy(dtype=float))),
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -119,14 +136,19 @@ def effect_ranges(effects: pd.DataFrame) -> pd.DataFrame:
     for (layer, position), group in effects.groupby(["layer", "position"], sort=True):
         group = group.sort_values("gamma")
         change = float(group.accuracy.iloc[-1] - group.accuracy.iloc[0])
-        rows.append(dict(layer=layer, position=int(position), range=float(group.accuracy.max() - group.accuracy.min()),
-                         change=change,
-                         direction="flat" if abs(change) < 0.005 else ("rising" if change > 0 else "falling")))
+        rows.append(
+            dict(
+                layer=layer,
+                position=int(position),
+                range=float(group.accuracy.max() - group.accuracy.min()),
+                change=change,
+                direction="flat" if abs(change) < 0.005 else ("rising" if change > 0 else "falling"),
+            )
+        )
     return pd.DataFrame(rows).sort_values("position", ignore_index=True)
 
 
-def paired_difference(final: pd.DataFrame, low, high, level: float = 0.95,
-                      column: str = "test_accuracy") -> dict:
+def paired_difference(final: pd.DataFrame, low, high, level: float = 0.95, column: str = "test_accuracy") -> dict:
     r"""acc(``high``) − acc(``low``) seed by seed (``low``/``high``: γ-tuples, or numbers for a shallow grid).
 
     Seeds are paired within each block (width) of the sweep.  Returns ``mean``, ``ci_low``, ``ci_high``
@@ -151,8 +173,14 @@ def paired_difference(final: pd.DataFrame, low, high, level: float = 0.95,
     both = pd.concat([a.rename("low"), b.rename("high")], axis=1, join="inner").dropna()
     d = (both.high - both.low).to_numpy(dtype=float)
     mean, lo, hi = t_interval(d, level) if len(d) else (np.nan, np.nan, np.nan)
-    return dict(mean=mean, ci_low=lo, ci_high=hi, sd=float(np.std(d, ddof=1)) if len(d) > 1 else np.nan,
-                seeds=int(len(d)), wins=int((d > 0).sum()))
+    return dict(
+        mean=mean,
+        ci_low=lo,
+        ci_high=hi,
+        sd=float(np.std(d, ddof=1)) if len(d) > 1 else np.nan,
+        seeds=int(len(d)),
+        wins=int((d > 0).sum()),
+    )
 
 
 def ordering(final: pd.DataFrame, column: str = "test_accuracy") -> pd.DataFrame:
@@ -164,18 +192,26 @@ def ordering(final: pd.DataFrame, column: str = "test_accuracy") -> pd.DataFrame
     gcols = gamma_columns(final)
     same = np.all(np.isclose(final[gcols].to_numpy(dtype=float), final[gcols[:1]].to_numpy(dtype=float)), axis=1)
     if not same.all():
-        raise ValueError("ordering needs one γ per configuration (a shallow grid or γ_1 = … = γ_L); select those "
-                         "rows first, e.g. with main_effects for a full deep grid")
+        raise ValueError(
+            "ordering needs one γ per configuration (a shallow grid or γ_1 = … = γ_L); select those "
+            "rows first, e.g. with main_effects for a full deep grid"
+        )
     keys = [k for k in BLOCK_KEYS if k in final.columns] + ["seed"]
     rows = []
     for key, group in final.groupby(keys, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         group = group.sort_values(gcols[0])
         g, acc = group[gcols[0]].to_numpy(dtype=float), group[column].to_numpy(dtype=float)
-        acc_ranked = np.where(np.isfinite(acc), acc, -np.inf)        # a diverged member ranks last
+        acc_ranked = np.where(np.isfinite(acc), acc, -np.inf)  # a diverged member ranks last
         rho = float(stats.spearmanr(g, acc_ranked).statistic) if len(g) > 1 else np.nan
-        rows.append(dict(zip(keys, key), rho=rho, strictly_rising=bool(np.all(np.diff(acc_ranked) > 0)),
-                         best_gamma=float(g[int(np.argmax(acc_ranked))])))
+        rows.append(
+            dict(
+                zip(keys, key),
+                rho=rho,
+                strictly_rising=bool(np.all(np.diff(acc_ranked) > 0)),
+                best_gamma=float(g[int(np.argmax(acc_ranked))]),
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -190,7 +226,12 @@ def plateau_epochs(history: pd.DataFrame, threshold: float = 0.5, column: str = 
     for key, group in history.sort_values("epoch").groupby(keys, sort=True):
         hit = group[group[column] >= threshold]
         first = hit.iloc[0] if len(hit) else None
-        rows.append(dict(zip(keys, key), epoch=np.nan if first is None else float(first.epoch),
-                         step=np.nan if first is None else float(first.step),
-                         t=np.nan if first is None else float(first.t)))
+        rows.append(
+            dict(
+                zip(keys, key),
+                epoch=np.nan if first is None else float(first.epoch),
+                step=np.nan if first is None else float(first.step),
+                t=np.nan if first is None else float(first.t),
+            )
+        )
     return pd.DataFrame(rows)

@@ -15,6 +15,7 @@ else ``MemAvailable`` of ``/proc/meminfo``; where neither can be read, nothing i
 the largest allocations, so they stay below what torch really uses: a refusal is never a false alarm.  Small needs
 (under :data:`ALWAYS_OK` bytes) are not checked at all.
 """
+
 from __future__ import annotations
 
 from typing import Optional, Sequence, Union
@@ -40,15 +41,23 @@ def parameter_bytes(widths: Sequence[int], in_features: int = 784, out_features:
     return FLOAT_BYTES * members * parameter_count(widths, in_features, out_features)
 
 
-def training_bytes(widths: Sequence[int], in_features: int = 784, out_features: int = 10, members: int = 1,
-                   batch_size: int = 20, eval_chunk: int = 10_000) -> dict:
+def training_bytes(
+    widths: Sequence[int],
+    in_features: int = 784,
+    out_features: int = 10,
+    members: int = 1,
+    batch_size: int = 20,
+    eval_chunk: int = 10_000,
+) -> dict:
     """The estimate for training ``members`` networks together (see the module docstring), in bytes by part:
     ``parameters``, ``activations`` (a training batch), ``evaluation`` (one chunk of ``eval_chunk`` examples) and
     ``total``."""
     widths = tuple(int(n) for n in widths)
-    parts = dict(parameters=2 * parameter_bytes(widths, in_features, out_features, members),
-                 activations=FLOAT_BYTES * 4 * members * batch_size * sum(widths),
-                 evaluation=FLOAT_BYTES * members * eval_chunk * (2 * max(widths) + out_features))
+    parts = dict(
+        parameters=2 * parameter_bytes(widths, in_features, out_features, members),
+        activations=FLOAT_BYTES * 4 * members * batch_size * sum(widths),
+        evaluation=FLOAT_BYTES * members * eval_chunk * (2 * max(widths) + out_features),
+    )
     parts["total"] = sum(parts.values())
     return parts
 
@@ -67,7 +76,7 @@ def available_bytes(device: Union[str, torch.device]) -> Optional[int]:
         import psutil
 
         return int(psutil.virtual_memory().available)
-    except Exception:   # psutil missing or unable to read: fall back to the kernel's own figure
+    except Exception:  # psutil missing or unable to read: fall back to the kernel's own figure
         pass
     try:
         with open("/proc/meminfo") as fh:
@@ -100,9 +109,10 @@ def check_memory(need: Union[int, dict], device: Union[str, torch.device], what:
     detail = ""
     if parts:
         detail = " (" + ", ".join(f"{k} {human(v)}" for k, v in parts.items() if k != "total") + ")"
-    raise MemoryRefused(f"{what} would need about {human(total)}{detail}, but only {human(free)} is available on "
-                        f"{torch.device(device)}; use smaller widths or fewer members at once")
+    raise MemoryRefused(
+        f"{what} would need about {human(total)}{detail}, but only {human(free)} is available on "
+        f"{torch.device(device)}; use smaller widths or fewer members at once"
+    )
 
 
-__all__ = ["MemoryRefused", "available_bytes", "check_memory", "parameter_bytes", "parameter_count",
-           "training_bytes"]
+__all__ = ["MemoryRefused", "available_bytes", "check_memory", "parameter_bytes", "parameter_count", "training_bytes"]

@@ -1,5 +1,6 @@
 """γ-scaled multilayer perceptrons of any depth (an ``nn.Module`` over :mod:`gammanet.network`'s one draw and
 one forward pass), the authors' parameter names, and the optimiser groups that carry the theory's rates."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ from . import network
 from .network import ACTIVATIONS, INIT_ORDERS, READOUT_LAWS, InitLaw, NetworkDraw
 from .scaling import GammasLike, layer_names, learning_rates, resolve_gammas, validate_widths
 from .memory import check_memory, parameter_bytes
-from .validation import (check_bool, check_choice, check_positive_float, check_positive_int, check_seed)
+from .validation import check_bool, check_choice, check_positive_float, check_positive_int, check_seed
 
 #: The readout laws GammaMLP accepts (the registry of :mod:`gammanet.network`).
 READOUTS = READOUT_LAWS
@@ -78,8 +79,11 @@ class GammaMLP(nn.Module):
         self.bias = bias = check_bool("bias", bias)
         seed = None if seed is None else check_seed("seed", seed)
         check_choice("init", init, INIT_ORDERS)
-        check_memory(parameter_bytes(self.widths, in_features, out_features), "cpu",
-                     f"the parameters of GammaMLP(widths={self.widths})")
+        check_memory(
+            parameter_bytes(self.widths, in_features, out_features),
+            "cpu",
+            f"the parameters of GammaMLP(widths={self.widths})",
+        )
         self.in_features, self.out_features = in_features, out_features
         self.activation, self.readout_init, self.input_scale = activation, readout, float(input_scale)
         self.init_order = init
@@ -87,8 +91,9 @@ class GammaMLP(nn.Module):
 
         sizes = (in_features,) + self.widths
         # skip_init: nn.Linear's own draw would consume the global generator; every draw is reset_parameters'.
-        self.hidden = nn.ModuleList(nn.utils.skip_init(nn.Linear, sizes[i], sizes[i + 1], bias=bias)
-                                    for i in range(len(self.widths)))
+        self.hidden = nn.ModuleList(
+            nn.utils.skip_init(nn.Linear, sizes[i], sizes[i + 1], bias=bias) for i in range(len(self.widths))
+        )
         self.readout = nn.utils.skip_init(nn.Linear, self.widths[-1], out_features, bias=bias)
         # The scale factors N_ℓ^{-γ_ℓ}, as plain floats (not buffers: they are part of the architecture).
         self.scales = network.width_scales(self.widths, self.gammas)
@@ -108,8 +113,9 @@ class GammaMLP(nn.Module):
         ``seed`` the draw uses its own generator (the global generator is untouched), without it the global one."""
         gen = None if seed is None else torch.Generator().manual_seed(int(seed))
         layers = list(self.layers().values())
-        network.draw_parameters([layer.weight for layer in layers], [layer.bias for layer in layers], self.init_law,
-                                gen, self.init_order)
+        network.draw_parameters(
+            [layer.weight for layer in layers], [layer.bias for layer in layers], self.init_law, gen, self.init_order
+        )
 
     def _parameters_in_order(self) -> tuple[list[torch.Tensor], list[Optional[torch.Tensor]]]:
         layers = list(self.hidden) + [self.readout]
@@ -134,15 +140,25 @@ class GammaMLP(nn.Module):
     def config(self) -> dict:
         """Everything needed to rebuild this model (JSON-serializable)."""
         return dict(
-            widths=list(self.widths), gammas=list(self.gammas), in_features=self.in_features,
-            out_features=self.out_features, activation=self.activation, readout=self.readout_init,
-            input_scale=self.input_scale, seed=self.seed, bias=self.bias, init=self.init_order,
+            widths=list(self.widths),
+            gammas=list(self.gammas),
+            in_features=self.in_features,
+            out_features=self.out_features,
+            activation=self.activation,
+            readout=self.readout_init,
+            input_scale=self.input_scale,
+            seed=self.seed,
+            bias=self.bias,
+            init=self.init_order,
         )
 
     def extra_repr(self) -> str:
-        return (f"widths={self.widths}, gammas={self.gammas}, activation={self.activation!r}, "
-                f"readout={self.readout_init!r}" + ("" if self.bias else ", bias=False")
-                + ("" if self.init_order == "weights_first" else f", init={self.init_order!r}"))
+        return (
+            f"widths={self.widths}, gammas={self.gammas}, activation={self.activation!r}, "
+            f"readout={self.readout_init!r}"
+            + ("" if self.bias else ", bias=False")
+            + ("" if self.init_order == "weights_first" else f", init={self.init_order!r}")
+        )
 
     # ------------------------------------------------------------------------------------- the authors' networks
     @classmethod
@@ -156,10 +172,16 @@ class GammaMLP(nn.Module):
         n_layers = len(ours) // 2
         widths = [int(ours[f"hidden.{i}.weight"].shape[0]) for i in range(n_layers - 1)]
         kwargs = dict(dict(readout="authors", init="authors", activation="sigmoid"), **kwargs)
-        model = cls(widths, gammas, in_features=int(ours["hidden.0.weight"].shape[1]),
-                    out_features=int(ours["readout.weight"].shape[0]), seed=0, **kwargs)
+        model = cls(
+            widths,
+            gammas,
+            in_features=int(ours["hidden.0.weight"].shape[1]),
+            out_features=int(ours["readout.weight"].shape[0]),
+            seed=0,
+            **kwargs,
+        )
         model.load_state_dict(ours)
-        model.seed = None          # the parameters are the state's, not a draw of ours
+        model.seed = None  # the parameters are the state's, not a draw of ours
         return model
 
 
@@ -174,14 +196,18 @@ def authors_state_dict(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Ten
     for key in state:
         match = _AUTHORS_KEY.fullmatch(key)
         if match is None:
-            raise ValueError(f"{key!r} is not a parameter of the authors' MLP/MLP2/MLP3; their names are "
-                             "fc1.weight, fc1.bias, fc2.weight, ...")
+            raise ValueError(
+                f"{key!r} is not a parameter of the authors' MLP/MLP2/MLP3; their names are "
+                "fc1.weight, fc1.bias, fc2.weight, ..."
+            )
         parsed[key] = (int(match.group(1)), match.group(2))
     n = max((i for i, _ in parsed.values()), default=0)
     missing = [f"fc{i}.{kind}" for i in range(1, n + 1) for kind in ("weight", "bias") if f"fc{i}.{kind}" not in state]
     if n < 2 or missing:
-        raise ValueError(f"the authors' state misses {missing or ['fc1', 'fc2']}: a network has fc1..fc{{L+1}}, "
-                         "each with a weight and a bias")
+        raise ValueError(
+            f"the authors' state misses {missing or ['fc1', 'fc2']}: a network has fc1..fc{{L+1}}, "
+            "each with a weight and a bias"
+        )
     out = {}
     for key, (i, kind) in parsed.items():
         name = "readout" if i == n else f"hidden.{i - 1}"
@@ -202,8 +228,9 @@ def stack_models(models: Sequence[GammaMLP], dtype: torch.dtype = torch.float64)
     layers = [list(m.layers().values()) for m in models]
     weights = tuple(torch.stack([ls[i].weight.detach() for ls in layers]).to(dtype) for i in range(len(layers[0])))
     biases = tuple(torch.stack([bias(ls[i]) for ls in layers]).to(dtype) for i in range(len(layers[0])))
-    return NetworkDraw(weights, biases, tuple(-1 if m.seed is None else int(m.seed) for m in models),
-                       models[0].init_law)
+    return NetworkDraw(
+        weights, biases, tuple(-1 if m.seed is None else int(m.seed) for m in models), models[0].init_law
+    )
 
 
 def param_groups(model: GammaMLP, alpha: float = 1.0) -> list[dict]:
@@ -217,7 +244,11 @@ def param_groups(model: GammaMLP, alpha: float = 1.0) -> list[dict]:
     alpha = check_positive_float("alpha", alpha)
     rates = learning_rates(model.widths, model.gammas)
     return [
-        {"name": name, "params": [p for p in (layer.weight, layer.bias) if p is not None],
-         "lr": float(alpha) * rates[name], "lr_scale": rates[name]}
+        {
+            "name": name,
+            "params": [p for p in (layer.weight, layer.bias) if p is not None],
+            "lr": float(alpha) * rates[name],
+            "lr_scale": rates[name],
+        }
         for name, layer in model.layers().items()
     ]

@@ -18,6 +18,7 @@ with W^ℓ of shape (N_ℓ, N_{ℓ-1}) (N_0 = d) and C of shape (K, N_L).  The s
 Hidden weights are always N(0, 1): the initialization is width-free and γ-free, so one seed gives the same weights
 whatever the γ's (common random numbers); the width factors live in the forward pass.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -62,13 +63,28 @@ def skewed_from_normal(z: torch.Tensor) -> torch.Tensor:
 
 #: The readout laws, by the name ``GammaMLP(readout=...)`` takes.  A new law is one more entry.
 READOUT_LAWS: dict[str, ReadoutLaw] = {
-    "centered": ReadoutLaw("centered", 0.0, 1.0, 0.0, True, "C ~ N(0, 1)",
-                           lambda t, gen: t.normal_(0.0, 1.0, generator=gen)),
-    "authors": ReadoutLaw("authors", 0.5, 1.0 / 3.0, 0.25, False, "C ~ U(0, 1), the authors' code",
-                          lambda t, gen: t.uniform_(0.0, 1.0, generator=gen)),
+    "centered": ReadoutLaw(
+        "centered", 0.0, 1.0, 0.0, True, "C ~ N(0, 1)", lambda t, gen: t.normal_(0.0, 1.0, generator=gen)
+    ),
+    "authors": ReadoutLaw(
+        "authors",
+        0.5,
+        1.0 / 3.0,
+        0.25,
+        False,
+        "C ~ U(0, 1), the authors' code",
+        lambda t, gen: t.uniform_(0.0, 1.0, generator=gen),
+    ),
     # Centred with E[C²] = 1 like "centered", but E[C³] = 2: the first correction Q¹ of chapter 4 needs it.
-    "skewed": ReadoutLaw("skewed", 0.0, 1.0, 2.0, False, "C = E - 1, E ~ Exp(1) (drawn from N(0, 1) numbers)",
-                         lambda t, gen: t.copy_(skewed_from_normal(t.normal_(0.0, 1.0, generator=gen)))),
+    "skewed": ReadoutLaw(
+        "skewed",
+        0.0,
+        1.0,
+        2.0,
+        False,
+        "C = E - 1, E ~ Exp(1) (drawn from N(0, 1) numbers)",
+        lambda t, gen: t.copy_(skewed_from_normal(t.normal_(0.0, 1.0, generator=gen))),
+    ),
 }
 
 #: Which biases start non-zero: none, only the readout's b^C, or every layer's (the authors' code).  A drawn bias
@@ -135,11 +151,11 @@ class InitLaw:
 #: Named initial laws: GammaMLP's two readouts ("centered", "authors" = U(0, 1) readout with PyTorch's biases) and
 #: the two single changes between them that the theory compares.
 INIT_LAWS: dict[str, InitLaw] = {
-    "centered": InitLaw("centered", "none"),       # GammaMLP(readout="centered"): the exact variance law holds
+    "centered": InitLaw("centered", "none"),  # GammaMLP(readout="centered"): the exact variance law holds
     "readout_bias": InitLaw("centered", "readout"),  # + PyTorch's default readout bias only
-    "uniform": InitLaw("authors", "none"),          # the authors' U(0, 1) readout only
-    "authors": InitLaw("authors", "all"),           # GammaMLP(readout="authors"): the authors' code
-    "skewed": InitLaw("skewed", "none"),            # centred but skewed readout, E[C³] = 2 (chapter 4's Q¹)
+    "uniform": InitLaw("authors", "none"),  # the authors' U(0, 1) readout only
+    "authors": InitLaw("authors", "all"),  # GammaMLP(readout="authors"): the authors' code
+    "skewed": InitLaw("skewed", "none"),  # centred but skewed readout, E[C³] = 2 (chapter 4's Q¹)
 }
 
 
@@ -153,8 +169,13 @@ def resolve_init(init: Union[str, InitLaw]) -> InitLaw:
 
 
 # ------------------------------------------------------------------------------------------------- the draw
-def draw_parameters(weights: Sequence[torch.Tensor], biases: Sequence[Optional[torch.Tensor]], law: InitLaw,
-                    generator: Optional[torch.Generator] = None, order: str = "weights_first") -> None:
+def draw_parameters(
+    weights: Sequence[torch.Tensor],
+    biases: Sequence[Optional[torch.Tensor]],
+    law: InitLaw,
+    generator: Optional[torch.Generator] = None,
+    order: str = "weights_first",
+) -> None:
     """Draw one γ-network's parameters in place from ``generator`` (None: torch's global generator).
 
     ``weights``: W^1..W^L, C (2-D, float32 for bit-identical draws); ``biases``: b^1..b^L, b^C, each a tensor or
@@ -193,7 +214,7 @@ def draw_parameters(weights: Sequence[torch.Tensor], biases: Sequence[Optional[t
                     b.zero_()
         else:
             for ell, (w, b) in enumerate(zip(weights, biases), start=1):
-                bound = w.shape[1] ** -0.5             # nn.Linear.reset_parameters: both draws use 1/√fan_in
+                bound = w.shape[1] ** -0.5  # nn.Linear.reset_parameters: both draws use 1/√fan_in
                 w.uniform_(-bound, bound, generator=generator)
                 if b is not None:
                     b.uniform_(-bound, bound, generator=generator)
@@ -242,8 +263,12 @@ class NetworkDraw:
 
     def to(self, *args, **kwargs) -> "NetworkDraw":
         """The same networks with every tensor moved or cast (``Tensor.to`` arguments)."""
-        return NetworkDraw(tuple(w.to(*args, **kwargs) for w in self.weights),
-                           tuple(b.to(*args, **kwargs) for b in self.biases), self.seeds, self.init)
+        return NetworkDraw(
+            tuple(w.to(*args, **kwargs) for w in self.weights),
+            tuple(b.to(*args, **kwargs) for b in self.biases),
+            self.seeds,
+            self.init,
+        )
 
     def truncate(self, widths: Sequence[int]) -> "NetworkDraw":
         """The nested sub-networks made of the first N_ℓ units of every hidden layer (views, no copy)."""
@@ -252,13 +277,14 @@ class NetworkDraw:
             raise ValueError(f"widths {widths} must have {self.depth} entries, each <= the drawn widths {self.widths}")
         sizes = (self.in_features,) + widths
         old_sizes = (self.in_features,) + self.widths
-        weights = tuple(w[:, :sizes[i + 1], :sizes[i]] for i, w in enumerate(self.weights[:-1]))
-        weights += (self.weights[-1][:, :, :widths[-1]],)
+        weights = tuple(w[:, : sizes[i + 1], : sizes[i]] for i, w in enumerate(self.weights[:-1]))
+        weights += (self.weights[-1][:, :, : widths[-1]],)
         biases = tuple(b[:, :n] for b, n in zip(self.biases[:-1], widths)) + (self.biases[-1],)
         # PyTorch's default bias law U(±1/√fan_in) depends on the width below: rescaling the wide network's draw
         # gives exactly that law at the narrower width (and keeps the coupling across widths).
-        biases = tuple(b * (old_sizes[i] / sizes[i]) ** 0.5 if old_sizes[i] != sizes[i] else b
-                       for i, b in enumerate(biases))
+        biases = tuple(
+            b * (old_sizes[i] / sizes[i]) ** 0.5 if old_sizes[i] != sizes[i] else b for i, b in enumerate(biases)
+        )
         return NetworkDraw(weights, biases, self.seeds, self.init)
 
     def select(self, index) -> "NetworkDraw":
@@ -266,8 +292,12 @@ class NetworkDraw:
         if isinstance(index, (list, tuple)):
             index = torch.as_tensor(index, dtype=torch.long)
         seeds = torch.as_tensor(self.seeds)[index]
-        return NetworkDraw(tuple(w[index] for w in self.weights), tuple(b[index] for b in self.biases),
-                           tuple(int(s) for s in seeds.reshape(-1)), self.init)
+        return NetworkDraw(
+            tuple(w[index] for w in self.weights),
+            tuple(b[index] for b in self.biases),
+            tuple(int(s) for s in seeds.reshape(-1)),
+            self.init,
+        )
 
     def mirrored(self) -> "NetworkDraw":
         """The antithetic networks: readout C → -C and b^C → -b^C, so g_0 → -g_0, with the same law when the
@@ -275,17 +305,22 @@ class NetworkDraw:
         N^{1/2-γ} K_t from seed-means (it is odd in the initial readout), leaving the deterministic corrections
         visible."""
         if not self.init.readout_law.symmetric:
-            raise ValueError(f"mirrored networks have the initial law only for a symmetric readout law; "
-                             f"{self.init.readout!r} is not")
-        return NetworkDraw(self.weights[:-1] + (-self.weights[-1],), self.biases[:-1] + (-self.biases[-1],),
-                           self.seeds, self.init)
+            raise ValueError(
+                f"mirrored networks have the initial law only for a symmetric readout law; {self.init.readout!r} is not"
+            )
+        return NetworkDraw(
+            self.weights[:-1] + (-self.weights[-1],), self.biases[:-1] + (-self.biases[-1],), self.seeds, self.init
+        )
 
     @staticmethod
     def concat(draws: Sequence["NetworkDraw"]) -> "NetworkDraw":
         """Networks of one architecture stacked along the network dimension."""
-        return NetworkDraw(tuple(torch.cat(ws) for ws in zip(*(d.weights for d in draws))),
-                           tuple(torch.cat(bs) for bs in zip(*(d.biases for d in draws))),
-                           sum((d.seeds for d in draws), ()), draws[0].init)
+        return NetworkDraw(
+            tuple(torch.cat(ws) for ws in zip(*(d.weights for d in draws))),
+            tuple(torch.cat(bs) for bs in zip(*(d.biases for d in draws))),
+            sum((d.seeds for d in draws), ()),
+            draws[0].init,
+        )
 
     def scales(self, gammas: GammasLike) -> tuple[float, ...]:
         """N_ℓ^{-γ_ℓ} for every hidden layer."""
@@ -315,9 +350,17 @@ def seed_list(seeds: Union[int, Iterable[int]], seed: int = 0) -> tuple[int, ...
     return out
 
 
-def draw_networks(widths: Sequence[int], in_features: int, seeds: Union[int, Iterable[int]],
-                  out_features: int = 1, init: Union[str, InitLaw] = "centered", seed: int = 0,
-                  dtype: torch.dtype = torch.float64, order: str = "weights_first", bias: bool = True) -> NetworkDraw:
+def draw_networks(
+    widths: Sequence[int],
+    in_features: int,
+    seeds: Union[int, Iterable[int]],
+    out_features: int = 1,
+    init: Union[str, InitLaw] = "centered",
+    seed: int = 0,
+    dtype: torch.dtype = torch.float64,
+    order: str = "weights_first",
+    bias: bool = True,
+) -> NetworkDraw:
     """Draw M networks of hidden widths ``widths``; network s is :func:`draw_parameters` with
     ``torch.Generator().manual_seed(s)``, so it *is* ``GammaMLP(widths, ..., seed=s)`` of the same law, order and
     ``bias``.
@@ -362,8 +405,14 @@ def affine(h: torch.Tensor, w: torch.Tensor, b: Optional[torch.Tensor]) -> torch
     return torch.bmm(h, w.transpose(1, 2)) if b is None else torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
 
 
-def preactivations(x: torch.Tensor, weights: Sequence[torch.Tensor], biases: Sequence[Optional[torch.Tensor]],
-                   scales: Sequence, activation: str = "sigmoid", input_scale: float = 1.0) -> list[torch.Tensor]:
+def preactivations(
+    x: torch.Tensor,
+    weights: Sequence[torch.Tensor],
+    biases: Sequence[Optional[torch.Tensor]],
+    scales: Sequence,
+    activation: str = "sigmoid",
+    input_scale: float = 1.0,
+) -> list[torch.Tensor]:
     """Z^1..Z^L of the module docstring.  ``x``: (B, d) (or (B, 1, 28, 28)), or (M, B, d) for stacked networks
     with one batch each; ``scales``: N_ℓ^{-γ_ℓ} per hidden layer, floats or tensors broadcasting over the output
     (e.g. (M, 1, 1): one γ per network).  Returns L tensors (B, N_ℓ), or (M, B, N_ℓ) for stacked weights."""
@@ -381,14 +430,26 @@ def preactivations(x: torch.Tensor, weights: Sequence[torch.Tensor], biases: Seq
     return out
 
 
-def features(x: torch.Tensor, weights: Sequence[torch.Tensor], biases: Sequence[Optional[torch.Tensor]],
-             scales: Sequence, activation: str = "sigmoid", input_scale: float = 1.0) -> torch.Tensor:
+def features(
+    x: torch.Tensor,
+    weights: Sequence[torch.Tensor],
+    biases: Sequence[Optional[torch.Tensor]],
+    scales: Sequence,
+    activation: str = "sigmoid",
+    input_scale: float = 1.0,
+) -> torch.Tensor:
     """The scaled last hidden layer N_L^{-γ_L} σ(Z^L): (B, N_L), or (M, B, N_L) for stacked weights."""
     z = preactivations(x, weights, biases, scales, activation, input_scale)[-1]
     return scales[len(weights) - 2] * ACTIVATIONS[activation](z)
 
 
-def forward(x: torch.Tensor, weights: Sequence[torch.Tensor], biases: Sequence[Optional[torch.Tensor]],
-            scales: Sequence, activation: str = "sigmoid", input_scale: float = 1.0) -> torch.Tensor:
+def forward(
+    x: torch.Tensor,
+    weights: Sequence[torch.Tensor],
+    biases: Sequence[Optional[torch.Tensor]],
+    scales: Sequence,
+    activation: str = "sigmoid",
+    input_scale: float = 1.0,
+) -> torch.Tensor:
     """The logits g(x) = C (N_L^{-γ_L} σ(Z^L)) + b^C: (B, K), or (M, B, K) for stacked weights."""
     return affine(features(x, weights, biases, scales, activation, input_scale), weights[-1], biases[-1])

@@ -3,6 +3,7 @@
 Every function takes a long-format DataFrame (the output of :mod:`gammanet.train`, :mod:`gammanet.ensemble` or
 :mod:`gammanet.theory`) and returns the matplotlib Axes or FacetGrid it drew, so a chapter can add to it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,8 +35,9 @@ def gamma_palette(gammas) -> dict:
     return {g: cmap((float(g) - 0.5) / 0.5 * 0.85 + 0.05) for g in sorted(set(gammas))}
 
 
-def loglog_lines(df: pd.DataFrame, x: str, y: str, hue: str, ax: Optional[plt.Axes] = None,
-                 markers: bool = True, **kwargs) -> plt.Axes:
+def loglog_lines(
+    df: pd.DataFrame, x: str, y: str, hue: str, ax: Optional[plt.Axes] = None, markers: bool = True, **kwargs
+) -> plt.Axes:
     """A log–log line plot of ``y`` against ``x``, one line per ``hue`` value, γ-coloured when hue is a γ."""
     ax = ax or plt.subplots()[1]
     palette = gamma_palette(df[hue]) if hue.startswith("gamma") else None
@@ -45,29 +47,49 @@ def loglog_lines(df: pd.DataFrame, x: str, y: str, hue: str, ax: Optional[plt.Ax
     return ax
 
 
-def accuracy_curves(history: pd.DataFrame, x: str = "epoch", y: str = "test_accuracy", hue: str = "gammas",
-                    col: Optional[str] = None, errorbar=("ci", 95), **kwargs):
+def accuracy_curves(
+    history: pd.DataFrame,
+    x: str = "epoch",
+    y: str = "test_accuracy",
+    hue: str = "gammas",
+    col: Optional[str] = None,
+    errorbar=("ci", 95),
+    **kwargs,
+):
     """Accuracy against epochs (or t), one curve per γ-configuration, a band over seeds when there are several."""
     data = history.copy()
     if hue == "gammas" and "gammas" not in data:
         gcols = gamma_columns(data)
         data["gammas"] = data[gcols].apply(lambda r: gamma_label(tuple(r)), axis=1)
-        if len(gcols) == 1 and "palette" not in kwargs:   # one γ per curve: the package's γ colours
+        if len(gcols) == 1 and "palette" not in kwargs:  # one γ per curve: the package's γ colours
             colours = gamma_palette(data[gcols[0]])
             kwargs["palette"] = {gamma_label((g,)): colours[g] for g in colours}
             kwargs.setdefault("hue_order", [gamma_label((g,)) for g in sorted(colours)])
-    grid = sns.relplot(data=data, x=x, y=y, hue=hue, col=col, kind="line", errorbar=errorbar,
-                       height=3.6, aspect=1.2, **kwargs)
+    grid = sns.relplot(
+        data=data, x=x, y=y, hue=hue, col=col, kind="line", errorbar=errorbar, height=3.6, aspect=1.2, **kwargs
+    )
     grid.set_axis_labels(x.replace("_", " "), y.replace("_", " "))
     return grid
 
 
 # ------------------------------------------------------------------------------ chapter 3: the expansion
-def measured_vs_predicted(table: pd.DataFrame, x: str, y: str, hue: str = "gamma", predicted: Optional[str] = None,
-                          err: Optional[str] = None, ax: Optional[plt.Axes] = None, logx: bool = True,
-                          logy: bool = True, predicted_label: str = "prediction", predicted_style: str = "--",
-                          hue_format: str = "γ={:g}", legend="inside", marker: str = "o",
-                          linestyle: str = "-") -> plt.Axes:
+def measured_vs_predicted(
+    table: pd.DataFrame,
+    x: str,
+    y: str,
+    hue: str = "gamma",
+    predicted: Optional[str] = None,
+    err: Optional[str] = None,
+    ax: Optional[plt.Axes] = None,
+    logx: bool = True,
+    logy: bool = True,
+    predicted_label: str = "prediction",
+    predicted_style: str = "--",
+    hue_format: str = "γ={:g}",
+    legend="inside",
+    marker: str = "o",
+    linestyle: str = "-",
+) -> plt.Axes:
     """``y`` against ``x``, one line per ``hue`` value (markers, ± ``err`` bars), and the column ``predicted``
     beside it in the same colour (``predicted_style``, no markers; ``predicted_label`` "" leaves it out of the
     legend).  γ-coloured when ``hue`` is a γ column.  ``legend``: "inside", "outside" (right of the axes) or None;
@@ -81,8 +103,16 @@ def measured_vs_predicted(table: pd.DataFrame, x: str, y: str, hue: str = "gamma
         colours = {v: cmap(0.1 + 0.75 * i / max(1, len(values) - 1)) for i, v in enumerate(values)}
     for v in values:
         rows = table[table[hue] == v].sort_values(x)
-        ax.errorbar(rows[x], rows[y], yerr=None if err is None else rows[err], color=colours[v], marker=marker,
-                    ls=linestyle, capsize=2, label=hue_format.format(v))
+        ax.errorbar(
+            rows[x],
+            rows[y],
+            yerr=None if err is None else rows[err],
+            color=colours[v],
+            marker=marker,
+            ls=linestyle,
+            capsize=2,
+            label=hue_format.format(v),
+        )
         if predicted is not None:
             ax.plot(rows[x], rows[predicted], predicted_style, color=colours[v], lw=1.3, alpha=0.9)
     if predicted is not None and predicted_label:
@@ -104,8 +134,9 @@ def measured_vs_predicted(table: pd.DataFrame, x: str, y: str, hue: str = "gamma
     return ax
 
 
-def kernel_agreement(kernel: np.ndarray, empirical: dict, errors: pd.DataFrame,
-                     monte_carlo_error: Optional[float] = None) -> plt.Figure:
+def kernel_agreement(
+    kernel: np.ndarray, empirical: dict, errors: pd.DataFrame, monte_carlo_error: Optional[float] = None
+) -> plt.Figure:
     """Two panels: (a) entries of empirical kernels A_N (``empirical``: label → matrix) against the quadrature
     kernel A (``kernel``), on the diagonal when they agree; (b) the relative error |A_N - A|/|A| against N
     (``errors``: columns N, seed, relative_error, from :func:`gammanet.theory.kernel_error_vs_width`), seed-mean
@@ -114,8 +145,14 @@ def kernel_agreement(kernel: np.ndarray, empirical: dict, errors: pd.DataFrame,
     ref = np.asarray(kernel).ravel()
     cmap = mpl.colormaps["plasma"]
     for i, (name, mat) in enumerate(empirical.items()):
-        a.scatter(ref, np.asarray(mat).ravel(), s=7, alpha=0.6, color=cmap(0.1 + 0.75 * i / max(1, len(empirical) - 1)),
-                  label=name)
+        a.scatter(
+            ref,
+            np.asarray(mat).ravel(),
+            s=7,
+            alpha=0.6,
+            color=cmap(0.1 + 0.75 * i / max(1, len(empirical) - 1)),
+            label=name,
+        )
     lims = [min(ref.min(), 0), ref.max() * 1.05]
     a.plot(lims, lims, color="0.2", lw=1)
     a.set_xlabel("A(x, x')  (quadrature)")
@@ -139,8 +176,9 @@ def kernel_agreement(kernel: np.ndarray, empirical: dict, errors: pd.DataFrame,
     return fig
 
 
-def regime_paths(sweep, gammas, width: Optional[int] = None, point: int = 0, split: str = "test",
-                 n_grid: int = 121) -> plt.Figure:
+def regime_paths(
+    sweep, gammas, width: Optional[int] = None, point: int = 0, split: str = "test", n_grid: int = 121
+) -> plt.Figure:
     """One panel per γ: the trained outputs g^N_t(x) of every seed at one evaluation point (grey), their mean
     (black), the kernel limit h_t(x) (coloured) and, for γ < 1, the band h_t ± 2 N^{1/2-γ} sd K_t(x) that the
     leading fluctuation predicts.  ``sweep``: a :class:`gammanet.theory.TrainingSweep`; ``width``: default the
@@ -153,12 +191,12 @@ def regime_paths(sweep, gammas, width: Optional[int] = None, point: int = 0, spl
     colours = gamma_palette(sweep.gammas)
     fig, axes = plt.subplots(1, len(gammas), figsize=(3.6 * len(gammas), 3.4), sharey=True)
     for ax, gamma in zip(np.atleast_1d(axes), gammas):
-        paths = np.stack([sweep.samples(gamma, t, split)[:, j, point].numpy() for t in sweep.times], 1)   # (S, T)
+        paths = np.stack([sweep.samples(gamma, t, split)[:, j, point].numpy() for t in sweep.times], 1)  # (S, T)
         for path in paths:
             ax.plot(sweep.times, path, color="0.6", lw=0.6, alpha=0.6)
         ax.plot(sweep.times, paths.mean(0), "o-", color="k", lw=1.4, ms=4, label="seed mean")
         ax.plot(grid, h, color=colours[gamma], lw=2.2, label="$h_t$ (kernel limit)")
-        ax.plot(grid, h, color="k", lw=0.5)                      # keeps a pale γ colour visible
+        ax.plot(grid, h, color="k", lw=0.5)  # keeps a pale γ colour visible
         if gamma < 1:
             band = 2 * width ** (0.5 - gamma) * sd
             ax.fill_between(grid, h - band, h + band, color=colours[gamma], alpha=0.2, label="±2 sd, leading order")
@@ -170,16 +208,26 @@ def regime_paths(sweep, gammas, width: Optional[int] = None, point: int = 0, spl
     return fig
 
 
-def law_vs_monte_carlo(table: pd.DataFrame, x: str = "N", y: str = "variance", se: Optional[str] = "variance_se",
-                       law: str = "law", hue: str = "gamma", ax: Optional[plt.Axes] = None,
-                       hue_order: Optional[list] = None) -> plt.Axes:
+def law_vs_monte_carlo(
+    table: pd.DataFrame,
+    x: str = "N",
+    y: str = "variance",
+    se: Optional[str] = "variance_se",
+    law: str = "law",
+    hue: str = "gamma",
+    ax: Optional[plt.Axes] = None,
+    hue_order: Optional[list] = None,
+) -> plt.Axes:
     """Monte-Carlo estimates as markers (with ±2 standard-error bars when ``se`` is given) and the exact law as a
     line through them, one colour per ``hue`` value (in ``hue_order``, default sorted), on log–log axes (e.g. the
     table of :func:`gammanet.theory.init_variance_vs_width`)."""
     ax = ax or plt.subplots()[1]
     order = list(hue_order) if hue_order is not None else sorted(table[hue].unique())
-    palette = gamma_palette(table[hue]) if hue.startswith("gamma") else dict(
-        zip(order, sns.color_palette(n_colors=len(order))))
+    palette = (
+        gamma_palette(table[hue])
+        if hue.startswith("gamma")
+        else dict(zip(order, sns.color_palette(n_colors=len(order))))
+    )
     data = table.sort_values(x)
     for value in order:
         part = data[data[hue] == value]
@@ -196,8 +244,14 @@ def law_vs_monte_carlo(table: pd.DataFrame, x: str = "N", y: str = "variance", s
     return ax
 
 
-def loss_by_width(table: pd.DataFrame, x: str = "t", col: str = "rate", hue: str = "N",
-                  limit: Optional[str] = "limit_loss", logy: bool = True):
+def loss_by_width(
+    table: pd.DataFrame,
+    x: str = "t",
+    col: str = "rate",
+    hue: str = "N",
+    limit: Optional[str] = "limit_loss",
+    logy: bool = True,
+):
     """Seed-mean training loss against ``x``, one panel per ``col`` value and one line per width, with the limit's
     loss (``limit``) as a dashed black line (e.g. the table of :func:`gammanet.theory.loss_curves`).
     Returns the array of Axes."""
@@ -233,8 +287,13 @@ def width_ticks(ax: plt.Axes, widths, axis: str = "x") -> plt.Axes:
 
 
 # ------------------------------------------------------------------------------ chapter 6: accuracy over γ-grids
-def accuracy_vs_gamma(summary: pd.DataFrame, x: str = "gamma_1", hue: Optional[str] = None,
-                      ax: Optional[plt.Axes] = None, label_format: str = "{}") -> plt.Axes:
+def accuracy_vs_gamma(
+    summary: pd.DataFrame,
+    x: str = "gamma_1",
+    hue: Optional[str] = None,
+    ax: Optional[plt.Axes] = None,
+    label_format: str = "{}",
+) -> plt.Axes:
     """Seed-mean accuracy against γ with its confidence interval as error bars (``summary`` from
     :func:`gammanet.grids.accuracy_summary`: columns ``mean``, ``ci_low``, ``ci_high``), one line per ``hue``."""
     ax = ax or plt.subplots()[1]
@@ -243,8 +302,15 @@ def accuracy_vs_gamma(summary: pd.DataFrame, x: str = "gamma_1", hue: Optional[s
     for (name, rows), colour in zip(groups, colours):
         rows = rows.sort_values(x)
         err = np.vstack([rows["mean"] - rows.ci_low, rows.ci_high - rows["mean"]])
-        ax.errorbar(rows[x], rows["mean"], yerr=np.nan_to_num(err), marker="o", capsize=3, color=colour,
-                    label=None if name is None else label_format.format(name))
+        ax.errorbar(
+            rows[x],
+            rows["mean"],
+            yerr=np.nan_to_num(err),
+            marker="o",
+            capsize=3,
+            color=colour,
+            label=None if name is None else label_format.format(name),
+        )
     ax.set_xlabel("γ" if x == "gamma_1" else x.replace("gamma_", "γ_"))
     ax.set_ylabel("test accuracy")
     if hue is not None:
@@ -252,8 +318,9 @@ def accuracy_vs_gamma(summary: pd.DataFrame, x: str = "gamma_1", hue: Optional[s
     return ax
 
 
-def accuracy_heatmaps(summary: pd.DataFrame, value: str = "mean", fmt: str = ".3f", vmin=None, vmax=None,
-                      title: str = ""):
+def accuracy_heatmaps(
+    summary: pd.DataFrame, value: str = "mean", fmt: str = ".3f", vmin=None, vmax=None, title: str = ""
+):
     """Heatmaps of ``value`` over (γ_1 rows, γ_2 columns) — one panel per γ_3 for a depth-3 grid — annotated with
     the numbers, on one colour scale.  ``summary``: :func:`gammanet.grids.accuracy_summary` of a depth-2 or -3 grid.
     Returns the array of Axes."""
@@ -263,8 +330,9 @@ def accuracy_heatmaps(summary: pd.DataFrame, value: str = "mean", fmt: str = ".3
     panels = [None] if depth == 2 else sorted(summary.gamma_3.unique())
     vmin = summary[value].min() if vmin is None else vmin
     vmax = summary[value].max() if vmax is None else vmax
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels) + 1.2, 3.4), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(3.3 * len(panels) + 1.2, 3.4), squeeze=False, layout="constrained"
+    )
     for i, (ax, panel) in enumerate(zip(axes[0], panels)):
         rows = summary if panel is None else summary[summary.gamma_3 == panel]
         table = rows.pivot(index="gamma_1", columns="gamma_2", values=value).sort_index(ascending=False)
@@ -289,8 +357,17 @@ def main_effects_plot(effects: pd.DataFrame, ax: Optional[plt.Axes] = None, **kw
     ax = ax or plt.subplots(figsize=(4.8, 3.6))[1]
     layers = sorted(effects.layer.unique(), key=lambda s: int(s.split("_")[1]))
     palette = dict(zip(layers, sns.color_palette("rocket", n_colors=len(layers) + 1)))
-    sns.lineplot(data=effects, x="gamma", y="accuracy", hue="layer", hue_order=layers, palette=palette,
-                 marker="o", ax=ax, **kwargs)
+    sns.lineplot(
+        data=effects,
+        x="gamma",
+        y="accuracy",
+        hue="layer",
+        hue_order=layers,
+        palette=palette,
+        marker="o",
+        ax=ax,
+        **kwargs,
+    )
     ax.set_xlabel("γ of that layer")
     ax.set_ylabel("mean test accuracy")
     ax.legend(title="layer")
@@ -309,36 +386,62 @@ def config_styles(table: pd.DataFrame) -> dict:
     rows = table.drop_duplicates("gammas")
     colours = gamma_palette(rows.gamma_outer)
     inner_cols = gamma_columns(table)
-    inner = rows[inner_cols[:-1]].apply(tuple, axis=1) if len(inner_cols) > 1 and rows[inner_cols[-1]].notna().all() \
+    inner = (
+        rows[inner_cols[:-1]].apply(tuple, axis=1)
+        if len(inner_cols) > 1 and rows[inner_cols[-1]].notna().all()
         else pd.Series([()] * len(rows), index=rows.index)
+    )
     order = sorted(set(inner))
-    return {r.gammas: (colours[r.gamma_outer],) + INNER_STYLES[order.index(i) % len(INNER_STYLES)]
-            for r, i in zip(rows.itertuples(), inner)}
+    return {
+        r.gammas: (colours[r.gamma_outer],) + INNER_STYLES[order.index(i) % len(INNER_STYLES)]
+        for r, i in zip(rows.itertuples(), inner)
+    }
 
 
-def _variance_lines(ax: plt.Axes, table: pd.DataFrame, x: str, styles: dict, guide: bool = False,
-                    label_format: str = "γ={}") -> None:
+def _variance_lines(
+    ax: plt.Axes, table: pd.DataFrame, x: str, styles: dict, guide: bool = False, label_format: str = "γ={}"
+) -> None:
     for label in sorted(table.gammas.unique(), key=lambda g: (table[table.gammas == g].gamma_outer.iloc[0], g)):
         rows = table[table.gammas == label].sort_values(x)
         colour, marker, line = styles[label]
-        err = np.vstack([rows.variance - rows.variance_low, rows.variance_high - rows.variance]) \
-            if rows.variance_low.notna().all() else None
-        ax.errorbar(rows[x], rows.variance, yerr=err, color=colour, marker=marker, ls=line, capsize=2, ms=5,
-                    label=label_format.format(label))
+        err = (
+            np.vstack([rows.variance - rows.variance_low, rows.variance_high - rows.variance])
+            if rows.variance_low.notna().all()
+            else None
+        )
+        ax.errorbar(
+            rows[x],
+            rows.variance,
+            yerr=err,
+            color=colour,
+            marker=marker,
+            ls=line,
+            capsize=2,
+            ms=5,
+            label=label_format.format(label),
+        )
         if guide and len(rows) > 1:
             slope = 1 - 2 * rows.gamma_outer.iloc[0]
             n0, v0 = rows[x].iloc[0], rows.variance.iloc[0]
             ax.plot(rows[x], v0 * (rows[x] / n0) ** slope, color=colour, ls=(0, (4, 3)), lw=1.1, alpha=0.8)
 
 
-def variance_width_panels(table: pd.DataFrame, times, guide: bool = True, titles=None, sharey: bool = True,
-                          legend: str = "outside", figsize=None) -> plt.Figure:
+def variance_width_panels(
+    table: pd.DataFrame,
+    times,
+    guide: bool = True,
+    titles=None,
+    sharey: bool = True,
+    legend: str = "outside",
+    figsize=None,
+) -> plt.Figure:
     """One panel per clock t in ``times``: V (variance over seeds, averaged over probe images and classes) against
     the last width N_L on log–log axes, one line per γ-configuration with its seed-bootstrap interval, and (``guide``)
     a dashed line of slope 1 - 2γ_L from the narrowest width.  ``table``: :func:`gammanet.variance.variance_table`."""
     times = list(times)
-    fig, axes = plt.subplots(1, len(times), figsize=figsize or (4.1 * len(times) + 1.6, 3.8), sharey=sharey,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(times), figsize=figsize or (4.1 * len(times) + 1.6, 3.8), sharey=sharey, squeeze=False
+    )
     styles = config_styles(table)
     for i, (ax, t) in enumerate(zip(axes[0], times)):
         rows = table[np.isclose(table.t, t)]
@@ -359,8 +462,9 @@ def variance_width_panels(table: pd.DataFrame, times, guide: bool = True, titles
     return fig
 
 
-def slope_agreement(slopes: pd.DataFrame, times, prediction: str = "outer", ax: Optional[plt.Axes] = None,
-                    label_points: bool = False) -> plt.Axes:
+def slope_agreement(
+    slopes: pd.DataFrame, times, prediction: str = "outer", ax: Optional[plt.Axes] = None, label_points: bool = False
+) -> plt.Axes:
     """Measured slope (with its bootstrap interval) against the predicted one (column ``prediction`` of
     :func:`gammanet.variance.variance_slopes`), one marker per clock t; on the diagonal when they agree."""
     ax = ax or plt.subplots(figsize=(4.8, 4.2))[1]
@@ -373,13 +477,21 @@ def slope_agreement(slopes: pd.DataFrame, times, prediction: str = "outer", ax: 
     for j, t in enumerate(times):
         rows = slopes[np.isclose(slopes.t, t)]
         colour = cmap(0.1 + 0.75 * j / max(1, len(times) - 1))
-        ax.errorbar(rows[prediction] + offsets[j], rows.slope,
-                    yerr=[rows.slope - rows.ci_low, rows.ci_high - rows.slope],
-                    fmt="o", color=colour, capsize=2, ms=5, label=f"t = {t:g}")
+        ax.errorbar(
+            rows[prediction] + offsets[j],
+            rows.slope,
+            yerr=[rows.slope - rows.ci_low, rows.ci_high - rows.slope],
+            fmt="o",
+            color=colour,
+            capsize=2,
+            ms=5,
+            label=f"t = {t:g}",
+        )
         if label_points and j == len(times) - 1:
             for r in rows.itertuples():
-                ax.annotate(r.gammas, (r._asdict()[prediction], r.slope), textcoords="offset points", xytext=(6, -3),
-                            fontsize=8)
+                ax.annotate(
+                    r.gammas, (r._asdict()[prediction], r.slope), textcoords="offset points", xytext=(6, -3), fontsize=8
+                )
     names = {"outer": r"predicted slope $1-2\gamma_L$", "all_layers": r"predicted slope $\sum_\ell(1-2\gamma_\ell)$"}
     ax.set_xlabel(names.get(prediction, prediction))
     ax.set_ylabel("measured slope (95% interval)")
@@ -395,8 +507,16 @@ def variance_vs_gamma_lines(table: pd.DataFrame, width: int, times, ax: Optional
     for j, t in enumerate(times):
         rows = table[(table.N == width) & np.isclose(table.t, t)].sort_values("gamma_outer")
         err = np.vstack([rows.variance - rows.variance_low, rows.variance_high - rows.variance])
-        ax.errorbar(rows.gamma_outer, rows.variance, yerr=err, marker="o", capsize=2, ms=5,
-                    color=cmap(0.1 + 0.75 * j / max(1, len(times) - 1)), label=f"t = {t:g}")
+        ax.errorbar(
+            rows.gamma_outer,
+            rows.variance,
+            yerr=err,
+            marker="o",
+            capsize=2,
+            ms=5,
+            color=cmap(0.1 + 0.75 * j / max(1, len(times) - 1)),
+            label=f"t = {t:g}",
+        )
     ax.set_yscale("log")
     ax.set_xticks(sorted(table.gamma_outer.unique()))
     ax.set_xlabel("γ")
@@ -438,8 +558,15 @@ def seed_average_accuracy_plot(accuracy: pd.DataFrame, width: int, t: float, ax:
     ax = ax or plt.subplots(figsize=(5.6, 3.8))[1]
     rows = accuracy[(accuracy.N == width) & np.isclose(accuracy.t, t)].sort_values("gamma_outer")
     n_seeds = int(rows.n_seeds.iloc[0])
-    ax.errorbar(rows.gamma_outer, rows.single, yerr=rows.single_sd, marker="o", capsize=3, color="C0",
-                label="one network (mean ± sd over seeds)")
+    ax.errorbar(
+        rows.gamma_outer,
+        rows.single,
+        yerr=rows.single_sd,
+        marker="o",
+        capsize=3,
+        color="C0",
+        label="one network (mean ± sd over seeds)",
+    )
     ax.plot(rows.gamma_outer, rows.average, marker="s", color="C3", label=f"average of {n_seeds} seeds' logits")
     ax.set_xticks(sorted(rows.gamma_outer.unique()))
     ax.set_xlabel("γ")
@@ -466,14 +593,27 @@ def claim_status_chart(tables: dict, ax: Optional[plt.Axes] = None, width: int =
         text = "claim" if "claim" in table.columns else "prediction"
         for _, row in table.iterrows():
             label = str(row[text])
-            rows.append((f"{title}: {label[:width - 1] + '…' if len(label) > width else label}", status_class(row)))
+            rows.append((f"{title}: {label[: width - 1] + '…' if len(label) > width else label}", status_class(row)))
     classes = list(STATUS_COLOURS)
     ax = ax or plt.subplots(figsize=(7.5, 0.32 * len(rows) + 1.0))[1]
     codes = np.array([[classes.index(c)] for _, c in rows], dtype=float)
-    sns.heatmap(codes, ax=ax, cmap=mpl.colors.ListedColormap(list(STATUS_COLOURS.values())), vmin=-0.5,
-                vmax=len(classes) - 0.5, cbar=False, linewidths=1, linecolor="white",
-                yticklabels=[label for label, _ in rows], xticklabels=False)
+    sns.heatmap(
+        codes,
+        ax=ax,
+        cmap=mpl.colors.ListedColormap(list(STATUS_COLOURS.values())),
+        vmin=-0.5,
+        vmax=len(classes) - 0.5,
+        cbar=False,
+        linewidths=1,
+        linecolor="white",
+        yticklabels=[label for label, _ in rows],
+        xticklabels=False,
+    )
     ax.tick_params(axis="y", length=0)
-    ax.legend(handles=[Patch(color=STATUS_COLOURS[c], label=c) for c in classes], loc="upper left",
-              bbox_to_anchor=(1.02, 1.0), frameon=False)
+    ax.legend(
+        handles=[Patch(color=STATUS_COLOURS[c], label=c) for c in classes],
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        frameon=False,
+    )
     return ax

@@ -17,6 +17,7 @@ widths 100, mean over init seeds 0, 1, 2.
 None of the presets removes the biases, which the theory's networks do not have: the library trains them at their
 layer's rate, and at large α or with an inner γ near 1 they dominate the dynamics (docs/presets.md §4).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,16 +55,18 @@ class Preset:
     output: str = "logits"
 
     def __post_init__(self):
-        checks = (("activation", lambda v: check_choice("activation", v, ACTIVATIONS)),
-                  ("readout", lambda v: check_choice("readout", v, READOUTS)),
-                  ("loss", lambda v: check_choice("loss", v, LOSSES)),
-                  ("init", lambda v: check_choice("init", v, INIT_ORDERS)),
-                  ("output", lambda v: check_choice("output", v, OUTPUTS)),
-                  ("input_scale", lambda v: check_positive_float("input_scale", v)),
-                  ("alpha", lambda v: check_positive_float("alpha", v)),
-                  ("bias", lambda v: check_bool("bias", v)),
-                  ("shuffle", lambda v: check_bool("shuffle", v)),
-                  ("batch_size", lambda v: check_positive_int("batch_size", v)))
+        checks = (
+            ("activation", lambda v: check_choice("activation", v, ACTIVATIONS)),
+            ("readout", lambda v: check_choice("readout", v, READOUTS)),
+            ("loss", lambda v: check_choice("loss", v, LOSSES)),
+            ("init", lambda v: check_choice("init", v, INIT_ORDERS)),
+            ("output", lambda v: check_choice("output", v, OUTPUTS)),
+            ("input_scale", lambda v: check_positive_float("input_scale", v)),
+            ("alpha", lambda v: check_positive_float("alpha", v)),
+            ("bias", lambda v: check_bool("bias", v)),
+            ("shuffle", lambda v: check_bool("shuffle", v)),
+            ("batch_size", lambda v: check_positive_int("batch_size", v)),
+        )
         for field, check in checks:
             try:
                 object.__setattr__(self, field, check(getattr(self, field)))
@@ -73,14 +76,24 @@ class Preset:
     def model_kwargs(self) -> dict:
         """Keyword arguments for :class:`~gammanet.model.GammaMLP`: ``activation``, ``readout``, ``input_scale``,
         ``bias``, ``init``."""
-        return dict(activation=self.activation, readout=self.readout, input_scale=float(self.input_scale),
-                    bias=self.bias, init=self.init)
+        return dict(
+            activation=self.activation,
+            readout=self.readout,
+            input_scale=float(self.input_scale),
+            bias=self.bias,
+            init=self.init,
+        )
 
     def fit_kwargs(self) -> dict:
         """Keyword arguments for :func:`~gammanet.train.fit`: ``batch_size``, ``loss``, ``alpha``, ``shuffle``,
         ``output``."""
-        return dict(batch_size=self.batch_size, loss=self.loss, alpha=float(self.alpha), shuffle=self.shuffle,
-                    output=self.output)
+        return dict(
+            batch_size=self.batch_size,
+            loss=self.loss,
+            alpha=float(self.alpha),
+            shuffle=self.shuffle,
+            output=self.output,
+        )
 
     def settings(self) -> dict:
         """Every setting: :meth:`model_kwargs` and :meth:`fit_kwargs` together (what
@@ -90,8 +103,16 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "authors": Preset(
-        name="authors", activation="sigmoid", readout="authors", input_scale=1.0, alpha=1.0, batch_size=20,
-        shuffle=False, loss="ce", init="authors", output="authors",
+        name="authors",
+        activation="sigmoid",
+        readout="authors",
+        input_scale=1.0,
+        alpha=1.0,
+        batch_size=20,
+        shuffle=False,
+        loss="ce",
+        init="authors",
+        output="authors",
         description=(
             "The authors' code exactly (sigmoid, N(0,1) weights on standardized pixels so ~88% of first-layer units "
             "saturate, U(0,1) readout, PyTorch biases, α = 1, batch 20, no shuffling, cross-entropy; their draw "
@@ -103,8 +124,14 @@ PRESETS: dict[str, Preset] = {
         ),
     ),
     "default": Preset(
-        name="default", activation="sigmoid", readout="centered", input_scale=1.0, alpha=1.0, batch_size=20,
-        shuffle=True, loss="ce",
+        name="default",
+        activation="sigmoid",
+        readout="centered",
+        input_scale=1.0,
+        alpha=1.0,
+        batch_size=20,
+        shuffle=True,
+        loss="ce",
         description=(
             "The library's defaults of GammaMLP and fit: the authors' model and rates with a centred N(0,1) readout "
             "and zero biases (so Var g_0 ∝ N^{1-2γ} holds exactly) and a seeded shuffle; sigmoid, s = 1, α = 1, "
@@ -113,8 +140,14 @@ PRESETS: dict[str, Preset] = {
         ),
     ),
     "fast": Preset(
-        name="fast", activation="tanh", readout="centered", input_scale=1 / 28, alpha=10.0, batch_size=20,
-        shuffle=True, loss="ce",
+        name="fast",
+        activation="tanh",
+        readout="centered",
+        input_scale=1 / 28,
+        alpha=10.0,
+        batch_size=20,
+        shuffle=True,
+        loss="ce",
         description=(
             "CPU chapters, one hidden layer: tanh on pixels scaled by 1/√784 (pre-activations O(1), ~1% saturated), "
             "centred readout, α = 10.  784-100-10 after 4,000 steps: 83.0, 85.2, 86.7, 88.8, 90.4, 91.3% for "
@@ -123,8 +156,14 @@ PRESETS: dict[str, Preset] = {
         ),
     ),
     "fast_deep": Preset(
-        name="fast_deep", activation="tanh", readout="centered", input_scale=1 / 28, alpha=3.0, batch_size=20,
-        shuffle=True, loss="ce",
+        name="fast_deep",
+        activation="tanh",
+        readout="centered",
+        input_scale=1 / 28,
+        alpha=3.0,
+        batch_size=20,
+        shuffle=True,
+        loss="ce",
         description=(
             "CPU chapters, two hidden layers: as 'fast' but α = 3, because from α = 10 the trained biases collapse "
             "the γ = (1, 1) net to a constant classifier.  (100, 100) after 8,000 steps: all 9 γ-configurations "

@@ -7,6 +7,7 @@ output sum).  γ = 1/2 is the Xavier / NTK scaling, γ = 1 the mean-field scalin
 Everything here is a pure function of plain numbers: it validates, and it returns floats.  The model and the
 optimiser read these numbers; they never recompute them.
 """
+
 from __future__ import annotations
 
 from typing import Sequence, Union, cast
@@ -58,8 +59,7 @@ def resolve_gammas(gammas: GammasLike, depth: int) -> tuple[float, ...]:
     values = cast(Sequence[float], gammas)
     if len(values) != depth:
         raise ValueError(
-            f"got {len(values)} gammas {tuple(values)!r} for {depth} hidden layers: "
-            "give exactly one γ per hidden layer"
+            f"got {len(values)} gammas {tuple(values)!r} for {depth} hidden layers: give exactly one γ per hidden layer"
         )
     return tuple(validate_gamma(g, f"gamma_{ell}") for ell, g in enumerate(values, start=1))
 

@@ -14,6 +14,7 @@ It also has every page load MathJax (the navigation's chapter titles carry mathe
 
 Nothing here is needed to use the library; it is imported only by the book build.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,23 @@ EXERCISE_LABEL = re.compile(r"^ex-([0-9]+)-([0-9]+)$")
 #: A chapter's page: notebooks/05_deep (the number before the first underscore of the file name).
 CHAPTER_PAGE = re.compile(r"(?:^|/)([0-9]+)_[^/]*$")
 #: The kinds of block that sphinx-proof numbers (sphinx_proof.proof_type.PROOF_TYPES).
-PROOF_KINDS = ("axiom", "theorem", "lemma", "algorithm", "definition", "remark", "conjecture", "corollary",
-               "criterion", "example", "property", "observation", "proposition", "assumption", "notation")
+PROOF_KINDS = (
+    "axiom",
+    "theorem",
+    "lemma",
+    "algorithm",
+    "definition",
+    "remark",
+    "conjecture",
+    "corollary",
+    "criterion",
+    "example",
+    "property",
+    "observation",
+    "proposition",
+    "assumption",
+    "notation",
+)
 
 
 def renumber(fignumbers: dict) -> dict:

@@ -4,6 +4,7 @@ The clock of the theory is t = k / N_L (k = SGD steps so far, N_L = width of the
 rates of :func:`gammanet.learning_rates` the output moves O(1/N_L) per step, so curves of different widths are
 compared at equal t, not at equal k.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,7 @@ from .data import MNISTData
 from .devices import resolve_device
 from .memory import check_memory, training_bytes
 from .model import GammaMLP, param_groups
-from .validation import (check_bool, check_choice, check_nonnegative_int, check_positive_int,
-                         check_seed)
+from .validation import check_bool, check_choice, check_nonnegative_int, check_positive_int, check_seed
 
 LOSSES = ("ce", "mse")
 #: What the loss is computed on: the logits, their log-softmax (log-probabilities), or as the authors' networks do —
@@ -50,14 +50,17 @@ def loss_function(loss: str, output: str = "logits") -> Callable[[torch.Tensor, 
     check_choice("loss", loss, LOSSES)
     check_choice("output", output, OUTPUTS[:2])
     if loss == "ce":
+
         def ce(logits, y):
             return -torch.log_softmax(logits, dim=-1).gather(-1, y.unsqueeze(-1)).squeeze(-1).mean(-1)
+
         return ce
 
     def mse(logits, y):
         out = torch.log_softmax(logits, dim=-1) if output == "log_probs" else logits
         onehot = F.one_hot(y, logits.shape[-1]).to(logits.dtype)
         return ((out - onehot) ** 2).mean(dim=(-2, -1))
+
     return mse
 
 
@@ -80,8 +83,14 @@ def batch_slices(n: int, batch_size: int) -> list[slice]:
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str = "ce",
-             chunk: int = 10_000, output: str = "logits") -> tuple[float, float]:
+def evaluate(
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss: str = "ce",
+    chunk: int = 10_000,
+    output: str = "logits",
+) -> tuple[float, float]:
     """Mean loss and accuracy of ``model`` on (x, y), computed in chunks to bound memory (``output``: as in
     :func:`loss_function`)."""
     was_training = model.training
@@ -89,8 +98,8 @@ def evaluate(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, loss: str
     fn = loss_function(loss, output)
     total_loss, correct = 0.0, 0
     for i in range(0, x.shape[0], chunk):
-        logits = model(x[i:i + chunk])
-        yy = y[i:i + chunk]
+        logits = model(x[i : i + chunk])
+        yy = y[i : i + chunk]
         total_loss += float(fn(logits, yy)) * yy.shape[0]
         correct += int((logits.argmax(-1) == yy).sum())
     model.train(was_training)
@@ -139,13 +148,22 @@ def fit(
     groups = param_groups(model, alpha)
     alpha = float(alpha)
     dev = resolve_device(device)
-    check_memory(training_bytes(model.widths, model.in_features, model.out_features, 1, batch_size,
-                                min(10_000, max(data.n_train, data.n_test))), dev,
-                 f"training GammaMLP(widths={model.widths})")
+    check_memory(
+        training_bytes(
+            model.widths,
+            model.in_features,
+            model.out_features,
+            1,
+            batch_size,
+            min(10_000, max(data.n_train, data.n_test)),
+        ),
+        dev,
+        f"training GammaMLP(widths={model.widths})",
+    )
     model.to(dev)
     data = data.to(dev)
     dtype = model.readout.weight.dtype
-    for group in groups:   # the rate as the parameters hold it: one too large for the dtype becomes inf
+    for group in groups:  # the rate as the parameters hold it: one too large for the dtype becomes inf
         group["lr"] = float(torch.tensor(group["lr"], dtype=torch.float64).to(dtype))
     optimizer = torch.optim.SGD(groups, lr=alpha)
     n_last = model.widths[-1]
@@ -156,15 +174,29 @@ def fit(
         ok = status == "ok"
         tr = evaluate(model, data.x_train, data.y_train, loss, output=output) if ok else (train_loss, math.nan)
         te = evaluate(model, data.x_test, data.y_test, loss, output=output) if ok else (math.nan, math.nan)
-        rows.append(dict(epoch=epoch, step=step, t=step / n_last, train_loss=tr[0], train_accuracy=tr[1],
-                         test_loss=te[0], test_accuracy=te[1], status=status))
+        rows.append(
+            dict(
+                epoch=epoch,
+                step=step,
+                t=step / n_last,
+                train_loss=tr[0],
+                train_accuracy=tr[1],
+                test_loss=te[0],
+                test_accuracy=te[1],
+                status=status,
+            )
+        )
 
     record(0, 0)
     slices = batch_slices(data.n_train, batch_size)
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=epochs * len(slices), unit="step", disable=not progress,
-               desc=f"γ={tuple(model.gammas)} N={tuple(model.widths)}")
+    bar = tqdm(
+        total=epochs * len(slices),
+        unit="step",
+        disable=not progress,
+        desc=f"γ={tuple(model.gammas)} N={tuple(model.widths)}",
+    )
     step = 0
     model.train()
     for epoch in range(1, epochs + 1):
@@ -191,8 +223,16 @@ def fit(
         bar.set_postfix(test_acc=f"{rows[-1]['test_accuracy']:.3f}")
     bar.close()
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
-    history.attrs["config"] = dict(model=model.config(), epochs=epochs, batch_size=batch_size, loss=loss,
-                                   output=output, alpha=float(alpha), seed=int(seed), shuffle=bool(shuffle),
-                                   device=str(dev),
-                                   data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test))
+    history.attrs["config"] = dict(
+        model=model.config(),
+        epochs=epochs,
+        batch_size=batch_size,
+        loss=loss,
+        output=output,
+        alpha=float(alpha),
+        seed=int(seed),
+        shuffle=bool(shuffle),
+        device=str(dev),
+        data=dict(source=data.source, n_train=data.n_train, n_test=data.n_test),
+    )
     return history

@@ -13,6 +13,7 @@ The rules every check shares:
   :func:`check_widths`);
 - a float must be finite unless a check says otherwise.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,7 +27,7 @@ import torch
 
 #: Seeds lie in [0, SEED_LIMIT): they are recorded in int64 columns (histories, stores) and int64 tensors, so a
 #: seed of 2^63 or more could not be written down, and a negative one is not a seed numpy accepts.
-SEED_LIMIT = 2 ** 63
+SEED_LIMIT = 2**63
 GAMMA_MIN, GAMMA_MAX = 0.5, 1.0
 
 
@@ -64,8 +65,11 @@ def _bad(name: str, value, rule: str) -> ValueError:
 
 def check_int(name: str, value, minimum: Optional[int] = None, maximum: Optional[int] = None) -> int:
     """An integer in [minimum, maximum] (either bound may be None)."""
-    if not is_int(value) or (minimum is not None and scalar(value) < minimum) or \
-            (maximum is not None and scalar(value) > maximum):
+    if (
+        not is_int(value)
+        or (minimum is not None and scalar(value) < minimum)
+        or (maximum is not None and scalar(value) > maximum)
+    ):
         if minimum is not None and maximum is not None:
             rule = f"it must be an integer in [{minimum}, {maximum}]"
         elif minimum is not None:
@@ -86,8 +90,16 @@ def check_nonnegative_int(name: str, value) -> int:
     return check_int(name, value, minimum=0)
 
 
-def check_float(name: str, value, minimum: Optional[float] = None, maximum: Optional[float] = None,
-                open_min: bool = False, open_max: bool = False, finite: bool = True, rule: str = "") -> float:
+def check_float(
+    name: str,
+    value,
+    minimum: Optional[float] = None,
+    maximum: Optional[float] = None,
+    open_min: bool = False,
+    open_max: bool = False,
+    finite: bool = True,
+    rule: str = "",
+) -> float:
     """A real number (finite unless ``finite=False``) in the interval given by the bounds."""
     ok = is_real(value)
     if ok:
@@ -101,8 +113,14 @@ def check_float(name: str, value, minimum: Optional[float] = None, maximum: Opti
         if not rule:
             lo = "" if minimum is None else f"{'>' if open_min else '>='} {minimum:g}"
             hi = "" if maximum is None else f"{'<' if open_max else '<='} {maximum:g}"
-            rule = "it must be a " + ("finite " if finite else "") + "number" + \
-                (f" {lo}" if lo else "") + (" and" if lo and hi else "") + (f" {hi}" if hi else "")
+            rule = (
+                "it must be a "
+                + ("finite " if finite else "")
+                + "number"
+                + (f" {lo}" if lo else "")
+                + (" and" if lo and hi else "")
+                + (f" {hi}" if hi else "")
+            )
         raise _bad(name, value, rule)
     return v
 
@@ -141,7 +159,7 @@ def check_choice(name: str, value, allowed):
 
 
 # --------------------------------------------------------------------------------------------------- seeds
-SEED_RULE = ("a seed is an integer in [0, 2^63) (seeds are recorded in int64 columns and tensors)")
+SEED_RULE = "a seed is an integer in [0, 2^63) (seeds are recorded in int64 columns and tensors)"
 
 
 def check_seed(name: str, value) -> int:
@@ -170,8 +188,11 @@ def check_seeds(name: str, seeds) -> list[int]:
 # ---------------------------------------------------------------------------------------------- sequences
 def check_sequence(name: str, value, what: str, allow_empty: bool = False) -> list:
     """A list of the entries of a sequence (not a string, not a scalar)."""
-    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__len__") or \
-            (isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim == 0):
+    if (
+        isinstance(value, (str, bytes, dict))
+        or not hasattr(value, "__len__")
+        or (isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim == 0)
+    ):
         raise _bad(name, value, f"give {what}")
     if len(value) == 0 and not allow_empty:
         raise _bad(name, value, f"give {what}")
@@ -204,19 +225,22 @@ def check_gamma(name: str, gamma) -> float:
         raise ValueError(f"{name} = {gamma!r} is not allowed: it must be a number in [0.5, 1]")
     g = float(scalar(gamma))
     if not (GAMMA_MIN - 1e-12 <= g <= GAMMA_MAX + 1e-12):
-        raise ValueError(f"{name} = {g!r} is not allowed: γ must lie in [0.5, 1] "
-                         "(0.5 = Xavier/NTK scaling, 1 = mean-field scaling)")
+        raise ValueError(
+            f"{name} = {g!r} is not allowed: γ must lie in [0.5, 1] (0.5 = Xavier/NTK scaling, 1 = mean-field scaling)"
+        )
     return min(max(g, GAMMA_MIN), GAMMA_MAX)
 
 
 def check_gamma_grid(name: str, grid, depth: int) -> list[tuple[float, ...]]:
     """A non-empty list of distinct γ-configurations for ``depth`` hidden layers; each entry is what
     :func:`gammanet.scaling.resolve_gammas` accepts (a γ-tuple, one number for every layer, or a preset name)."""
-    from .scaling import resolve_gammas   # the γ presets live with the scaling law
+    from .scaling import resolve_gammas  # the γ presets live with the scaling law
 
     if is_real(grid) or isinstance(grid, (str, bytes)) or not hasattr(grid, "__len__") or len(grid) == 0:
-        raise ValueError(f"{name}={grid!r} is not allowed; give a non-empty list of γ-tuples (one γ in [0.5, 1] per "
-                         f"hidden layer, {depth} here), preset names or numbers, e.g. [(0.5, 1.0), 'mean_field', 0.7]")
+        raise ValueError(
+            f"{name}={grid!r} is not allowed; give a non-empty list of γ-tuples (one γ in [0.5, 1] per "
+            f"hidden layer, {depth} here), preset names or numbers, e.g. [(0.5, 1.0), 'mean_field', 0.7]"
+        )
     out = []
     for entry in grid:
         g = resolve_gammas(entry if isinstance(entry, str) or is_real(entry) else tuple(entry), depth)
@@ -268,8 +292,7 @@ def check_output_dir(name: str, path: Union[str, Path], shown: Optional[Path] = 
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
         where = "it" if probe == given else repr(str(probe))
-        raise ValueError(f"{name} {str(given)!r} is not allowed: {where} is a file, not a folder; choose another "
-                         "path")
+        raise ValueError(f"{name} {str(given)!r} is not allowed: {where} is a file, not a folder; choose another path")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise ValueError(f"{name} {str(given)!r} is not allowed: the folder {str(probe)!r} is not writable")
     return p
@@ -287,7 +310,28 @@ def check_output_file(name: str, path: Union[str, Path]) -> Path:
     return p
 
 
-__all__ = ["SEED_LIMIT", "check_bool", "check_choice", "check_device", "check_float", "check_gamma",
-           "check_gamma_grid", "check_int", "check_nonnegative_float", "check_nonnegative_int", "check_output_dir",
-           "check_output_file", "check_positive_float", "check_positive_int", "check_probability", "check_seed",
-           "check_seeds", "check_sequence", "check_widths", "is_bool", "is_int", "is_real", "scalar"]
+__all__ = [
+    "SEED_LIMIT",
+    "check_bool",
+    "check_choice",
+    "check_device",
+    "check_float",
+    "check_gamma",
+    "check_gamma_grid",
+    "check_int",
+    "check_nonnegative_float",
+    "check_nonnegative_int",
+    "check_output_dir",
+    "check_output_file",
+    "check_positive_float",
+    "check_positive_int",
+    "check_probability",
+    "check_seed",
+    "check_seeds",
+    "check_sequence",
+    "check_widths",
+    "is_bool",
+    "is_int",
+    "is_real",
+    "scalar",
+]

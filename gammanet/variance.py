@@ -37,6 +37,7 @@ layers widen together with N_L, E[σ(Z^L)²] itself scales like N^{1-2γ_{L-1}} 
 exceed 1/2, which gives the slope Σ_ℓ (1 - 2γ_ℓ) (:func:`all_layers_slope`; our derivation, chapter 5, the same
 as :func:`gammanet.theory.predicted_init_slope`).
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence
@@ -69,11 +70,14 @@ def _check_outputs(outputs) -> None:
     if not width_columns(outputs):
         missing.append("width_1..")
     if missing:
-        raise ValueError(f"outputs lacks the column(s) {missing}; pass Results.outputs of an experiment recorded "
-                         "with probe > 0 (columns seed, width_*, gamma_*, epoch, t, image, class, logit)")
+        raise ValueError(
+            f"outputs lacks the column(s) {missing}; pass Results.outputs of an experiment recorded "
+            "with probe > 0 (columns seed, width_*, gamma_*, epoch, t, image, class, logit)"
+        )
     if len(outputs) == 0:
-        raise ValueError("outputs is empty: the experiment recorded no probe logits (probe = 0?) or nothing has "
-                         "finished yet")
+        raise ValueError(
+            "outputs is empty: the experiment recorded no probe logits (probe = 0?) or nothing has finished yet"
+        )
     if not np.isfinite(outputs["logit"].to_numpy(dtype=float)).all():
         raise ValueError("outputs holds non-finite logits (a diverged member?); drop those members first")
 
@@ -100,10 +104,12 @@ def _cubes(outputs: pd.DataFrame):
         if len(seeds) < 2:
             raise ValueError(f"{where}: only {len(seeds)} seed; a variance over seeds needs at least 2")
         if len(g) != np.prod(shape):
-            raise ValueError(f"{where}: {len(g)} rows, but {len(seeds)} seeds × {len(epochs)} epochs × "
-                             f"{len(images)} images × {len(classes)} classes = {int(np.prod(shape))}; every seed "
-                             "must have every epoch, image and class exactly once (an unfinished unit, or rows "
-                             "of two experiments mixed?)")
+            raise ValueError(
+                f"{where}: {len(g)} rows, but {len(seeds)} seeds × {len(epochs)} epochs × "
+                f"{len(images)} images × {len(classes)} classes = {int(np.prod(shape))}; every seed "
+                "must have every epoch, image and class exactly once (an unfinished unit, or rows "
+                "of two experiments mixed?)"
+            )
         cube = np.full(shape, np.nan)
         cube[ie, is_, ii, ic] = g["logit"].to_numpy(dtype=float)
         if np.isnan(cube).any():
@@ -136,7 +142,7 @@ def _last_gamma(config: dict) -> float:
 
 
 def _check_ddof(ddof) -> int:
-    return check_int("ddof", ddof, 0, 1)       # 1: unbiased (the default); 0: the plain mean square
+    return check_int("ddof", ddof, 0, 1)  # 1: unbiased (the default); 0: the plain mean square
 
 
 # ------------------------------------------------------------------------------------------- the reductions
@@ -165,7 +171,7 @@ def _seed_moments(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """cells (..., S, C) → q (..., S), the mean square of each seed over the C cells, and the Gram matrix
     G (..., S, S) = mean over cells of x_s x_s'.  Enough for the cell-averaged variance of any resample of seeds."""
     cells = np.asarray(cells, dtype=float)
-    return (cells ** 2).mean(-1), cells @ np.swapaxes(cells, -1, -2) / cells.shape[-1]
+    return (cells**2).mean(-1), cells @ np.swapaxes(cells, -1, -2) / cells.shape[-1]
 
 
 def _resampled_variance(q: np.ndarray, gram: np.ndarray, counts: np.ndarray, ddof: int) -> np.ndarray:
@@ -174,7 +180,7 @@ def _resampled_variance(q: np.ndarray, gram: np.ndarray, counts: np.ndarray, ddo
     Var = S/(S - ddof) · (Σ_s c_s q_s / S - cᵀ G c / S²)."""
     S = counts.shape[1]
     first = counts @ q.T / S
-    second = np.einsum("bs,wst,bt->bw", counts, gram, counts) / S ** 2
+    second = np.einsum("bs,wst,bt->bw", counts, gram, counts) / S**2
     return S / (S - ddof) * (first - second)
 
 
@@ -195,8 +201,9 @@ def _bootstrap_variance(cube: np.ndarray, ddof: int, n_boot: int, rng: np.random
     return _resampled_variance(q, gram, _counts(rng, n_boot, S), ddof) * S / (S - 1)
 
 
-def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, level: float = 0.95,
-                   seed: int = 0) -> pd.DataFrame:
+def variance_table(
+    outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, level: float = 0.95, seed: int = 0
+) -> pd.DataFrame:
     """V (the variance over seeds averaged over images and classes) per (widths, γ's, epoch).
 
     Columns: ``width_*, widths, N`` (the last width N_L), ``gamma_*, gammas`` (a label), ``gamma_outer``,
@@ -224,12 +231,25 @@ def variance_table(outputs: pd.DataFrame, ddof: int = 1, n_boot: int = 200, leve
             low = high = se = np.full(E, np.nan)
         init = v[list(epochs).index(0)] if 0 in epochs else np.nan
         for j in range(E):
-            rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
-                         "gammas": _label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
-                         "epoch": int(epochs[j]), "t": float(t[j]), "variance": float(v[j]),
-                         "variance_low": float(low[j]), "variance_high": float(high[j]), "variance_se": float(se[j]),
-                         "ratio_to_init": float(v[j] / init), "mean_square": float(mean_square[j]),
-                         "n_seeds": S, "n_images": P})
+            rows.append(
+                {
+                    **config,
+                    "widths": _widths_text(config),
+                    "N": _last_width(config),
+                    "gammas": _label([config[c] for c in gcols]),
+                    "gamma_outer": _last_gamma(config),
+                    "epoch": int(epochs[j]),
+                    "t": float(t[j]),
+                    "variance": float(v[j]),
+                    "variance_low": float(low[j]),
+                    "variance_high": float(high[j]),
+                    "variance_se": float(se[j]),
+                    "ratio_to_init": float(v[j] / init),
+                    "mean_square": float(mean_square[j]),
+                    "n_seeds": S,
+                    "n_images": P,
+                }
+            )
     table = pd.DataFrame(rows)
     return table.sort_values(["gammas", "N", "widths", "epoch"], kind="stable", ignore_index=True)
 
@@ -249,8 +269,13 @@ def all_layers_slope(gammas) -> float:
 
 
 # --------------------------------------------------------------------------------------------- the slopes
-def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = None, n_boot: int = 1000,
-                    level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def variance_slopes(
+    outputs: pd.DataFrame,
+    times: Optional[Iterable[float]] = None,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
     """The log–log slope of V against the last width N_L, per γ-configuration and clock t, with a seed-bootstrap
     ``level`` interval (:func:`gammanet.theory.fit_slope`, seeds resampled jointly across widths).
 
@@ -277,14 +302,18 @@ def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = No
         if len(set(n_last)) != len(n_last):
             twice = sorted({n for n in n_last if n_last.count(n) > 1})
             settings = sorted(_widths_text(c) for c, *_ in groups if _last_width(c) in twice)
-            raise ValueError(f"γ = {label}: the last width N_L = {twice} appears in several width settings "
-                             f"{settings}; select one family of widths first (e.g. outputs[outputs.width_1 == 50])")
+            raise ValueError(
+                f"γ = {label}: the last width N_L = {twice} appears in several width settings "
+                f"{settings}; select one family of widths first (e.g. outputs[outputs.width_1 == 50])"
+            )
         reference = groups[0][3]
         for config, _, _, seeds, _, _ in groups:
             if not np.array_equal(seeds, reference):
-                raise ValueError(f"γ = {label}: widths {_widths_text(config)} has seeds {list(seeds)} but "
-                                 f"{_widths_text(groups[0][0])} has {list(reference)}; the slope's bootstrap "
-                                 "resamples the same seeds at every width")
+                raise ValueError(
+                    f"γ = {label}: widths {_widths_text(config)} has seeds {list(seeds)} but "
+                    f"{_widths_text(groups[0][0])} has {list(reference)}; the slope's bootstrap "
+                    "resamples the same seeds at every width"
+                )
         by_t: dict = {}
         for config, _epochs, t, _seeds, _, cube in groups:
             for j, tj in enumerate(np.round(t, T_DIGITS)):
@@ -295,24 +324,41 @@ def variance_slopes(outputs: pd.DataFrame, times: Optional[Iterable[float]] = No
                 continue
             widths = [n for n, _ in entries]
             fit = fast_fit_slope(widths, [c for _, c in entries], n_boot=n_boot, level=level, seed=seed)
-            rows.append({**dict(zip(gcols, gammas)), "gammas": label, "gamma_outer": _outer_gamma(gammas),
-                         "t": float(tj), "slope": fit.slope, "intercept": fit.intercept, "ci_low": fit.ci_low,
-                         "ci_high": fit.ci_high, "se": fit.se, "n_widths": len(widths), "widths": tuple(widths),
-                         "outer": outer_slope(gammas), "all_layers": all_layers_slope(gammas),
-                         "contains_outer": fit.contains(outer_slope(gammas))})
+            rows.append(
+                {
+                    **dict(zip(gcols, gammas)),
+                    "gammas": label,
+                    "gamma_outer": _outer_gamma(gammas),
+                    "t": float(tj),
+                    "slope": fit.slope,
+                    "intercept": fit.intercept,
+                    "ci_low": fit.ci_low,
+                    "ci_high": fit.ci_high,
+                    "se": fit.se,
+                    "n_widths": len(widths),
+                    "widths": tuple(widths),
+                    "outer": outer_slope(gammas),
+                    "all_layers": all_layers_slope(gammas),
+                    "contains_outer": fit.contains(outer_slope(gammas)),
+                }
+            )
     if wanted is not None:
         found = {round(r["t"], T_DIGITS) for r in rows}
         if not found & wanted:
-            raise ValueError(f"no t in times={sorted(wanted)} is shared by two widths or more; t's the widths share "
-                             f"are computed as step / N_L")
+            raise ValueError(
+                f"no t in times={sorted(wanted)} is shared by two widths or more; t's the widths share "
+                f"are computed as step / N_L"
+            )
     if not rows:
-        raise ValueError("no clock t is shared by two widths or more: a slope needs at least two widths at the "
-                         "same t = step / N_L")
+        raise ValueError(
+            "no clock t is shared by two widths or more: a slope needs at least two widths at the same t = step / N_L"
+        )
     return pd.DataFrame(rows).sort_values(["gammas", "t"], kind="stable", ignore_index=True)
 
 
-def fast_fit_slope(widths: Sequence[float], samples: Sequence[np.ndarray], n_boot: int = 1000, level: float = 0.95,
-                   seed: int = 0) -> SlopeFit:
+def fast_fit_slope(
+    widths: Sequence[float], samples: Sequence[np.ndarray], n_boot: int = 1000, level: float = 0.95, seed: int = 0
+) -> SlopeFit:
     """:func:`gammanet.theory.fit_slope` with the statistic "variance" (ddof = 1 over seeds, averaged over the
     other axes), the same bootstrap draws and the same result, in O(S²) per resample instead of O(S·P·K).
 
@@ -328,30 +374,43 @@ def fast_fit_slope(widths: Sequence[float], samples: Sequence[np.ndarray], n_boo
     if S < 2 or any(x.shape[0] != S for x in flat):
         raise ValueError(f"every width needs the same number (>= 2) of seeds; got {[x.shape[0] for x in flat]}")
     moments = [_seed_moments(x) for x in flat]
-    q, gram = np.stack([m[0] for m in moments]), np.stack([m[1] for m in moments])     # (W, S), (W, S, S)
+    q, gram = np.stack([m[0] for m in moments]), np.stack([m[1] for m in moments])  # (W, S), (W, S, S)
     point = np.array([x.var(0, ddof=1).mean() for x in flat])
     slope, intercept = loglog_fit(widths, point)
-    if n_boot > 0:   # fit_slope's draws, in the same order
+    if n_boot > 0:  # fit_slope's draws, in the same order
         resampled = _resampled_variance(q, gram, _counts(np.random.default_rng(seed), n_boot, S), 1)
         boot = loglog_fit(widths, np.clip(resampled, 1e-300, None))[0]
     else:
         boot = np.array([slope])
     lo, hi = np.percentile(boot, [50 * (1 - level), 50 * (1 + level)])
-    return SlopeFit(float(slope), float(intercept), float(lo), float(hi),
-                    float(boot.std(ddof=1)) if n_boot > 1 else 0.0, float(level), int(n_boot))
+    return SlopeFit(
+        float(slope),
+        float(intercept),
+        float(lo),
+        float(hi),
+        float(boot.std(ddof=1)) if n_boot > 1 else 0.0,
+        float(level),
+        int(n_boot),
+    )
 
 
-def slope_comparison(slopes: pd.DataFrame, times: Optional[Iterable[float]] = None, digits: int = 2,
-                     predictions: Sequence[str] = ("outer",)) -> pd.DataFrame:
+def slope_comparison(
+    slopes: pd.DataFrame,
+    times: Optional[Iterable[float]] = None,
+    digits: int = 2,
+    predictions: Sequence[str] = ("outer",),
+) -> pd.DataFrame:
     """The slopes of :func:`variance_slopes` for display (:func:`gammanet.theory.fitting.slope_table`): one row per
     γ-configuration (ordered by the outer γ, then the inner ones), the predicted slope(s) (``predictions``:
     ``"outer"`` = 1 - 2γ_L, ``"all_layers"`` = Σ_ℓ (1 - 2γ_ℓ)), then one column per t, each cell
     "slope [ci_low, ci_high]"."""
     names = {"outer": "1 − 2γ_L", "all_layers": "Σ(1 − 2γ_ℓ)"}
-    order = slopes.sort_values(gamma_columns(slopes)[::-1] if gamma_columns(slopes) else "gammas",
-                               kind="stable") if "gammas" in slopes.columns else slopes
-    return slope_table(order, "t", times, digits, index="gammas",
-                       predictions={p: names.get(p, p) for p in predictions})
+    order = (
+        slopes.sort_values(gamma_columns(slopes)[::-1] if gamma_columns(slopes) else "gammas", kind="stable")
+        if "gammas" in slopes.columns
+        else slopes
+    )
+    return slope_table(order, "t", times, digits, index="gammas", predictions={p: names.get(p, p) for p in predictions})
 
 
 # ------------------------------------------------------------------------------------------- γ and accuracy
@@ -368,9 +427,18 @@ def gamma_ordering(table: pd.DataFrame) -> pd.DataFrame:
     for (widths, epoch), part in table.groupby(["widths", "epoch"], sort=True):
         part = part.sort_values("gamma_outer")
         v = part.variance.to_numpy()
-        rows.append(dict(widths=widths, N=int(part.N.iloc[0]), epoch=int(epoch), t=float(part.t.iloc[0]),
-                         monotone=bool(np.all(np.diff(v) < 0)), ratio=float(v[0] / v[-1]),
-                         gammas=tuple(part.gamma_outer), variances=tuple(v)))
+        rows.append(
+            dict(
+                widths=widths,
+                N=int(part.N.iloc[0]),
+                epoch=int(epoch),
+                t=float(part.t.iloc[0]),
+                monotone=bool(np.all(np.diff(v) < 0)),
+                ratio=float(v[0] / v[-1]),
+                gammas=tuple(part.gamma_outer),
+                variances=tuple(v),
+            )
+        )
     return pd.DataFrame(rows).sort_values(["N", "epoch"], ignore_index=True)
 
 
@@ -388,18 +456,31 @@ def average_variance(outputs: pd.DataFrame, group_size: int, ddof: int = 1) -> p
     for config, epochs, t, seeds, _images, cube in _cubes(outputs):
         n_groups = len(seeds) // group_size
         if n_groups < 2:
-            raise ValueError(f"group_size={group_size} leaves {n_groups} group(s) of the {len(seeds)} seeds; the "
-                             "variance over groups needs at least two")
-        used = cube[:, :n_groups * group_size]
+            raise ValueError(
+                f"group_size={group_size} leaves {n_groups} group(s) of the {len(seeds)} seeds; the "
+                "variance over groups needs at least two"
+            )
+        used = cube[:, : n_groups * group_size]
         means = used.reshape(used.shape[0], n_groups, group_size, *used.shape[2:]).mean(axis=2)
         v = means.var(axis=1, ddof=ddof).mean(axis=(1, 2))
         single = used.var(axis=1, ddof=ddof).mean(axis=(1, 2))
         for j in range(len(epochs)):
-            rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
-                         "gammas": _label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
-                         "epoch": int(epochs[j]), "t": float(t[j]), "group_size": int(group_size),
-                         "n_groups": n_groups, "variance": float(v[j]), "single": float(single[j]),
-                         "ratio": float(v[j] / single[j])})
+            rows.append(
+                {
+                    **config,
+                    "widths": _widths_text(config),
+                    "N": _last_width(config),
+                    "gammas": _label([config[c] for c in gcols]),
+                    "gamma_outer": _last_gamma(config),
+                    "epoch": int(epochs[j]),
+                    "t": float(t[j]),
+                    "group_size": int(group_size),
+                    "n_groups": n_groups,
+                    "variance": float(v[j]),
+                    "single": float(single[j]),
+                    "ratio": float(v[j] / single[j]),
+                }
+            )
     return pd.DataFrame(rows).sort_values(["gammas", "N", "widths", "epoch"], kind="stable", ignore_index=True)
 
 
@@ -411,25 +492,48 @@ def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
     single), ``n_seeds, n_images``.  Needs the ``label`` column (the probe images' digits)."""
     _check_outputs(outputs)
     if "label" not in outputs.columns or (outputs["label"] < 0).any():
-        raise ValueError("outputs has no labels for its probe images (column label, -1 when unknown); the "
-                         "accuracy needs them")
-    labels = (outputs.drop_duplicates("image").set_index("image")["label"].sort_index())
+        raise ValueError(
+            "outputs has no labels for its probe images (column label, -1 when unknown); the accuracy needs them"
+        )
+    labels = outputs.drop_duplicates("image").set_index("image")["label"].sort_index()
     gcols = gamma_columns(outputs)
     rows = []
     for config, epochs, t, _seeds, images, cube in _cubes(outputs):
         y = labels.loc[images].to_numpy()
-        single = (cube.argmax(-1) == y).mean(-1)                 # (E, S)
-        average = (cube.mean(axis=1).argmax(-1) == y).mean(-1)   # (E,)
+        single = (cube.argmax(-1) == y).mean(-1)  # (E, S)
+        average = (cube.mean(axis=1).argmax(-1) == y).mean(-1)  # (E,)
         for j in range(len(epochs)):
-            rows.append({**config, "widths": _widths_text(config), "N": _last_width(config),
-                         "gammas": _label([config[c] for c in gcols]), "gamma_outer": _last_gamma(config),
-                         "epoch": int(epochs[j]), "t": float(t[j]), "single": float(single[j].mean()),
-                         "single_sd": float(single[j].std(ddof=1)), "average": float(average[j]),
-                         "gain": float(average[j] - single[j].mean()), "n_seeds": cube.shape[1],
-                         "n_images": cube.shape[2]})
+            rows.append(
+                {
+                    **config,
+                    "widths": _widths_text(config),
+                    "N": _last_width(config),
+                    "gammas": _label([config[c] for c in gcols]),
+                    "gamma_outer": _last_gamma(config),
+                    "epoch": int(epochs[j]),
+                    "t": float(t[j]),
+                    "single": float(single[j].mean()),
+                    "single_sd": float(single[j].std(ddof=1)),
+                    "average": float(average[j]),
+                    "gain": float(average[j] - single[j].mean()),
+                    "n_seeds": cube.shape[1],
+                    "n_images": cube.shape[2],
+                }
+            )
     return pd.DataFrame(rows).sort_values(["gammas", "N", "widths", "epoch"], kind="stable", ignore_index=True)
 
 
-__all__ = ["all_layers_slope", "average_variance", "fast_fit_slope", "gamma_columns", "gamma_ordering",
-           "outer_slope", "seed_average_accuracy", "seed_variance", "slope_comparison", "variance_slopes",
-           "variance_table", "width_columns"]
+__all__ = [
+    "all_layers_slope",
+    "average_variance",
+    "fast_fit_slope",
+    "gamma_columns",
+    "gamma_ordering",
+    "outer_slope",
+    "seed_average_accuracy",
+    "seed_variance",
+    "slope_comparison",
+    "variance_slopes",
+    "variance_table",
+    "width_columns",
+]

@@ -16,6 +16,7 @@ Checks each page listed in the table of contents:
 
 With --screenshots (needs Debian's chromium) it also renders each page to a PNG.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,11 +62,13 @@ def offline_copy(html: Path, text: str) -> Path:
     if LOCAL_MATHJAX.exists() and CDN_MATHJAX.search(text):
         # The page configures MathJax 3 to process the "math" spans that myst-nb otherwise marks as ignored;
         # say the same to MathJax 2.
-        text = re.sub(r"<script>window.MathJax = [^<]*</script>",
-                      '<script type="text/x-mathjax-config">MathJax.Hub.Config({tex2jax: {processClass: '
-                      '"tex2jax_process|mathjax_process|math|output_area"}});</script>', text)
-        text = CDN_MATHJAX.sub(f'<script src="{LOCAL_MATHJAX.as_uri()}?config=TeX-AMS-MML_HTMLorMML"></script>',
-                               text)
+        text = re.sub(
+            r"<script>window.MathJax = [^<]*</script>",
+            '<script type="text/x-mathjax-config">MathJax.Hub.Config({tex2jax: {processClass: '
+            '"tex2jax_process|mathjax_process|math|output_area"}});</script>',
+            text,
+        )
+        text = CDN_MATHJAX.sub(f'<script src="{LOCAL_MATHJAX.as_uri()}?config=TeX-AMS-MML_HTMLorMML"></script>', text)
     shot = html.with_name(f".screenshot-{html.name}")
     shot.write_text(text)
     return shot
@@ -101,7 +104,7 @@ def builder_paths() -> list[str]:
 def outputs(text: str) -> list[str]:
     """The HTML of the page's cell outputs (myst-nb's ``cell_output`` containers)."""
     parts = re.split(r'(?=<div class="cell[ "])', text)
-    return [p[p.index('class="cell_output'):] for p in parts if 'class="cell_output' in p]
+    return [p[p.index('class="cell_output') :] for p in parts if 'class="cell_output' in p]
 
 
 def path_problems(text: str) -> list[str]:
@@ -110,12 +113,20 @@ def path_problems(text: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------- proof and exercises
-DIRECTIVES = {"proof blocks": (re.compile(r"^\s*(?:#\s*)?(`{3,}|:{3,})\{prf:[a-z]+\}", re.M),
-                               re.compile(r'<div class="proof[ "]')),
-              "exercise blocks": (re.compile(r"^\s*(?:#\s*)?(`{3,}|:{3,})\{exercise\}", re.M),
-                                  re.compile(r'<div class="exercise[ "]')),
-              "solution blocks": (re.compile(r"^\s*(?:#\s*)?(`{3,}|:{3,})\{solution\}", re.M),
-                                  re.compile(r'<div class="solution[ "]'))}
+DIRECTIVES = {
+    "proof blocks": (
+        re.compile(r"^\s*(?:#\s*)?(`{3,}|:{3,})\{prf:[a-z]+\}", re.M),
+        re.compile(r'<div class="proof[ "]'),
+    ),
+    "exercise blocks": (
+        re.compile(r"^\s*(?:#\s*)?(`{3,}|:{3,})\{exercise\}", re.M),
+        re.compile(r'<div class="exercise[ "]'),
+    ),
+    "solution blocks": (
+        re.compile(r"^\s*(?:#\s*)?(`{3,}|:{3,})\{solution\}", re.M),
+        re.compile(r'<div class="solution[ "]'),
+    ),
+}
 
 
 def page_source(toc_file: Path, page: str) -> str:
@@ -127,8 +138,11 @@ def page_source(toc_file: Path, page: str) -> str:
             if suffix == ".md":
                 return path.read_text()
             nb = json.loads(path.read_text())
-            return "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                             for c in nb["cells"] if c["cell_type"] == "markdown")
+            return "\n".join(
+                "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                for c in nb["cells"]
+                if c["cell_type"] == "markdown"
+            )
     return ""
 
 
@@ -159,8 +173,11 @@ def check(html_root: Path, toc_file: Path, screenshots: Path | None) -> int:
         errors = [p for p in ERROR_PATTERNS if re.search(p, without_expected_errors(text))]
         math = text.count('class="math')
         blocks, counts = block_problems(page_source(toc_file, page), text)
-        report.append(f"{page}: {len(images)} figures, {math} math blocks, "
-                      + ", ".join(f"{n} {name}" for name, n in counts.items()) + f", {len(errors)} error outputs")
+        report.append(
+            f"{page}: {len(images)} figures, {math} math blocks, "
+            + ", ".join(f"{n} {name}" for name, n in counts.items())
+            + f", {len(errors)} error outputs"
+        )
         if missing:
             problems.append(f"{page}: figure files missing: {missing}")
         if errors:
@@ -176,12 +193,27 @@ def check(html_root: Path, toc_file: Path, screenshots: Path | None) -> int:
                 screenshots.mkdir(parents=True, exist_ok=True)
                 out = screenshots / (page.replace("/", "_") + ".png")
                 shot = offline_copy(html, text)
-                subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                                "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                                "--disable-sync", "--hide-scrollbars", "--window-size=1280,4000",
-                                "--virtual-time-budget=20000", f"--user-data-dir={screenshots / '.profile'}",
-                                f"--screenshot={out}", shot.resolve().as_uri()],
-                               capture_output=True, timeout=120)
+                subprocess.run(
+                    [
+                        browser,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--hide-scrollbars",
+                        "--window-size=1280,4000",
+                        "--virtual-time-budget=20000",
+                        f"--user-data-dir={screenshots / '.profile'}",
+                        f"--screenshot={out}",
+                        shot.resolve().as_uri(),
+                    ],
+                    capture_output=True,
+                    timeout=120,
+                )
                 shot.unlink()
                 report.append(f"  screenshot: {out}" if out.exists() else f"  screenshot failed for {page}")
     print("\n".join(report))

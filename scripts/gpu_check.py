@@ -14,6 +14,7 @@ printed and written to DIR/report.md.  ``--device cpu`` runs stages 3 and 4 on t
 its first two widths and 8 seeds and the benchmark in its --quick form: a dry run of this script on any machine.
 Exit status 0 when every stage that ran passed (stages 3-4 do not run without CUDA), else 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,15 +32,16 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-TIMEOUTS = dict(tests=300, bench=300, experiment=360)   # seconds; the whole check must stay under 8 minutes
+TIMEOUTS = dict(tests=300, bench=300, experiment=360)  # seconds; the whole check must stay under 8 minutes
 
 
 def run_logged(args: list, log: Path, timeout: float) -> tuple[int, float]:
     """Run ``args``, streaming its output to the terminal and to ``log``; (exit status, seconds)."""
     began = time.monotonic()
     with open(log, "w") as f:
-        proc = subprocess.Popen([str(a) for a in args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                text=True, bufsize=1)
+        proc = subprocess.Popen(
+            [str(a) for a in args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        )
         try:
             for line in proc.stdout:
                 sys.stdout.write(line)
@@ -58,18 +60,23 @@ def run_logged(args: list, log: Path, timeout: float) -> tuple[int, float]:
 def machine() -> list[str]:
     import gammanet
 
-    lines = [f"- machine: {platform.node()}, {platform.platform()}, Python {platform.python_version()}",
-             f"- gammanet {gammanet.__version__} from {Path(gammanet.__file__).parent}",
-             f"- torch {torch.__version__} (built for CUDA {torch.version.cuda}, cuDNN "
-             f"{torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None})"]
+    lines = [
+        f"- machine: {platform.node()}, {platform.platform()}, Python {platform.python_version()}",
+        f"- gammanet {gammanet.__version__} from {Path(gammanet.__file__).parent}",
+        f"- torch {torch.__version__} (built for CUDA {torch.version.cuda}, cuDNN "
+        f"{torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None})",
+    ]
     if torch.cuda.is_available():
         p = torch.cuda.get_device_properties(0)
-        lines.append(f"- GPU: {p.name}, compute capability {p.major}.{p.minor}, {p.total_memory / 2**30:.0f} GiB, "
-                     f"{p.multi_processor_count} SMs; {torch.cuda.device_count()} CUDA device(s) visible")
+        lines.append(
+            f"- GPU: {p.name}, compute capability {p.major}.{p.minor}, {p.total_memory / 2**30:.0f} GiB, "
+            f"{p.multi_processor_count} SMs; {torch.cuda.device_count()} CUDA device(s) visible"
+        )
         smi = shutil.which("nvidia-smi")
         if smi:
-            r = subprocess.run([smi, "--query-gpu=driver_version,power.limit", "--format=csv,noheader"],
-                               capture_output=True, text=True)
+            r = subprocess.run(
+                [smi, "--query-gpu=driver_version,power.limit", "--format=csv,noheader"], capture_output=True, text=True
+            )
             if r.returncode == 0:
                 lines.append(f"- nvidia-smi: driver, power limit = {r.stdout.strip()}")
     else:
@@ -79,20 +86,40 @@ def machine() -> list[str]:
 
 def stage_tests(out: Path, selection: list[str]) -> tuple[bool, list[str]]:
     xml = out / "cuda_tests.xml"
-    status, seconds = run_logged([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
-                                  "-p", "no:nbval", *selection, f"--junitxml={xml}"],
-                                 out / "cuda_tests.log", TIMEOUTS["tests"])
+    status, seconds = run_logged(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:nbval",
+            *selection,
+            f"--junitxml={xml}",
+        ],
+        out / "cuda_tests.log",
+        TIMEOUTS["tests"],
+    )
     lines = [f"## CUDA tests ({' '.join(selection)}, {seconds:.0f} s, exit status {status})"]
     if not xml.exists():
         return False, lines + ["- no results (pytest did not run)"]
     cases = ET.parse(xml).getroot().iter("testcase")
     outcome = {"passed": [], "failed": [], "skipped": []}
     for case in cases:
-        kind = ("failed" if case.find("failure") is not None or case.find("error") is not None
-                else "skipped" if case.find("skipped") is not None else "passed")
+        kind = (
+            "failed"
+            if case.find("failure") is not None or case.find("error") is not None
+            else "skipped"
+            if case.find("skipped") is not None
+            else "passed"
+        )
         outcome[kind].append(case.get("name"))
-    lines.append(f"- {len(outcome['passed'])} passed, {len(outcome['failed'])} failed, "
-                 f"{len(outcome['skipped'])} skipped")
+    lines.append(
+        f"- {len(outcome['passed'])} passed, {len(outcome['failed'])} failed, {len(outcome['skipped'])} skipped"
+    )
     lines += [f"  - {kind}: {name}" for kind in ("failed", "skipped") for name in outcome[kind]]
     lines += [f"  - passed: {name}" for name in outcome["passed"] if "cuda" in name]
     return status == 0 and not outcome["failed"], lines
@@ -103,22 +130,29 @@ def stage_bench(out: Path, device: str, dry: bool) -> tuple[bool, list[str]]:
     args = [sys.executable, "benchmarks/bench_grid.py", "--device", device, "--json", path]
     args += ["--quick"] if dry else []
     status, seconds = run_logged(args, out / "bench.log", TIMEOUTS["bench"])
-    lines = [f"## Engine benchmark (benchmarks/bench_grid.py --device {device}{' --quick' if dry else ''}, "
-             f"{seconds:.0f} s, exit status {status})"]
+    lines = [
+        f"## Engine benchmark (benchmarks/bench_grid.py --device {device}{' --quick' if dry else ''}, "
+        f"{seconds:.0f} s, exit status {status})"
+    ]
     if status != 0 or not path.exists():
         return False, lines + ["- no results"]
     b = json.loads(path.read_text())
-    lines.append(f"- measured fp32 GEMM peak ({b['gemm_size']}x{b['gemm_size']} torch.mm, TF32 "
-                 f"{'on' if b['tf32'] else 'off'}): {b['gemm_peak_gflops']:,.0f} GFLOP/s on {b['device_name']}")
+    lines.append(
+        f"- measured fp32 GEMM peak ({b['gemm_size']}x{b['gemm_size']} torch.mm, TF32 "
+        f"{'on' if b['tf32'] else 'off'}): {b['gemm_peak_gflops']:,.0f} GFLOP/s on {b['device_name']}"
+    )
     lines.append("")
-    lines.append("| case | members | engine model-steps/s | per-model loop | authors' loop | engine GFLOP/s "
-                 "| of peak |")
+    lines.append(
+        "| case | members | engine model-steps/s | per-model loop | authors' loop | engine GFLOP/s | of peak |"
+    )
     lines.append("|---|---|---|---|---|---|---|")
     for c in b["cases"]:
         r = c["model_steps_per_s"]
-        lines.append(f"| {c['case']} ({'-'.join(map(str, [784, *c['widths'], 10]))}) | {c['members']} | "
-                     f"{r['c']:,.0f} | {r['b']:,.0f} | {r['a']:,.0f} | {c['engine_gflops']:,.0f} | "
-                     f"{100 * c['peak_fraction']:.1f}% |")
+        lines.append(
+            f"| {c['case']} ({'-'.join(map(str, [784, *c['widths'], 10]))}) | {c['members']} | "
+            f"{r['c']:,.0f} | {r['b']:,.0f} | {r['a']:,.0f} | {c['engine_gflops']:,.0f} | "
+            f"{100 * c['peak_fraction']:.1f}% |"
+        )
     return True, lines
 
 
@@ -135,13 +169,27 @@ def dry_run_experiment(name: str, out: Path) -> str:
 
 def stage_experiment(out: Path, name: str, device: str, dry: bool) -> tuple[bool, list[str]]:
     store = out / "store"
-    shutil.rmtree(store, ignore_errors=True)          # a fresh store: the wall time is the whole computation
+    shutil.rmtree(store, ignore_errors=True)  # a fresh store: the wall time is the whole computation
     target = dry_run_experiment(name, out) if dry else name
-    args = [sys.executable, "-m", "gammanet", "run", target, "--store", store, "--device", device,
-            "--data", "embedded", "--quiet"]
+    args = [
+        sys.executable,
+        "-m",
+        "gammanet",
+        "run",
+        target,
+        "--store",
+        store,
+        "--device",
+        device,
+        "--data",
+        "embedded",
+        "--quiet",
+    ]
     status, seconds = run_logged(args, out / "experiment.log", TIMEOUTS["experiment"])
-    lines = [f"## Experiment `{Path(target).stem if dry else name}` (python -m gammanet run, {seconds:.0f} s wall "
-             f"time, exit status {status})"]
+    lines = [
+        f"## Experiment `{Path(target).stem if dry else name}` (python -m gammanet run, {seconds:.0f} s wall "
+        f"time, exit status {status})"
+    ]
     if status != 0:
         return False, lines
     return True, lines + summarize_experiment(target, store)
@@ -155,8 +203,10 @@ def summarize_experiment(target: str, store: Path) -> list[str]:
     exp = load_experiment(target)
     res = load_results(exp, store)
     members = exp.units()
-    lines = [f"- {sum(u.n_members for u in members)} networks in {len(members)} units, "
-                 f"complete: {res.complete}; diverged members: {res.summary.diverged_members}"]
+    lines = [
+        f"- {sum(u.n_members for u in members)} networks in {len(members)} units, "
+        f"complete: {res.complete}; diverged members: {res.summary.diverged_members}"
+    ]
     h = res.history
     final = h[h.epoch == h.groupby("member").epoch.transform("max")]
     gcols = sorted(c for c in h.columns if c.startswith("gamma_"))
@@ -164,11 +214,17 @@ def summarize_experiment(target: str, store: Path) -> list[str]:
     mean = final.pivot_table(index="widths", columns="gammas", values="test_accuracy", aggfunc="mean", sort=False)
     sd = final.pivot_table(index="widths", columns="gammas", values="test_accuracy", aggfunc="std", sort=False)
     seeds = final.groupby("widths", sort=False).seed.nunique()
-    lines += ["", "Final test accuracy, mean ± sd over seeds (rows: widths; columns: γ):", "",
-              "| widths | seeds | " + " | ".join(f"γ = {g}" for g in mean.columns) + " |",
-              "|---|---|" + "---|" * len(mean.columns)]
-    lines += [f"| {w} | {seeds[w]} | " + " | ".join(f"{mean.loc[w, g]:.3f} ± {sd.loc[w, g]:.3f}" for g in mean.columns)
-              + " |" for w in mean.index]
+    lines += [
+        "",
+        "Final test accuracy, mean ± sd over seeds (rows: widths; columns: γ):",
+        "",
+        "| widths | seeds | " + " | ".join(f"γ = {g}" for g in mean.columns) + " |",
+        "|---|---|" + "---|" * len(mean.columns),
+    ]
+    lines += [
+        f"| {w} | {seeds[w]} | " + " | ".join(f"{mean.loc[w, g]:.3f} ± {sd.loc[w, g]:.3f}" for g in mean.columns) + " |"
+        for w in mean.index
+    ]
     if exp.probe:
         try:
             from gammanet.variance import variance_slopes
@@ -176,11 +232,15 @@ def summarize_experiment(target: str, store: Path) -> list[str]:
             slopes = variance_slopes(res.outputs, n_boot=200)
             last = slopes[slopes.t == slopes.t.max()]
             lines.append("")
-            lines.append(f"Width slope of Var over seeds of the logits at t = {last.t.iloc[0]:g} "
-                         f"(widths {last.widths.iloc[0]}), against 1 - 2γ (the variance law's exponent):")
-            lines += [f"- γ = {r.gammas}: slope {r.slope:+.2f} [{r.ci_low:+.2f}, {r.ci_high:+.2f}], 1 - 2γ = "
-                      f"{r.outer:+.2f}" for r in last.itertuples()]
-        except Exception as err:   # the accuracies above stand on their own
+            lines.append(
+                f"Width slope of Var over seeds of the logits at t = {last.t.iloc[0]:g} "
+                f"(widths {last.widths.iloc[0]}), against 1 - 2γ (the variance law's exponent):"
+            )
+            lines += [
+                f"- γ = {r.gammas}: slope {r.slope:+.2f} [{r.ci_low:+.2f}, {r.ci_high:+.2f}], 1 - 2γ = {r.outer:+.2f}"
+                for r in last.itertuples()
+            ]
+        except Exception as err:  # the accuracies above stand on their own
             lines.append(f"- width slopes not computed: {type(err).__name__}: {err}")
     return lines
 
@@ -204,14 +264,18 @@ def main(argv=None) -> int:
     results = [ok]
     report += lines + [""]
     if has_cuda or dry:
-        for stage in (lambda: stage_bench(out, args.device, dry),
-                      lambda: stage_experiment(out, args.experiment, args.device, dry)):
+        for stage in (
+            lambda: stage_bench(out, args.device, dry),
+            lambda: stage_experiment(out, args.experiment, args.device, dry),
+        ):
             ok, lines = stage()
             results.append(ok)
             report += lines + [""]
     else:
-        report.append("gpu_check: no CUDA device (torch.cuda.is_available() is False): the CPU cases of the tests "
-                      "ran and the CUDA cases skipped; the CUDA benchmark and the full experiment need a GPU.")
+        report.append(
+            "gpu_check: no CUDA device (torch.cuda.is_available() is False): the CPU cases of the tests "
+            "ran and the CUDA cases skipped; the CUDA benchmark and the full experiment need a GPU."
+        )
         report.append("")
     report.append(f"Total time: {time.time() - began:.0f} s; all stages that ran passed: {all(results)}")
     text = "\n".join(report)

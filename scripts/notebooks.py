@@ -8,6 +8,7 @@
 
 The repository address comes from one place, ``gammanet.course.REPOSITORY_URL``.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,10 @@ def chapter_sources() -> list[Path]:
 
 def badge(path: Path) -> str:
     repo = REPOSITORY_URL.removeprefix("https://github.com/")
-    return (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
-            f"(https://colab.research.google.com/github/{repo}/blob/main/notebooks/{path.with_suffix('.ipynb').name})")
+    return (
+        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+        f"(https://colab.research.google.com/github/{repo}/blob/main/notebooks/{path.with_suffix('.ipynb').name})"
+    )
 
 
 def default_install_source() -> str:
@@ -46,15 +49,17 @@ def setup_cell_source() -> str:
     """The first code cell of every chapter: on Colab (no gammanet yet) pip installs the package, keeping the
     preinstalled torch (the dependencies are lower bounds, so pip leaves a satisfying torch alone); where gammanet
     imports already it does nothing.  ``$GAMMANET_INSTALL_SOURCE`` replaces the repository as what pip installs."""
-    return "\n".join([
-        f"{SETUP_MARK}: install gammanet only where it is missing (Colab); keeps the preinstalled torch.",
-        f"# ${INSTALL_SOURCE_ENV}, if set, names what pip installs instead (a local checkout, a wheel, a fork).",
-        "import importlib, importlib.util, os, subprocess, sys",
-        'if importlib.util.find_spec("gammanet") is None:',
-        f'    source = os.environ.get("{INSTALL_SOURCE_ENV}") or "{default_install_source()}"',
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", source], check=True)',
-        "    importlib.invalidate_caches()  # so that this kernel finds the new package",
-    ])
+    return "\n".join(
+        [
+            f"{SETUP_MARK}: install gammanet only where it is missing (Colab); keeps the preinstalled torch.",
+            f"# ${INSTALL_SOURCE_ENV}, if set, names what pip installs instead (a local checkout, a wheel, a fork).",
+            "import importlib, importlib.util, os, subprocess, sys",
+            'if importlib.util.find_spec("gammanet") is None:',
+            f'    source = os.environ.get("{INSTALL_SOURCE_ENV}") or "{default_install_source()}"',
+            '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", source], check=True)',
+            "    importlib.invalidate_caches()  # so that this kernel finds the new package",
+        ]
+    )
 
 
 def expected_notebook(path: Path) -> nbformat.NotebookNode:

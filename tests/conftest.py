@@ -1,9 +1,10 @@
 """Shared fixtures.  Tests run offline: the data source is the embedded MNIST subset."""
+
 import os
 
 # Set before any notebook kernel starts, so nbval's kernels inherit them too.
 os.environ.setdefault("GAMMANET_DATA", "embedded")
-os.environ.setdefault("GAMMANET_QUICK", "1")   # the quick build
+os.environ.setdefault("GAMMANET_QUICK", "1")  # the quick build
 # One fresh results store per test session: the instructor and student runs of a chapter share it (the second
 # reuses the first's results, as a reader's second run would), and nothing is read from an earlier session.
 if not os.environ.get("GAMMANET_STORE", "").strip():

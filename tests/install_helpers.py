@@ -20,6 +20,7 @@ Offline: :func:`clean_environ` gives the subprocesses no package index (``PIP_NO
 and no build isolation, so pip can only use what is already installed: anything it would download makes the test
 fail instead.
 """
+
 from __future__ import annotations
 
 import importlib.metadata as md
@@ -45,7 +46,7 @@ def canonical(name: str) -> str:
 def pyproject() -> dict:
     try:
         import tomllib
-    except ImportError:                        # Python < 3.11: the copy pip carries
+    except ImportError:  # Python < 3.11: the copy pip carries
         from pip._vendor import tomli as tomllib
 
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -104,10 +105,10 @@ def clean_environ(home: Path, **extra: str) -> dict:
     env = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT") if k in os.environ}
     env.update(
         HOME=str(home),
-        PIP_CONFIG_FILE=os.devnull,           # ignore every pip.conf (an index or find-links configured there)
-        PIP_NO_INDEX="1",                     # no package index: nothing can be downloaded
-        PIP_NO_BUILD_ISOLATION="0",           # pip's quirk: "0" turns build isolation OFF (no download of
-                                              # setuptools into a build environment; the installed one builds)
+        PIP_CONFIG_FILE=os.devnull,  # ignore every pip.conf (an index or find-links configured there)
+        PIP_NO_INDEX="1",  # no package index: nothing can be downloaded
+        PIP_NO_BUILD_ISOLATION="0",  # pip's quirk: "0" turns build isolation OFF (no download of
+        # setuptools into a build environment; the installed one builds)
         PIP_DISABLE_PIP_VERSION_CHECK="1",
         PYTHONNOUSERSITE="1",
         MPLBACKEND="Agg",
@@ -128,15 +129,26 @@ def file_states(paths) -> dict:
 
 def tree_state(folder: Path) -> dict:
     """:func:`file_states` of every file under ``folder`` (relative paths), symlinks not followed."""
-    return {str(p.relative_to(folder)): (s.st_ino, s.st_size, s.st_mtime_ns)
-            for p in sorted(folder.rglob("*")) for s in [p.lstat()]}
+    return {
+        str(p.relative_to(folder)): (s.st_ino, s.st_size, s.st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        for s in [p.lstat()]
+    }
 
 
 def copy_checkout(dest: Path) -> Path:
     """The working tree as a fresh clone would have it (tracked and untracked-but-not-ignored files), copied to
     ``dest`` so that building and installing it writes nothing (build/, *.egg-info) into the real checkout."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, listed):
         src = ROOT / rel
         if src.is_file():
@@ -153,6 +165,20 @@ def pip_versions(python: Path, env: dict, cwd: Path) -> dict:
     return {canonical(d["name"]): d["version"] for d in json.loads(r.stdout)}
 
 
-__all__ = ["ROOT", "TOOLS", "canonical", "clean_environ", "copy_checkout", "distribution_closure", "expose",
-           "file_states", "new_environment", "pip_versions", "pyproject", "python_of", "run",
-           "site_packages", "tree_state"]
+__all__ = [
+    "ROOT",
+    "TOOLS",
+    "canonical",
+    "clean_environ",
+    "copy_checkout",
+    "distribution_closure",
+    "expose",
+    "file_states",
+    "new_environment",
+    "pip_versions",
+    "pyproject",
+    "python_of",
+    "run",
+    "site_packages",
+    "tree_state",
+]

@@ -7,6 +7,7 @@ its default weight and bias from the global generator) whose weight is overwritt
 for the readout — before the next layer is built; the loss is ``nn.CrossEntropyLoss`` or ``nn.MSELoss`` against
 one-hot targets; the optimiser is SGD with one learning rate per layer.
 """
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -46,17 +47,24 @@ class Authors(nn.Module):
         if len(N) == 1:
             return [N[0] ** -(2 - 2 * g[0])] * 2
         if len(N) == 2:
-            return [1 / (N[0] ** (1 - 2 * g[0]) * N[1] ** (3 - 2 * g[1])),
-                    1 / (N[0] ** (1 - 2 * g[0]) * N[1] ** (2 - 2 * g[1])), 1 / N[1] ** (2 - 2 * g[1])]
-        return [1 / (N[0] ** (1 - 2 * g[0]) * N[1] ** (2 - 2 * g[1]) * N[2] ** (3 - 2 * g[2])),
-                1 / (N[0] ** (1 - 2 * g[0]) * N[1] ** (1 - 2 * g[1]) * N[2] ** (3 - 2 * g[2])),
-                1 / (N[1] ** (1 - 2 * g[1]) * N[2] ** (2 - 2 * g[2])), 1 / N[2] ** (2 - 2 * g[2])]
+            return [
+                1 / (N[0] ** (1 - 2 * g[0]) * N[1] ** (3 - 2 * g[1])),
+                1 / (N[0] ** (1 - 2 * g[0]) * N[1] ** (2 - 2 * g[1])),
+                1 / N[1] ** (2 - 2 * g[1]),
+            ]
+        return [
+            1 / (N[0] ** (1 - 2 * g[0]) * N[1] ** (2 - 2 * g[1]) * N[2] ** (3 - 2 * g[2])),
+            1 / (N[0] ** (1 - 2 * g[0]) * N[1] ** (1 - 2 * g[1]) * N[2] ** (3 - 2 * g[2])),
+            1 / (N[1] ** (1 - 2 * g[1]) * N[2] ** (2 - 2 * g[2])),
+            1 / N[2] ** (2 - 2 * g[2]),
+        ]
 
     def train_step(self, x, y, loss):
         """One step of their train(): the criterion on the forward output, SGD with their per-layer rates."""
         layers = [getattr(self, f"fc{i + 1}") for i in range(len(self.widths) + 1)]
-        optimizer = torch.optim.SGD([{"params": fc.parameters(), "lr": lr}
-                                     for fc, lr in zip(layers, self.learning_rates())], lr=1.0)
+        optimizer = torch.optim.SGD(
+            [{"params": fc.parameters(), "lr": lr} for fc, lr in zip(layers, self.learning_rates())], lr=1.0
+        )
         optimizer.zero_grad()
         output = self(x)
         value = nn.CrossEntropyLoss()(output, y) if loss == "ce" else nn.MSELoss()(output, F.one_hot(y, 10).float())
@@ -86,12 +94,12 @@ def test_their_draw_after_manual_seed(widths, gammas, s):
     torch.manual_seed(s)
     theirs = Authors(widths, gammas)
     torch.manual_seed(s)
-    assert_same(ours_of(widths, gammas), theirs)                    # seed=None: torch's global generator
+    assert_same(ours_of(widths, gammas), theirs)  # seed=None: torch's global generator
     torch.manual_seed(123)
     before = torch.rand(3)
     torch.manual_seed(123)
-    assert_same(ours_of(widths, gammas, seed=s), theirs)            # seed=s: its own generator ...
-    assert torch.equal(torch.rand(3), before)                       # ... and the global one untouched
+    assert_same(ours_of(widths, gammas, seed=s), theirs)  # seed=s: its own generator ...
+    assert torch.equal(torch.rand(3), before)  # ... and the global one untouched
     # The other paths to a seeded network: the ensemble and the theory's draw.
     ens = Ensemble(widths, [gammas], [s], readout="authors", init="authors")
     assert_same(ens.member_model(0), theirs)
@@ -115,12 +123,22 @@ def test_loading_their_parameters_gives_their_outputs(widths, gammas, mnist):
         assert torch.equal(got, theirs(x))
 
 
-@pytest.mark.parametrize("state, needle", [
-    ({"fc1.weight": torch.zeros(2, 3), "fc1.bias": torch.zeros(2), "conv1.weight": torch.zeros(1)}, "conv1.weight"),
-    ({"fc1.weight": torch.zeros(2, 3), "fc1.bias": torch.zeros(2), "fc3.weight": torch.zeros(2, 2),
-      "fc3.bias": torch.zeros(2)}, "fc2.weight"),
-    ({"fc1.weight": torch.zeros(2, 3)}, "misses"),
-])
+@pytest.mark.parametrize(
+    "state, needle",
+    [
+        ({"fc1.weight": torch.zeros(2, 3), "fc1.bias": torch.zeros(2), "conv1.weight": torch.zeros(1)}, "conv1.weight"),
+        (
+            {
+                "fc1.weight": torch.zeros(2, 3),
+                "fc1.bias": torch.zeros(2),
+                "fc3.weight": torch.zeros(2, 2),
+                "fc3.bias": torch.zeros(2),
+            },
+            "fc2.weight",
+        ),
+        ({"fc1.weight": torch.zeros(2, 3)}, "misses"),
+    ],
+)
 def test_a_state_that_is_not_theirs_is_refused(state, needle):
     with pytest.raises(ValueError, match=needle):
         authors_state_dict(state)
@@ -135,8 +153,9 @@ def test_one_step_equals_theirs(widths, gammas, loss, mnist):
     torch.manual_seed(5)
     theirs = Authors(widths, gammas)
     ours = ours_of(widths, gammas, seed=5)
-    history = fit(ours, data, epochs=1, batch_size=20, loss=loss, alpha=1.0, shuffle=False, output="authors",
-                  progress=False)
+    history = fit(
+        ours, data, epochs=1, batch_size=20, loss=loss, alpha=1.0, shuffle=False, output="authors", progress=False
+    )
     value = theirs.train_step(data.x_train.reshape(20, 1, 28, 28), data.y_train, loss)
     assert history.step.iloc[-1] == 1
     converted = authors_state_dict(theirs.state_dict())
@@ -144,8 +163,17 @@ def test_one_step_equals_theirs(widths, gammas, loss, mnist):
         # float32: autograd and the optimiser order the same sums identically; 1e-6 allows for fused kernels.
         torch.testing.assert_close(p.detach(), converted[name], rtol=1e-6, atol=1e-7, msg=name)
     store = {}
-    grid = train_grid(widths, [gammas], [5], data, 1, "authors", loss=loss, progress=False,
-                      on_epoch_end=lambda epoch, ens, rows: store.update(ens=ens))
+    grid = train_grid(
+        widths,
+        [gammas],
+        [5],
+        data,
+        1,
+        "authors",
+        loss=loss,
+        progress=False,
+        on_epoch_end=lambda epoch, ens, rows: store.update(ens=ens),
+    )
     assert grid.attrs["config"]["preset"] == "authors" and grid.attrs["config"]["init"] == "authors"
     member = dict(store["ens"].member_model(0).named_parameters())
     for name, value_ in converted.items():

@@ -1,4 +1,5 @@
 """The command line, run as a user runs it: a real subprocess."""
+
 import json
 import os
 import subprocess
@@ -9,27 +10,66 @@ import pandas as pd
 
 def run_cli(*args, cwd=None):
     env = dict(os.environ, GAMMANET_DATA="embedded")
-    return subprocess.run([sys.executable, "-m", "gammanet", *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "gammanet", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
 
 
 def test_train_writes_history_and_config(tmp_path):
     out = tmp_path / "run"
-    r = run_cli("train", "--widths", "20", "20", "20", "--gammas", "1", "1", "0.7", "--epochs", "2",
-                "--data", "embedded", "--n-train", "400", "--n-test", "200", "--seed", "3", "--out", str(out))
+    r = run_cli(
+        "train",
+        "--widths",
+        "20",
+        "20",
+        "20",
+        "--gammas",
+        "1",
+        "1",
+        "0.7",
+        "--epochs",
+        "2",
+        "--data",
+        "embedded",
+        "--n-train",
+        "400",
+        "--n-test",
+        "200",
+        "--seed",
+        "3",
+        "--out",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     h = pd.read_csv(out / "history.csv")
     assert h.epoch.tolist() == [0, 1, 2] and (h.status == "ok").all()
     cfg = json.loads((out / "config.json").read_text())
     assert cfg["seed"] == 3 and cfg["model"]["gammas"] == [1.0, 1.0, 0.7] and cfg["model"]["widths"] == [20, 20, 20]
     assert cfg["data"]["source"] == "embedded" and cfg["data"]["n_train"] == 400
-    assert "test accuracy" in r.stdout and "step" in r.stderr   # summary line and the progress bar
+    assert "test accuracy" in r.stdout and "step" in r.stderr  # summary line and the progress bar
     assert cfg["model"]["bias"] is True
 
 
 def test_train_without_biases(tmp_path):
-    r = run_cli("train", "--widths", "10", "--gammas", "1", "--epochs", "1", "--no-bias", "--data", "embedded",
-                "--n-train", "200", "--n-test", "100", "--quiet", "--out", str(tmp_path))
+    r = run_cli(
+        "train",
+        "--widths",
+        "10",
+        "--gammas",
+        "1",
+        "--epochs",
+        "1",
+        "--no-bias",
+        "--data",
+        "embedded",
+        "--n-train",
+        "200",
+        "--n-test",
+        "100",
+        "--quiet",
+        "--out",
+        str(tmp_path),
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads((tmp_path / "config.json").read_text())["model"]["bias"] is False
 

@@ -1,11 +1,23 @@
 """The quick-build switch of the chapters (gammanet.course): its values, its old name, and bad values."""
+
 import pytest
 
 from gammanet.course import quick_from_env
 
 
-@pytest.mark.parametrize("value, quick", [("1", True), ("true", True), ("YES", True), (" on ", True),
-                                          ("0", False), ("false", False), ("no", False), ("", False)])
+@pytest.mark.parametrize(
+    "value, quick",
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        (" on ", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("", False),
+    ],
+)
 def test_quick_switch_values(value, quick):
     assert quick_from_env({"GAMMANET_QUICK": value}) is quick
 

@@ -10,6 +10,7 @@ updates), and so do the CPU and cuBLAS kernels; after the few dozen SGD steps us
 relative and the parameters to 1e-5 of their largest entry.  Accuracies may differ by one example, when two
 logits tie to float rounding.  Resuming from a checkpoint on the same device must give exactly the same numbers.
 """
+
 import math
 
 import numpy as np
@@ -27,8 +28,7 @@ from gammanet.train import evaluate
 
 HAS_CUDA = torch.cuda.is_available()
 needs_cuda = pytest.mark.skipif(not HAS_CUDA, reason="needs a CUDA device: torch.cuda.is_available() is False")
-DEVICES = [pytest.param("cpu", id="cpu"),
-           pytest.param("cuda", id="cuda", marks=[pytest.mark.cuda, needs_cuda])]
+DEVICES = [pytest.param("cpu", id="cpu"), pytest.param("cuda", id="cuda", marks=[pytest.mark.cuda, needs_cuda])]
 RTOL = 1e-5
 
 
@@ -60,6 +60,7 @@ def assert_parameters_close(got, want, rtol=RTOL):
 def keep_last_ensemble(store: dict):
     def on_epoch_end(epoch, ensemble, rows):
         store["ensemble"] = ensemble
+
     return on_epoch_end
 
 
@@ -68,8 +69,18 @@ def keep_last_ensemble(store: dict):
 def test_engine_members_equal_fit_on_the_device(small_mnist, device):
     widths, grid, seeds, epochs = (16, 12), [(0.5, 1.0), (1.0, 0.6)], [3, 4], 2
     store = {}
-    df = train_grid(widths, grid, seeds, small_mnist, epochs, alpha=2.0, data_order="per_member", device=device,
-                    progress=False, on_epoch_end=keep_last_ensemble(store))
+    df = train_grid(
+        widths,
+        grid,
+        seeds,
+        small_mnist,
+        epochs,
+        alpha=2.0,
+        data_order="per_member",
+        device=device,
+        progress=False,
+        on_epoch_end=keep_last_ensemble(store),
+    )
     ensemble = store["ensemble"]
     assert ensemble.device.type == device and ensemble.weights[0].device.type == device
     assert df.attrs["config"]["device"].startswith(device)
@@ -106,7 +117,10 @@ def test_divergence_stays_isolated_on_the_device(small_mnist, device):
     ens.weights[0][0, 0, 0], ens.weights[1][0, 0, 0] = math.nan, math.inf
     before = ens.state_dict()
     for i in range(3):
-        x, y = small_mnist.x_train[20 * i:20 * (i + 1)].to(device), small_mnist.y_train[20 * i:20 * (i + 1)].to(device)
+        x, y = (
+            small_mnist.x_train[20 * i : 20 * (i + 1)].to(device),
+            small_mnist.y_train[20 * i : 20 * (i + 1)].to(device),
+        )
         assert torch.isnan(ens.step(x, y)[0])
         alone.step(x, y)
     assert ens.active.tolist() == [False, True] and ens.diverged_step.tolist() == [1, -1]
@@ -117,8 +131,7 @@ def test_divergence_stays_isolated_on_the_device(small_mnist, device):
 
     # Through train_grid: a step size 100 times the theory's overflows member 0 (MSE); the others never notice.
     widths, grid, seeds = (16, 12), [(1.0, 1.0), (0.5, 0.7)], [1]
-    df = train_grid(widths, grid, seeds, small_mnist, 3, loss="mse", alpha=[100.0, 1.0], device=device,
-                    progress=False)
+    df = train_grid(widths, grid, seeds, small_mnist, 3, loss="mse", alpha=[100.0, 1.0], device=device, progress=False)
     calm = train_grid(widths, grid[1:], seeds, small_mnist, 3, loss="mse", device=device, progress=False)
     assert df[df.member == 0].status.iloc[-1] == "diverged"
     assert_histories_close(df[df.member == 1], calm[calm.member == 0], small_mnist.n_train, small_mnist.n_test)
@@ -138,16 +151,33 @@ def test_cuda_on_a_machine_without_it_is_one_clear_error(small_mnist, monkeypatc
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
     assert resolve_device(None) == torch.device("cpu")
-    for call in (lambda: resolve_device("cuda"),
-                 lambda: load_mnist("embedded", device="cuda", verbose=False),
-                 lambda: fit(GammaMLP((8,), 1.0), small_mnist, 1, device="cuda", progress=False),
-                 lambda: train_grid((8,), [1.0], [0], small_mnist, 1, device="cuda", progress=False),
-                 lambda: run_experiment(tiny(), data=small_mnist, device="cuda:0", progress=False)):
+    for call in (
+        lambda: resolve_device("cuda"),
+        lambda: load_mnist("embedded", device="cuda", verbose=False),
+        lambda: fit(GammaMLP((8,), 1.0), small_mnist, 1, device="cuda", progress=False),
+        lambda: train_grid((8,), [1.0], [0], small_mnist, 1, device="cuda", progress=False),
+        lambda: run_experiment(tiny(), data=small_mnist, device="cuda:0", progress=False),
+    ):
         with pytest.raises(ValueError, match=r"device='cuda(:0)?' is not allowed; this machine has no CUDA GPU"):
             call()
-    with pytest.raises(SystemExit) as exit_info:   # the command line: one line, no traceback
-        cli_main(["train", "--widths", "8", "--gammas", "1", "--epochs", "1", "--data", "embedded",
-                  "--device", "cuda", "--out", str(tmp_path / "run")])
+    with pytest.raises(SystemExit) as exit_info:  # the command line: one line, no traceback
+        cli_main(
+            [
+                "train",
+                "--widths",
+                "8",
+                "--gammas",
+                "1",
+                "--epochs",
+                "1",
+                "--data",
+                "embedded",
+                "--device",
+                "cuda",
+                "--out",
+                str(tmp_path / "run"),
+            ]
+        )
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "error: device='cuda' is not allowed; this machine has no CUDA GPU" in err and "Traceback" not in err
@@ -171,8 +201,16 @@ class Crash(Exception):
 
 def tiny() -> Experiment:
     """Two units of 2 members (widths (12,), γ ∈ {0.5, 1} × seeds {0, 1}), 3 epochs of 200 images, probe logits."""
-    return Experiment("tiny_device", "a test sweep", "fast", (Block((12,), (0.5, 1.0), (0, 1), 3),),
-                      n_train=200, n_test=100, probe=4, members_per_unit=2)
+    return Experiment(
+        "tiny_device",
+        "a test sweep",
+        "fast",
+        (Block((12,), (0.5, 1.0), (0, 1), 3),),
+        n_train=200,
+        n_test=100,
+        probe=4,
+        members_per_unit=2,
+    )
 
 
 def crash_after(monkeypatch, unit_id: str, epoch: int) -> None:
@@ -183,6 +221,7 @@ def crash_after(monkeypatch, unit_id: str, epoch: int) -> None:
         original(self, unit, checkpoint)
         if unit.id == unit_id and checkpoint.epoch == epoch:
             raise Crash
+
     monkeypatch.setattr(Store, "save_checkpoint", save_then_crash)
 
 
@@ -218,8 +257,17 @@ def test_cpu_and_cuda_agree_to_float32_tolerance(small_mnist):
     runs = {}
     for device in ("cpu", "cuda"):
         store = {}
-        df = train_grid(widths, grid, seeds, small_mnist, 3, alpha=2.0, device=device, progress=False,
-                        on_epoch_end=keep_last_ensemble(store))
+        df = train_grid(
+            widths,
+            grid,
+            seeds,
+            small_mnist,
+            3,
+            alpha=2.0,
+            device=device,
+            progress=False,
+            on_epoch_end=keep_last_ensemble(store),
+        )
         runs[device] = (df, store["ensemble"])
     (cpu, cpu_ens), (gpu, gpu_ens) = runs["cpu"], runs["cuda"]
     for m in range(len(grid) * len(seeds)):
@@ -234,8 +282,11 @@ def test_cpu_and_cuda_agree_to_float32_tolerance(small_mnist):
     assert_parameters_close(models["cuda"].parameters(), models["cpu"].parameters())
     # The runner: histories and probe logits.
     exp = tiny()
-    assert_same_results(run_experiment(exp, data=small_mnist, device="cuda", progress=False),
-                        run_experiment(exp, data=small_mnist, device="cpu", progress=False), exact=False)
+    assert_same_results(
+        run_experiment(exp, data=small_mnist, device="cuda", progress=False),
+        run_experiment(exp, data=small_mnist, device="cpu", progress=False),
+        exact=False,
+    )
 
 
 @pytest.mark.cuda

@@ -1,4 +1,5 @@
 """MNIST loading: the embedded subset, the real torchvision path (offline, from IDX files), errors, fallback."""
+
 import pytest
 import torch
 

@@ -1,4 +1,5 @@
 """The per-layer output movement behind the learning-rate heuristic (chapter 2)."""
+
 import numpy as np
 import pytest
 import torch
@@ -13,15 +14,15 @@ def test_shallow_movement_matches_the_hand_computed_gradients():
     model = GammaMLP((40,), 0.75, in_features=5, out_features=1, seed=1).double()
     frame = layer_movement(model, x, alpha=2.0).set_index(["layer", "parameter"])
     w, c = model.hidden[0].weight.detach(), model.readout.weight.detach()[0]
-    z = x @ w.T                                                      # (P, N), zero biases
+    z = x @ w.T  # (P, N), zero biases
     s, ds = torch.sigmoid(z), torch.sigmoid(z) * (1 - torch.sigmoid(z))
-    n, scale = 40, 40 ** -0.75
+    n, scale = 40, 40**-0.75
     # ∂g/∂C_i = N^{-γ} σ(Z_i);  ∂g/∂W_i = N^{-γ} C_i σ'(Z_i) x;  ∂g/∂b^C = 1;  ∂g/∂b_i = N^{-γ} C_i σ'(Z_i).
     expected = {
-        ("C", "weight"): (scale ** 2 * (s ** 2).sum(1)).mean(),
-        ("W1", "weight"): (scale ** 2 * ((c * ds) ** 2).sum(1) * (x ** 2).sum(1)).mean(),
+        ("C", "weight"): (scale**2 * (s**2).sum(1)).mean(),
+        ("W1", "weight"): (scale**2 * ((c * ds) ** 2).sum(1) * (x**2).sum(1)).mean(),
         ("C", "bias"): torch.tensor(1.0, dtype=torch.float64),
-        ("W1", "bias"): (scale ** 2 * ((c * ds) ** 2).sum(1)).mean(),
+        ("W1", "bias"): (scale**2 * ((c * ds) ** 2).sum(1)).mean(),
     }
     rate = 2.0 * learning_rates((n,), 0.75)["C"]
     for key, value in expected.items():

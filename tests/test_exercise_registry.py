@@ -1,5 +1,6 @@
 """The exercise registry agrees with the chapters, and every registered check keeps the grader's contract: one line
 per hidden case whatever the answer, so that an exercise's number of cases (and its points) is fixed."""
+
 import ast
 import re
 import sys
@@ -32,8 +33,11 @@ def chapter_exercises(path):
         elif current and "solution" in cell.metadata.get("tags", []):
             defined = tuple(n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef))
         elif current and defined:
-            calls = [n for n in ast.walk(ast.parse(cell.source))
-                     if isinstance(n, ast.Call) and getattr(n.func, "id", "").startswith("check_")]
+            calls = [
+                n
+                for n in ast.walk(ast.parse(cell.source))
+                if isinstance(n, ast.Call) and getattr(n.func, "id", "").startswith("check_")
+            ]
             if calls:
                 found.append((current, defined, calls[0].func.id, tuple(a.id for a in calls[0].args)))
                 current = None
@@ -78,7 +82,7 @@ def test_every_check_says_not_attempted_on_the_student_editions_stub(id, stubs, 
     functions = [stubs[ex.chapter][name] for name in ex.functions]
     quiet = ex.run(*functions)
     assert not quiet.attempted and not quiet.passed, quiet.lines
-    loud = ex.check(*functions)                      # what the student sees in the check cell
+    loud = ex.check(*functions)  # what the student sees in the check cell
     assert not loud.attempted and "not attempted yet" in capsys.readouterr().out
 
 
@@ -87,8 +91,9 @@ def test_every_exercise_of_the_chapters_is_registered_with_its_check_and_functio
     for path in CHAPTERS:
         for id, defined, check, args in chapter_exercises(path):
             ex = registry.get(id)
-            assert ex.check.__name__ == check, f"{path.name}: exercise {id} calls {check}, registered " \
-                                               f"{ex.check.__name__}"
+            assert ex.check.__name__ == check, (
+                f"{path.name}: exercise {id} calls {check}, registered {ex.check.__name__}"
+            )
             assert ex.functions == args and set(args) <= set(defined), (path.name, id, ex.functions, args, defined)
             seen.add(id)
     assert seen and seen == {ex.id for ex in registry.exercises()}, "registered exercises that no chapter has"
@@ -109,7 +114,7 @@ class Odd:
 
 GARBAGE = {
     "raises": lambda *a: 1 / 0,
-    "returns None": lambda *a: None,          # the commonest slip: a function without `return`
+    "returns None": lambda *a: None,  # the commonest slip: a function without `return`
     "returns a string": lambda *a: "abc",
     "returns a number": lambda *a: 0.123,
     "returns a dict": lambda *a: {1: 2},
@@ -125,7 +130,7 @@ def test_one_line_per_case_whatever_the_answer(id, solutions):
     report = ex.run(solution)
     assert report.passed and len(report.lines) == ex.total_cases(), report.lines
     for name, answer in GARBAGE.items():
-        report = ex.run(answer)                  # never crashes, never passes, one line per case
+        report = ex.run(answer)  # never crashes, never passes, one line per case
         assert report.attempted and not report.passed, name
         assert len(report.lines) == ex.total_cases(), (name, report.lines)
     assert ex.max_points() == ex.total_cases() and ex.title() and not ex.title().startswith("Exercise")

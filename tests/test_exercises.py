@@ -1,4 +1,5 @@
 """Each check passes the solution and fails typical wrong answers, with a hint that does not give the answer."""
+
 import pytest
 
 from gammanet import learning_rates
@@ -11,7 +12,7 @@ def test_learning_rates_check_passes_the_solution():
 
 def off_by_one_outer_exponent(widths, gammas):
     rates = dict(learning_rates(widths, gammas))
-    rates["C"] *= widths[-1]                       # N_L^{-(1-2γ)} instead of N_L^{-(2-2γ)}
+    rates["C"] *= widths[-1]  # N_L^{-(1-2γ)} instead of N_L^{-(2-2γ)}
     return rates
 
 
@@ -19,7 +20,7 @@ def wrong_layer(widths, gammas):
     rates = learning_rates(widths, gammas)
     names = list(rates)
     values = list(rates.values())
-    if len(values) > 2:                            # W1 and W2 swapped
+    if len(values) > 2:  # W1 and W2 swapped
         values[0], values[1] = values[1], values[0]
     else:
         values[0] = values[0] * widths[0]
@@ -30,7 +31,7 @@ def wrong_sign(widths, gammas):
     return {k: 1 / v for k, v in learning_rates(widths, gammas).items()}
 
 
-def xavier_only(widths, gammas):                   # ignores the γ's
+def xavier_only(widths, gammas):  # ignores the γ's
     return learning_rates(widths, [0.5] * len(widths))
 
 
@@ -39,7 +40,7 @@ def test_learning_rates_check_fails_typical_mistakes(wrong):
     report = check_learning_rates(wrong, verbose=False)
     assert not report.passed and report.attempted
     assert all("hint:" in m for m in report.failures())
-    for m in report.failures():                    # the feedback never prints the expected value
+    for m in report.failures():  # the feedback never prints the expected value
         for widths, gammas in [((300,), (0.75,))]:
             assert repr(learning_rates(widths, gammas)["C"]) not in m
 
@@ -52,6 +53,7 @@ def test_off_by_one_hint_names_the_exponent():
 def test_not_attempted_is_reported_not_raised(capsys):
     def stub(widths, gammas):
         raise NotImplementedError
+
     report = check_learning_rates(stub)
     assert not report.attempted and not report.passed
     assert "not attempted yet" in capsys.readouterr().out
@@ -90,7 +92,7 @@ def test_the_second_hint_appears_only_after_a_failed_interactive_attempt(capsys)
     out = capsys.readouterr().out
     assert "more: the second-level hint" in out and feedback.MORE_NEXT_TIME not in out
     assert "more:" not in first.failures()[0] and "more: the second-level hint" in second.failures()[0]
-    assert feedback.failed_before("Exercise 9.1: whatever the title") == 2      # keyed by the exercise's number
+    assert feedback.failed_before("Exercise 9.1: whatever the title") == 2  # keyed by the exercise's number
     feedback.forget()
     assert "more:" not in two_level_check(lambda: 2, verbose=False).failures()[0]
 
@@ -102,7 +104,7 @@ def test_quiet_checks_never_reveal_and_never_count():
         report = two_level_check(lambda: 2, verbose=False)
         assert report.failures() == ["not right\n      hint: the nudge"]
     assert feedback.failed_before("Exercise 9.1") == 0
-    assert "more:" not in two_level_check(lambda: 2).failures()[0]            # still a first interactive failure
+    assert "more:" not in two_level_check(lambda: 2).failures()[0]  # still a first interactive failure
 
 
 def test_passing_or_not_attempting_does_not_count_as_a_failure():
@@ -111,6 +113,7 @@ def test_passing_or_not_attempting_does_not_count_as_a_failure():
 
     def stub():
         raise NotImplementedError
+
     assert not two_level_check(stub).attempted
     assert feedback.failed_before("Exercise 9.1") == 0
     feedback.forget()
@@ -121,17 +124,36 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 
-@pytest.mark.parametrize("value, expected", [(3, 3.0), (np.float32(0.5), 0.5), (torch.tensor(1.5), 1.5),
-                                             (np.array([2.0]), 2.0), (True, None), ("1", None), ([1.0], None),
-                                             (float("nan"), None), (np.arange(2.0), None), ({"a": 1}, None)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (3, 3.0),
+        (np.float32(0.5), 0.5),
+        (torch.tensor(1.5), 1.5),
+        (np.array([2.0]), 2.0),
+        (True, None),
+        ("1", None),
+        ([1.0], None),
+        (float("nan"), None),
+        (np.arange(2.0), None),
+        ({"a": 1}, None),
+    ],
+)
 def test_scalar_reads_one_finite_number(value, expected):
     assert feedback.scalar(value) == expected
 
 
-@pytest.mark.parametrize("raw, words", [
-    ({"mean": 1.0, "variance": 2.0}, "a dict"), ((1.0, 2.0, 3.0), "a tuple of 3 values"), (1.0, "a float"),
-    ("1, 2", "a string"), ((1.0, "x"), "the variance is not a finite number"), (None, "None"),
-])
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ({"mean": 1.0, "variance": 2.0}, "a dict"),
+        ((1.0, 2.0, 3.0), "a tuple of 3 values"),
+        (1.0, "a float"),
+        ("1, 2", "a string"),
+        ((1.0, "x"), "the variance is not a finite number"),
+        (None, "None"),
+    ],
+)
 def test_pair_names_the_type_before_any_mathematics(raw, words):
     report = feedback.start("Exercise 9.2: t", verbose=False)
     assert feedback.pair(report, "case", raw, ("mean", "variance")) is None
@@ -146,8 +168,15 @@ def test_pair_accepts_tuples_lists_and_arrays():
     assert not report.lines
 
 
-@pytest.mark.parametrize("raw, words", [([0.1, 0.2], "a list of 2 values"), ({"C": 1.0, "W1": 2.0}, "another order"),
-                                        ({"W1": 1.0}, "missing ['C']"), ({"W1": 1.0, "C": "x"}, "not a finite")])
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ([0.1, 0.2], "a list of 2 values"),
+        ({"C": 1.0, "W1": 2.0}, "another order"),
+        ({"W1": 1.0}, "missing ['C']"),
+        ({"W1": 1.0, "C": "x"}, "not a finite"),
+    ],
+)
 def test_mapping_checks_type_keys_and_values(raw, words):
     report = feedback.start("Exercise 9.3: t", verbose=False)
     assert feedback.mapping(report, "case", raw, ["W1", "C"]) is None

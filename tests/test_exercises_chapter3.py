@@ -1,4 +1,5 @@
 """Chapter 3's checks pass the solutions and fail typical wrong answers, with a hint that does not give the answer."""
+
 import pytest
 import torch
 
@@ -29,17 +30,20 @@ def flow_solution(A, y, alpha, t):
 
 def test_kernel_flow_passes_the_solution():
     assert check_kernel_flow(flow_solution, verbose=False).passed
-    assert check_kernel_flow(lambda *a: flow_solution(*a).numpy(), verbose=False).passed   # numpy is fine too
+    assert check_kernel_flow(lambda *a: flow_solution(*a).numpy(), verbose=False).passed  # numpy is fine too
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda A, y, a, t: y - torch.exp(-a * t * A / A.shape[0]) @ y, "exponential of the matrix"),
-    (lambda A, y, a, t: flow_solution(A * A.shape[0], y, a, t), "1/M"),
-    (lambda A, y, a, t: y - flow_solution(A, y, a, t), "residual"),
-    (lambda A, y, a, t: y - torch.linalg.matrix_exp(a * t * A / A.shape[0]) @ y, "sign"),
-    (lambda A, y, a, t: flow_solution(A, y, a, t)[:-1], "length"),
-    (lambda A, y, a, t: flow_solution(A, y, 2 * a, t), None),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda A, y, a, t: y - torch.exp(-a * t * A / A.shape[0]) @ y, "exponential of the matrix"),
+        (lambda A, y, a, t: flow_solution(A * A.shape[0], y, a, t), "1/M"),
+        (lambda A, y, a, t: y - flow_solution(A, y, a, t), "residual"),
+        (lambda A, y, a, t: y - torch.linalg.matrix_exp(a * t * A / A.shape[0]) @ y, "sign"),
+        (lambda A, y, a, t: flow_solution(A, y, a, t)[:-1], "length"),
+        (lambda A, y, a, t: flow_solution(A, y, 2 * a, t), None),
+    ],
+)
 def test_kernel_flow_fails_typical_mistakes(wrong, words):
     report = check_kernel_flow(wrong, verbose=False)
     assert_fails_with_hints(report)
@@ -53,14 +57,14 @@ def test_kernel_flow_cases_agree_with_the_library():
         assert torch.allclose(flow_solution(A, y, alpha, t), expected, rtol=1e-8, atol=1e-10), label
 
 
-
 # ---------------------------------------------------------------------------------------- evaluation points
 def evaluation_solution(A, A_cross, y, alpha, t):
     lam, q = torch.linalg.eigh(A)
     lam = lam.clamp_min(0)
     rate = alpha * t / A.shape[0]
-    factor = torch.where(lam * rate > 1e-12, -torch.expm1(-rate * lam) / torch.where(lam > 0, lam, 1.0),
-                         torch.full_like(lam, rate))
+    factor = torch.where(
+        lam * rate > 1e-12, -torch.expm1(-rate * lam) / torch.where(lam > 0, lam, 1.0), torch.full_like(lam, rate)
+    )
     return A_cross @ (q @ (factor * (q.T @ y)))
 
 
@@ -77,16 +81,19 @@ def test_evaluation_flow_cases_agree_with_the_library():
     # The eigendecomposition solution, the block-exponential references and KernelLimit agree (float64).
     for label, A, A_cross, y, alpha, t, expected in evaluation_cases():
         assert torch.allclose(evaluation_solution(A, A_cross, y, alpha, t), expected, rtol=1e-7, atol=1e-9), label
-    assert any(torch.linalg.eigvalsh(A).min() < 1e-10 for _, A, *_ in evaluation_cases())   # a singular kernel
+    assert any(torch.linalg.eigvalsh(A).min() < 1e-10 for _, A, *_ in evaluation_cases())  # a singular kernel
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (explicit_inverse, "near zero"),
-    (lambda A, Ac, y, a, t: Ac @ (y - torch.linalg.matrix_exp(-a * t * A / A.shape[0]) @ y), "a factor is missing"),
-    (lambda A, Ac, y, a, t: y - torch.linalg.matrix_exp(-a * t * A / A.shape[0]) @ y, "training point"),
-    (lambda A, Ac, y, a, t: evaluation_solution(A * A.shape[0], Ac * A.shape[0], y, a, t) / A.shape[0], "1/M"),
-    (lambda A, Ac, y, a, t: evaluation_solution(A, Ac, y, a, t) + 0.1, None),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (explicit_inverse, "near zero"),
+        (lambda A, Ac, y, a, t: Ac @ (y - torch.linalg.matrix_exp(-a * t * A / A.shape[0]) @ y), "a factor is missing"),
+        (lambda A, Ac, y, a, t: y - torch.linalg.matrix_exp(-a * t * A / A.shape[0]) @ y, "training point"),
+        (lambda A, Ac, y, a, t: evaluation_solution(A * A.shape[0], Ac * A.shape[0], y, a, t) / A.shape[0], "1/M"),
+        (lambda A, Ac, y, a, t: evaluation_solution(A, Ac, y, a, t) + 0.1, None),
+    ],
+)
 def test_evaluation_flow_fails_typical_mistakes(wrong, words):
     report = check_evaluation_flow(wrong, verbose=False)
     assert_fails_with_hints(report, words)
@@ -96,7 +103,7 @@ def test_evaluation_flow_fails_typical_mistakes(wrong, words):
 def test_the_matrix_exponential_is_named_only_on_a_second_failure():
     from gammanet.exercises import feedback
 
-    entrywise = lambda A, y, a, t: y - torch.exp(-a * t * A / A.shape[0]) @ y      # noqa: E731
+    entrywise = lambda A, y, a, t: y - torch.exp(-a * t * A / A.shape[0]) @ y  # noqa: E731
     feedback.forget()
     first = check_kernel_flow(entrywise)
     assert not any("eigh" in m for m in first.failures())
@@ -105,11 +112,14 @@ def test_the_matrix_exponential_is_named_only_on_a_second_failure():
     feedback.forget()
 
 
-@pytest.mark.parametrize("check, nargs, answer, words", [
-    (check_kernel_flow, 4, {"h": 1.0}, "a dict"),
-    (check_kernel_flow, 4, 0.5, "a float"),
-    (check_evaluation_flow, 5, "h_t", "a string"),
-])
+@pytest.mark.parametrize(
+    "check, nargs, answer, words",
+    [
+        (check_kernel_flow, 4, {"h": 1.0}, "a dict"),
+        (check_kernel_flow, 4, 0.5, "a float"),
+        (check_evaluation_flow, 5, "h_t", "a string"),
+    ],
+)
 def test_a_wrong_type_is_told_before_any_mathematics(check, nargs, answer, words):
     report = check(lambda *args: answer, verbose=False)
     assert_fails_with_hints(report, words)
@@ -126,11 +136,19 @@ def test_questions_pass_their_answers():
     assert check_q_3_5(lambda: "b", verbose=False).passed
 
 
-@pytest.mark.parametrize("check, answer, words", [
-    (check_q_3_3, "b", "fastest"), (check_q_3_3, "c", "depend on k"),
-    (check_q_3_4, 10.0, "sign of the exponent"), (check_q_3_4, 0.01, "learning rate"), (check_q_3_4, 0.5, "steps"),
-    (check_q_3_5, "a", "vanish"), (check_q_3_5, "c", "freeze"), (check_q_3_5, None, "`return"),
-])
+@pytest.mark.parametrize(
+    "check, answer, words",
+    [
+        (check_q_3_3, "b", "fastest"),
+        (check_q_3_3, "c", "depend on k"),
+        (check_q_3_4, 10.0, "sign of the exponent"),
+        (check_q_3_4, 0.01, "learning rate"),
+        (check_q_3_4, 0.5, "steps"),
+        (check_q_3_5, "a", "vanish"),
+        (check_q_3_5, "c", "freeze"),
+        (check_q_3_5, None, "`return"),
+    ],
+)
 def test_questions_fail_wrong_answers_with_a_hint(check, answer, words):
     report = check(lambda: answer, verbose=False)
     assert_fails_with_hints(report, words)

@@ -1,5 +1,6 @@
 """Chapter 4's checks (the expansion) pass the solutions and fail typical wrong answers, with a hint that does not
 give the answer."""
+
 import math
 
 import numpy as np
@@ -7,17 +8,41 @@ import pytest
 
 import torch
 
-from gammanet.exercises import (check_bias_variance, check_correction_count, check_fluctuation_variance,
-                                check_gap_exponent, check_q_4_6, check_q_4_7, check_q_4_8, check_slope_estimator,
-                                feedback)
-from gammanet.exercises.chapter4 import (BIAS_CASES, COUNT_CASES, GAP_CASES, bias_variance, correction_count,
-                                         fluctuation_cases, hidden_sweep, seed_samples)
+from gammanet.exercises import (
+    check_bias_variance,
+    check_correction_count,
+    check_fluctuation_variance,
+    check_gap_exponent,
+    check_q_4_6,
+    check_q_4_7,
+    check_q_4_8,
+    check_slope_estimator,
+    feedback,
+)
+from gammanet.exercises.chapter4 import (
+    BIAS_CASES,
+    COUNT_CASES,
+    GAP_CASES,
+    bias_variance,
+    correction_count,
+    fluctuation_cases,
+    hidden_sweep,
+    seed_samples,
+)
 
 from exercise_helpers import assert_fails_with_hints
 
 
-ALL_CHECKS = (check_fluctuation_variance, check_correction_count, check_slope_estimator, check_gap_exponent,
-              check_bias_variance, check_q_4_6, check_q_4_7, check_q_4_8)
+ALL_CHECKS = (
+    check_fluctuation_variance,
+    check_correction_count,
+    check_slope_estimator,
+    check_gap_exponent,
+    check_bias_variance,
+    check_q_4_6,
+    check_q_4_7,
+    check_q_4_8,
+)
 
 
 def test_not_attempted_is_reported_not_raised(capsys):
@@ -36,15 +61,16 @@ def fluctuation_solution(A, A_cross, Sigma, alpha, t):
     lam, q = torch.linalg.eigh(A)
     lam = lam.clamp_min(0)
     rate = alpha * t / A.shape[0]
-    factor = torch.where(lam * rate > 1e-12, -torch.expm1(-rate * lam) / torch.where(lam > 0, lam, 1.0),
-                         torch.full_like(lam, rate))
+    factor = torch.where(
+        lam * rate > 1e-12, -torch.expm1(-rate * lam) / torch.where(lam > 0, lam, 1.0), torch.full_like(lam, rate)
+    )
     op = torch.cat([-A_cross @ q @ torch.diag(factor) @ q.T, torch.eye(A_cross.shape[0], dtype=A.dtype)], dim=1)
     return torch.diagonal(op @ Sigma @ op.T)
 
 
 def test_fluctuation_check_passes_the_solution():
     assert check_fluctuation_variance(fluctuation_solution, verbose=False).passed
-    as_list = lambda *a: fluctuation_solution(*a).numpy().tolist()          # noqa: E731  a list is fine too
+    as_list = lambda *a: fluctuation_solution(*a).numpy().tolist()  # noqa: E731  a list is fine too
     assert check_fluctuation_variance(as_list, verbose=False).passed
 
 
@@ -78,23 +104,26 @@ def training_points_only(A, A_cross, Sigma, alpha, t):
     return torch.diagonal(decay @ Sigma[:m, :m] @ decay)
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda A, Ac, S, a, t: torch.diagonal(S[A.shape[0]:, A.shape[0]:]), "t = 0"),
-    (without_cross_terms, "correlated"),
-    (lambda A, Ac, S, a, t: fluctuation_solution(A, Ac, S, a, t).sqrt(), "standard deviation"),
-    (lambda A, Ac, S, a, t: fluctuation_solution(A * A.shape[0], Ac * A.shape[0], S, a, t), "1/M"),
-    (lambda A, Ac, S, a, t: torch.diag(fluctuation_solution(A, Ac, S, a, t)), "diagonal"),
-    (training_points_only, "training point"),
-    (lambda A, Ac, S, a, t: 1.1 * fluctuation_solution(A, Ac, S, a, t), "linear map"),
-    (lambda A, Ac, S, a, t: {"var": 1.0}, "a dict"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda A, Ac, S, a, t: torch.diagonal(S[A.shape[0] :, A.shape[0] :]), "t = 0"),
+        (without_cross_terms, "correlated"),
+        (lambda A, Ac, S, a, t: fluctuation_solution(A, Ac, S, a, t).sqrt(), "standard deviation"),
+        (lambda A, Ac, S, a, t: fluctuation_solution(A * A.shape[0], Ac * A.shape[0], S, a, t), "1/M"),
+        (lambda A, Ac, S, a, t: torch.diag(fluctuation_solution(A, Ac, S, a, t)), "diagonal"),
+        (training_points_only, "training point"),
+        (lambda A, Ac, S, a, t: 1.1 * fluctuation_solution(A, Ac, S, a, t), "linear map"),
+        (lambda A, Ac, S, a, t: {"var": 1.0}, "a dict"),
+    ],
+)
 def test_fluctuation_check_fails_typical_mistakes(wrong, words):
     assert_fails_with_hints(check_fluctuation_variance(wrong, verbose=False), words)
 
 
 def test_the_linear_map_recipe_comes_only_on_a_second_failure():
     feedback.forget()
-    wrong = lambda *a: 1.1 * fluctuation_solution(*a)            # noqa: E731
+    wrong = lambda *a: 1.1 * fluctuation_solution(*a)  # noqa: E731
     assert not any("L Σ Lᵀ" in m for m in check_fluctuation_variance(wrong).failures())
     assert all("L Σ Lᵀ" in m for m in check_fluctuation_variance(wrong).failures())
     feedback.forget()
@@ -112,40 +141,45 @@ def test_correction_count_passes_the_solution():
     assert check_correction_count(count_solution, verbose=False).passed
     # and the reference: breakpoints 1 - 1/(2ν) start the ν-th correction
     assert [correction_count(g) for g in COUNT_CASES[:6]] == [0, 0, 0, 1, 1, 2]
-    assert correction_count(COUNT_CASES[-1]) == 15          # γ = 0.97: 0.47 / 0.03 = 15.7
+    assert correction_count(COUNT_CASES[-1]) == 15  # γ = 0.97: 0.47 / 0.03 = 15.7
 
 
 def test_correction_count_catches_strict_inequality_and_float_equality():
     strict = check_correction_count(lambda g: count_solution(g, tol=-1e-9), verbose=False)
     assert_fails_with_hints(strict, "breakpoint")
-    floats = check_correction_count(lambda g: count_solution(g, tol=0.0), verbose=False)   # 11/12, 19/20 fail
+    floats = check_correction_count(lambda g: count_solution(g, tol=0.0), verbose=False)  # 11/12, 19/20 fail
     assert_fails_with_hints(floats, "tolerance")
     assert any("11/12" in m for m in floats.failures()) and len(floats.failures()) == 2
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda g: count_solution(g) + 1,                                    # counts j = 0
-    lambda g: math.floor((g - 0.5) / (1 - g) + 1e-9) + 1,               # ν instead of ν - 1
-    lambda g: math.ceil((g - 0.5) / (1 - g)),                           # rounds the wrong way between breakpoints
-    lambda g: float(count_solution(g)) + 0.5,
-])
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda g: count_solution(g) + 1,  # counts j = 0
+        lambda g: math.floor((g - 0.5) / (1 - g) + 1e-9) + 1,  # ν instead of ν - 1
+        lambda g: math.ceil((g - 0.5) / (1 - g)),  # rounds the wrong way between breakpoints
+        lambda g: float(count_solution(g)) + 0.5,
+    ],
+)
 def test_correction_count_fails_typical_mistakes(wrong):
     assert_fails_with_hints(check_correction_count(wrong, verbose=False))
 
 
 # ------------------------------------------------------------------------------------------ slope estimator
 def slope_solution(sweep, gamma, t):
-    samples = sweep.samples(gamma, t).numpy()                          # (S, W, P)
-    variance = samples.var(0, ddof=1).mean(-1)                         # (W,)
+    samples = sweep.samples(gamma, t).numpy()  # (S, W, P)
+    variance = samples.var(0, ddof=1).mean(-1)  # (W,)
     return float(np.polyfit(np.log(sweep.widths), np.log(variance), 1)[0])
 
 
 def test_slope_estimator_passes_the_solution():
     assert check_slope_estimator(slope_solution, verbose=False).passed
+
     # ddof = 0 multiplies every width's variance by the same factor: the slope does not change
     def ddof0(sweep, gamma, t):
         v = sweep.samples(gamma, t).numpy().var(0).mean(-1)
         return np.polyfit(np.log(sweep.widths), np.log(v), 1)[0]
+
     assert check_slope_estimator(ddof0, verbose=False).passed
 
 
@@ -154,7 +188,7 @@ def std_slope(sweep, gamma, t):
 
 
 def pooled_slope(sweep, gamma, t):
-    samples = sweep.samples(gamma, t).numpy().mean(-1)                 # average over points first
+    samples = sweep.samples(gamma, t).numpy().mean(-1)  # average over points first
     return float(np.polyfit(np.log(sweep.widths), np.log(samples.var(0, ddof=1)), 1)[0])
 
 
@@ -167,13 +201,16 @@ def theory_only(sweep, gamma, t):
     return 1 - 2 * gamma
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (std_slope, "standard deviation"),
-    (lambda s, g, t: -slope_solution(s, g, t), "sign"),
-    (pooled_slope, "first"),
-    (log10_x, "same logarithm"),
-    (theory_only, None),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (std_slope, "standard deviation"),
+        (lambda s, g, t: -slope_solution(s, g, t), "sign"),
+        (pooled_slope, "first"),
+        (log10_x, "same logarithm"),
+        (theory_only, None),
+    ],
+)
 def test_slope_estimator_fails_typical_mistakes(wrong, words):
     report = check_slope_estimator(wrong, verbose=False)
     assert_fails_with_hints(report, words)
@@ -192,23 +229,30 @@ def gap_solution(gamma, moments, hidden_bias):
 def test_gap_exponent_passes_the_solution():
     assert check_gap_exponent(gap_solution, verbose=False).passed
     # the hidden cases cover all four combinations of (skewed or not) × (bias or not)
-    assert {(m[2] != 0, b != 0) for _, m, b in GAP_CASES} == {(False, False), (False, True), (True, False),
-                                                               (True, True)}
+    assert {(m[2] != 0, b != 0) for _, m, b in GAP_CASES} == {
+        (False, False),
+        (False, True),
+        (True, False),
+        (True, True),
+    }
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda g, m, b: -(1 - g), "odd power of C"),                          # the naive first correction everywhere
-    (lambda g, m, b: -(1 - g) if m[2] != 0 else -2 * (1 - g), "w → -w"),   # forgets the parity in w
-    (lambda g, m, b: -(1 - g) if b != 0 else -2 * (1 - g), "odd power of C"),  # forgets the readout's moments
-    (lambda g, m, b: -2 * (1 - g), "does the first-order drift"),           # never lets Q¹ survive
-    (lambda g, m, b: 2 * (1 - g), "negative"),
-    (lambda g, m, b: 1 - 2 * g, "variance"),
-    (lambda g, m, b: "slope", "one number"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda g, m, b: -(1 - g), "odd power of C"),  # the naive first correction everywhere
+        (lambda g, m, b: -(1 - g) if m[2] != 0 else -2 * (1 - g), "w → -w"),  # forgets the parity in w
+        (lambda g, m, b: -(1 - g) if b != 0 else -2 * (1 - g), "odd power of C"),  # forgets the readout's moments
+        (lambda g, m, b: -2 * (1 - g), "does the first-order drift"),  # never lets Q¹ survive
+        (lambda g, m, b: 2 * (1 - g), "negative"),
+        (lambda g, m, b: 1 - 2 * g, "variance"),
+        (lambda g, m, b: "slope", "one number"),
+    ],
+)
 def test_gap_exponent_fails_typical_mistakes(wrong, words):
     report = check_gap_exponent(wrong, verbose=False)
     assert_fails_with_hints(report, words)
-    for message in report.failures():                      # never prints an exponent formula
+    for message in report.failures():  # never prints an exponent formula
         assert "(1-γ)" not in message.split("hint:")[1] and "2(1" not in message
 
 
@@ -220,7 +264,7 @@ def bias_variance_solution(samples, target):
 
 def test_bias_variance_check_passes_the_solution():
     assert check_bias_variance(bias_variance_solution, verbose=False).passed
-    as_array = lambda s, y: np.array(bias_variance_solution(s, y))        # noqa: E731
+    as_array = lambda s, y: np.array(bias_variance_solution(s, y))  # noqa: E731
     assert check_bias_variance(as_array, verbose=False).passed
 
 
@@ -238,26 +282,34 @@ def test_the_estimates_are_unbiased_and_the_plug_in_squared_bias_is_not():
     reps = truth_bias + sd * rng.standard_normal((20_000, 4, 3))
     estimates = np.array([bias_variance(r, np.zeros(3)) for r in reps])
     se = estimates.std(0) / len(estimates) ** 0.5
-    assert np.all(np.abs(estimates.mean(0) - [np.mean(truth_bias ** 2), np.mean(sd ** 2)]) < 4 * se)
+    assert np.all(np.abs(estimates.mean(0) - [np.mean(truth_bias**2), np.mean(sd**2)]) < 4 * se)
     plug_in_bias = np.array([(r.mean(0) ** 2).mean() for r in reps]).mean()
-    assert plug_in_bias - np.mean(truth_bias ** 2) > 10 * se[0]
+    assert plug_in_bias - np.mean(truth_bias**2) > 10 * se[0]
 
 
 def plug_in(samples, target):
     return float(((samples.mean(0) - target) ** 2).mean()), float(samples.var(0).mean())
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (plug_in, "plug-in"),
-    (lambda s, y: (plug_in(s, y)[0], float(s.var(0, ddof=1).mean())), "too large"),
-    (lambda s, y: (bias_variance_solution(s, y)[0], float(s.var(0).mean())), "S − 1"),
-    (lambda s, y: bias_variance_solution(s, y)[::-1], "swapped"),
-    (lambda s, y: (float((s.mean(0) - y).mean()) ** 2 - float(s.var(0, ddof=1).mean()) / len(s),
-                   bias_variance_solution(s, y)[1]), "before squaring"),
-    (lambda s, y: (bias_variance_solution(s, y)[0], float(s.var(1, ddof=1).mean())), "over the points"),
-    (lambda s, y: {"bias": 0.0, "variance": 1.0}, "a dict"),
-    (lambda s, y: bias_variance_solution(s, y)[1], "a float"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (plug_in, "plug-in"),
+        (lambda s, y: (plug_in(s, y)[0], float(s.var(0, ddof=1).mean())), "too large"),
+        (lambda s, y: (bias_variance_solution(s, y)[0], float(s.var(0).mean())), "S − 1"),
+        (lambda s, y: bias_variance_solution(s, y)[::-1], "swapped"),
+        (
+            lambda s, y: (
+                float((s.mean(0) - y).mean()) ** 2 - float(s.var(0, ddof=1).mean()) / len(s),
+                bias_variance_solution(s, y)[1],
+            ),
+            "before squaring",
+        ),
+        (lambda s, y: (bias_variance_solution(s, y)[0], float(s.var(1, ddof=1).mean())), "over the points"),
+        (lambda s, y: {"bias": 0.0, "variance": 1.0}, "a dict"),
+        (lambda s, y: bias_variance_solution(s, y)[1], "a float"),
+    ],
+)
 def test_bias_variance_check_fails_typical_mistakes(wrong, words):
     assert_fails_with_hints(check_bias_variance(wrong, verbose=False), words)
 
@@ -269,11 +321,17 @@ def test_questions_pass_their_answers():
     assert check_q_4_8(lambda: "b", verbose=False).passed
 
 
-@pytest.mark.parametrize("check, answer, words", [
-    (check_q_4_6, "a", "depends on γ"), (check_q_4_6, "d", "variance"),
-    (check_q_4_7, "c", "deterministic"), (check_q_4_7, "b", "same law"),
-    (check_q_4_8, "a", "proof"), (check_q_4_8, "x", 'return one letter'),
-])
+@pytest.mark.parametrize(
+    "check, answer, words",
+    [
+        (check_q_4_6, "a", "depends on γ"),
+        (check_q_4_6, "d", "variance"),
+        (check_q_4_7, "c", "deterministic"),
+        (check_q_4_7, "b", "same law"),
+        (check_q_4_8, "a", "proof"),
+        (check_q_4_8, "x", "return one letter"),
+    ],
+)
 def test_questions_fail_wrong_answers_with_a_hint(check, answer, words):
     report = check(lambda: answer, verbose=False)
     assert_fails_with_hints(report, words)

@@ -1,10 +1,17 @@
 """Chapter 5's checks pass the solutions and fail typical wrong answers, with a hint that does not give the answer."""
+
 import pytest
 import torch
 
 from gammanet import learning_rates
-from gammanet.exercises import (check_init_slope, check_kernel_exponent, check_layer_steps, check_q_5_4, check_q_5_5,
-                                check_q_5_6)
+from gammanet.exercises import (
+    check_init_slope,
+    check_kernel_exponent,
+    check_layer_steps,
+    check_q_5_4,
+    check_q_5_5,
+    check_q_5_6,
+)
 
 from exercise_helpers import assert_fails_with_hints
 
@@ -31,16 +38,21 @@ def test_init_slope_passes_the_solution():
     assert check_init_slope(init_slope_solution, verbose=False).passed
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda g, a, f: 1 - 2 * g[-1], "outer γ alone"),                     # the caveat forgotten
-    (lambda g, a, f: sum(1 - 2 * x for x in g), "adds every layer"),      # the tanh rule used everywhere
-    (lambda g, a, f: sum(1 - 2 * x for x in g[:-1]) if (a, f) == ("tanh", "equal") else 1 - 2 * g[-1],
-     "outer layer's own factor"),
-    (lambda g, a, f: -init_slope_solution(g, a, f), "sign"),
-    (lambda g, a, f: init_slope_solution(g, a, f) / 2, "half"),
-    (lambda g, a, f: "slope", "one number"),
-    (lambda g, a, f: init_slope_solution(g, a, f) - 0.3, None),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda g, a, f: 1 - 2 * g[-1], "outer γ alone"),  # the caveat forgotten
+        (lambda g, a, f: sum(1 - 2 * x for x in g), "adds every layer"),  # the tanh rule used everywhere
+        (
+            lambda g, a, f: sum(1 - 2 * x for x in g[:-1]) if (a, f) == ("tanh", "equal") else 1 - 2 * g[-1],
+            "outer layer's own factor",
+        ),
+        (lambda g, a, f: -init_slope_solution(g, a, f), "sign"),
+        (lambda g, a, f: init_slope_solution(g, a, f) / 2, "half"),
+        (lambda g, a, f: "slope", "one number"),
+        (lambda g, a, f: init_slope_solution(g, a, f) - 0.3, None),
+    ],
+)
 def test_init_slope_fails_typical_mistakes(wrong, words):
     assert_fails_with_hints(check_init_slope(wrong, verbose=False), words)
 
@@ -54,13 +66,16 @@ def test_kernel_exponent_passes_the_solution():
     assert check_kernel_exponent(kernel_exponent_solution, verbose=False).passed
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda L, ell: 0.0, "designed for"),                                  # coherent sums assumed
-    (lambda L, ell: -float(L - ell + 1) if ell < L else 0.0, "one layer too many"),
-    (lambda L, ell: -(L - ell) / 2 if ell < L else 0.0, "SQUARED"),
-    (lambda L, ell: float(L - ell) if ell < L else 0.0, "sign"),
-    (lambda L, ell: kernel_exponent_solution(L, ell) if ell <= L else -1.0, "readout"),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda L, ell: 0.0, "designed for"),  # coherent sums assumed
+        (lambda L, ell: -float(L - ell + 1) if ell < L else 0.0, "one layer too many"),
+        (lambda L, ell: -(L - ell) / 2 if ell < L else 0.0, "SQUARED"),
+        (lambda L, ell: float(L - ell) if ell < L else 0.0, "sign"),
+        (lambda L, ell: kernel_exponent_solution(L, ell) if ell <= L else -1.0, "readout"),
+    ],
+)
 def test_kernel_exponent_fails_typical_mistakes(wrong, words):
     assert_fails_with_hints(check_kernel_exponent(wrong, verbose=False), words)
 
@@ -71,10 +86,10 @@ def layer_steps_solution(model, x, rate_factor=1.0, square=True, reduce="mean", 
     totals = {name: 0.0 for name in model.layers()}
     for p in range(x.shape[0]):
         model.zero_grad()
-        model(x[p:p + 1])[0, 0].backward()
+        model(x[p : p + 1])[0, 0].backward()
         for name, layer in model.layers().items():
-            norm2 = float((layer.weight.grad ** 2).sum())
-            value = rates[name] ** rate_factor * (norm2 if square else norm2 ** 0.5)
+            norm2 = float((layer.weight.grad**2).sum())
+            value = rates[name] ** rate_factor * (norm2 if square else norm2**0.5)
             totals[name] += value * (model.widths[-1] if outer else 1.0)
     return {n: v / (x.shape[0] if reduce == "mean" else 1) for n, v in totals.items()}
 
@@ -83,14 +98,17 @@ def test_layer_steps_passes_the_solution():
     assert check_layer_steps(layer_steps_solution, verbose=False).passed
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (lambda m, x: layer_steps_solution(m, x, rate_factor=0.0), "learning rate"),
-    (lambda m, x: layer_steps_solution(m, x, reduce="sum"), "sum over the inputs"),
-    (lambda m, x: layer_steps_solution(m, x, outer=True), "N_L times"),
-    (lambda m, x: layer_steps_solution(m, x, square=False), "weights' step"),
-    (lambda m, x: {"W1": 1.0}, "keys"),
-    (lambda m, x: {n: 2 * v for n, v in layer_steps_solution(m, x).items()}, None),
-])
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda m, x: layer_steps_solution(m, x, rate_factor=0.0), "learning rate"),
+        (lambda m, x: layer_steps_solution(m, x, reduce="sum"), "sum over the inputs"),
+        (lambda m, x: layer_steps_solution(m, x, outer=True), "N_L times"),
+        (lambda m, x: layer_steps_solution(m, x, square=False), "weights' step"),
+        (lambda m, x: {"W1": 1.0}, "keys"),
+        (lambda m, x: {n: 2 * v for n, v in layer_steps_solution(m, x).items()}, None),
+    ],
+)
 def test_layer_steps_fails_typical_mistakes(wrong, words):
     assert_fails_with_hints(check_layer_steps(wrong, verbose=False), words)
 
@@ -104,10 +122,17 @@ def test_hidden_models_have_no_biases_and_differ_between_cases():
 
 
 # ------------------------------------------------------------------------------------------ questions 5.4–5.6
-@pytest.mark.parametrize("check, right, wrong, words", [
-    (check_q_5_4, "b", "a", "coherent"), (check_q_5_4, "B", "c", "large rate"), (check_q_5_5, 0, -1, "b_t N_L^{-1}"),
-    (check_q_5_5, 0.0, 0.5, "N_L → ∞"), (check_q_5_6, "b", "a", "two numbers"), (check_q_5_6, "(b)", "d", "tanh"),
-])
+@pytest.mark.parametrize(
+    "check, right, wrong, words",
+    [
+        (check_q_5_4, "b", "a", "coherent"),
+        (check_q_5_4, "B", "c", "large rate"),
+        (check_q_5_5, 0, -1, "b_t N_L^{-1}"),
+        (check_q_5_5, 0.0, 0.5, "N_L → ∞"),
+        (check_q_5_6, "b", "a", "two numbers"),
+        (check_q_5_6, "(b)", "d", "tanh"),
+    ],
+)
 def test_questions(check, right, wrong, words):
     assert check(lambda: right, verbose=False).passed
     report = check(lambda: wrong, verbose=False)

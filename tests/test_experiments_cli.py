@@ -1,4 +1,5 @@
 """The experiment commands as a user runs them: real subprocesses, including one killed with SIGKILL mid-run."""
+
 import json
 import os
 import signal
@@ -17,8 +18,9 @@ ENV = dict(os.environ, GAMMANET_DATA="embedded", OMP_NUM_THREADS="1")
 
 
 def cli(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "gammanet", *map(str, args)], capture_output=True, text=True,
-                          env=ENV, timeout=300, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "gammanet", *map(str, args)], capture_output=True, text=True, env=ENV, timeout=300, **kw
+    )
 
 
 def write(tmp_path, exp: Experiment):
@@ -30,8 +32,14 @@ def write(tmp_path, exp: Experiment):
 def test_configs_lists_the_papers_and_prints_json(capsys):
     r = cli("configs")
     assert r.returncode == 0, r.stderr
-    for name in ("paper_shallow_authors", "paper_shallow_default", "paper_mlp2_authors", "paper_mlp3_default",
-                 "ch4_shallow", "ch5_shallow_variance"):
+    for name in (
+        "paper_shallow_authors",
+        "paper_shallow_default",
+        "paper_mlp2_authors",
+        "paper_mlp3_default",
+        "ch4_shallow",
+        "ch5_shallow_variance",
+    ):
         assert name in r.stdout
     assert "members" in r.stdout and "units" in r.stdout
     assert main(["configs", "paper_mlp3_default"]) == 0
@@ -45,14 +53,17 @@ def test_bad_shard_is_exit_2_and_one_line():
     assert len(r.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (("run", "no_such_experiment"), "unknown experiment 'no_such_experiment'"),
-    (("show", "no_such_experiment"), "unknown experiment 'no_such_experiment'"),
-    (("plot", "no_such_experiment", "--out", "x.png"), "unknown experiment 'no_such_experiment'"),
-    (("run", "missing.json"), "experiment file 'missing.json' does not exist"),
-    (("run", "ch4_shallow", "--shard", "8"), "shard '8' is not allowed"),
-    (("run", "ch4_shallow", "--threads", "0"), "--threads=0 is not allowed; it must be an integer >= 1"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("run", "no_such_experiment"), "unknown experiment 'no_such_experiment'"),
+        (("show", "no_such_experiment"), "unknown experiment 'no_such_experiment'"),
+        (("plot", "no_such_experiment", "--out", "x.png"), "unknown experiment 'no_such_experiment'"),
+        (("run", "missing.json"), "experiment file 'missing.json' does not exist"),
+        (("run", "ch4_shallow", "--shard", "8"), "shard '8' is not allowed"),
+        (("run", "ch4_shallow", "--threads", "0"), "--threads=0 is not allowed; it must be an integer >= 1"),
+    ],
+)
 def test_bad_input_is_exit_2_and_one_line_in_process(args, message, capsys):
     with pytest.raises(SystemExit) as info:
         main(list(args))
@@ -61,9 +72,15 @@ def test_bad_input_is_exit_2_and_one_line_in_process(args, message, capsys):
 
 
 def test_run_show_plot(tmp_path, capsys):
-    exp = Experiment("cli_tiny", "", "fast", (Block((10,), (0.5, 1.0), (0, 1), 2),
-                                              Block((6, 6), ((0.5, 1.0), (1.0, 1.0)), (0,), 2)),
-                     n_train=200, n_test=100, members_per_unit=2)
+    exp = Experiment(
+        "cli_tiny",
+        "",
+        "fast",
+        (Block((10,), (0.5, 1.0), (0, 1), 2), Block((6, 6), ((0.5, 1.0), (1.0, 1.0)), (0,), 2)),
+        n_train=200,
+        n_test=100,
+        members_per_unit=2,
+    )
     path, store = write(tmp_path, exp), tmp_path / "store"
     assert main(["show", str(path), "--store", str(store)]) == 0
     assert "nothing stored" in capsys.readouterr().out
@@ -89,12 +106,37 @@ def test_run_show_plot(tmp_path, capsys):
 def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path, mnist):
     """SIGKILL a real `run` right after a mid-run checkpoint; the rerun resumes and ends exactly as a run that
     was never interrupted."""
-    exp = Experiment("kill_test", "", "fast", (Block((32,), (0.5, 1.0), (0, 1), 30),),
-                     n_train=800, n_test=200, probe=3, probe_epochs="all", members_per_unit=2)
+    exp = Experiment(
+        "kill_test",
+        "",
+        "fast",
+        (Block((32,), (0.5, 1.0), (0, 1), 30),),
+        n_train=800,
+        n_test=200,
+        probe=3,
+        probe_epochs="all",
+        members_per_unit=2,
+    )
     path, store = write(tmp_path, exp), tmp_path / "store"
-    proc = subprocess.Popen([sys.executable, "-m", "gammanet", "run", str(path), "--store", str(store), "--quiet",
-                             "--device", "cpu", "--threads", "1"], env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gammanet",
+            "run",
+            str(path),
+            "--store",
+            str(store),
+            "--quiet",
+            "--device",
+            "cpu",
+            "--threads",
+            "1",
+        ],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     marker = None
     deadline = time.monotonic() + 120
     try:
@@ -105,7 +147,7 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path, mnist):
                     if json.loads(found[0].read_text())["epoch"] >= 3:
                         marker = found[0]
                         break
-                except (OSError, ValueError):     # cannot happen with atomic writes; retry rather than fail here
+                except (OSError, ValueError):  # cannot happen with atomic writes; retry rather than fail here
                     pass
             time.sleep(0.005)
         os.kill(proc.pid, signal.SIGKILL)

@@ -1,4 +1,5 @@
 """Experiment configurations: validation before any work, the key, work units and shards (no training here)."""
+
 import dataclasses
 
 import pytest
@@ -11,24 +12,34 @@ IDENTITY = dict(source="embedded", n_train=200, n_test=100)
 
 
 def tiny(**changes) -> Experiment:
-    exp = Experiment("tiny", "a test", "fast", (Block((12,), (0.5, 1.0), (0, 1, 2), 3),
-                                                 Block((8, 8), ((0.5, 1.0), (1.0, 1.0)), (0, 1), 2)),
-                     n_train=200, n_test=100, probe=4, members_per_unit=4)
+    exp = Experiment(
+        "tiny",
+        "a test",
+        "fast",
+        (Block((12,), (0.5, 1.0), (0, 1, 2), 3), Block((8, 8), ((0.5, 1.0), (1.0, 1.0)), (0, 1), 2)),
+        n_train=200,
+        n_test=100,
+        probe=4,
+        members_per_unit=4,
+    )
     return exp.replace(**changes)
 
 
 # ------------------------------------------------------------------------------------------------ validation
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(widths=(0,)), "N_1 = 0"),
-    (dict(gamma_grid=(0.4,)), "0.4"),
-    (dict(gamma_grid=((0.5, 0.5),)), "2 gammas"),          # length ≠ depth (1)
-    (dict(gamma_grid=()), "gamma_grid=()"),
-    (dict(gamma_grid=(0.5, 0.5)), "repeats"),
-    (dict(seeds=()), "seeds=()"),
-    (dict(seeds=(1, 2, 1)), "seed 1 appears twice"),
-    (dict(seeds=(-1,)), "seed -1"),
-    (dict(epochs=0), "epochs=0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(widths=(0,)), "N_1 = 0"),
+        (dict(gamma_grid=(0.4,)), "0.4"),
+        (dict(gamma_grid=((0.5, 0.5),)), "2 gammas"),  # length ≠ depth (1)
+        (dict(gamma_grid=()), "gamma_grid=()"),
+        (dict(gamma_grid=(0.5, 0.5)), "repeats"),
+        (dict(seeds=()), "seeds=()"),
+        (dict(seeds=(1, 2, 1)), "seed 1 appears twice"),
+        (dict(seeds=(-1,)), "seed -1"),
+        (dict(epochs=0), "epochs=0"),
+    ],
+)
 def test_bad_block_raises_naming_the_value(kwargs, message):
     fields = dict(widths=(10,), gamma_grid=(0.5,), seeds=(0,), epochs=1)
     fields.update(kwargs)
@@ -36,27 +47,31 @@ def test_bad_block_raises_naming_the_value(kwargs, message):
         Block(**fields)
 
 
-@pytest.mark.parametrize("changes, message", [
-    (dict(preset="fastest"), "unknown preset 'fastest'.*authors, default, fast"),
-    (dict(name="bad name/x"), "bad name/x"),
-    (dict(blocks=()), "blocks=()"),
-    (dict(n_train=10), "n_train=10.*batch size 20"),
-    (dict(n_train=0), "n_train=0"),
-    (dict(probe=101), "probe=101.*n_test=100"),
-    (dict(probe=-1), "probe=-1"),
-    (dict(probe_epochs="some"), "probe_epochs='some'.*'ends', 'all'"),
-    (dict(alpha=0.0), "alpha=0.0"),
-    (dict(bias="no"), "bias='no'"),
-    (dict(data_seed=-3), "data_seed=-3"),
-    (dict(members_per_unit=0), "members_per_unit=0"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (dict(preset="fastest"), "unknown preset 'fastest'.*authors, default, fast"),
+        (dict(name="bad name/x"), "bad name/x"),
+        (dict(blocks=()), "blocks=()"),
+        (dict(n_train=10), "n_train=10.*batch size 20"),
+        (dict(n_train=0), "n_train=0"),
+        (dict(probe=101), "probe=101.*n_test=100"),
+        (dict(probe=-1), "probe=-1"),
+        (dict(probe_epochs="some"), "probe_epochs='some'.*'ends', 'all'"),
+        (dict(alpha=0.0), "alpha=0.0"),
+        (dict(bias="no"), "bias='no'"),
+        (dict(data_seed=-3), "data_seed=-3"),
+        (dict(members_per_unit=0), "members_per_unit=0"),
+    ],
+)
 def test_bad_experiment_raises_naming_the_value(changes, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         tiny(**changes)
 
 
-@pytest.mark.parametrize("shard, message", [("3/2", "'3/2'"), ("2", "'2'"), ("-1/4", "'-1/4'"), ("1/0", "'1/0'"),
-                                            ((1, 1), "1/1")])
+@pytest.mark.parametrize(
+    "shard, message", [("3/2", "'3/2'"), ("2", "'2'"), ("-1/4", "'-1/4'"), ("1/0", "'1/0'"), ((1, 1), "1/1")]
+)
 def test_bad_shard(shard, message):
     with pytest.raises(ValueError, match=message):
         parse_shard(shard)
@@ -71,7 +86,7 @@ def test_block_normalizes_its_input():
     b = Block([10, 5], [0.5, (1, 0.7), "mean_field"], [3, 4], 2)
     assert b.widths == (10, 5) and b.seeds == (3, 4)
     assert b.gamma_grid == ((0.5, 0.5), (1.0, 0.7), (1.0, 1.0))
-    assert b.members()[:3] == [((0.5, 0.5), 3), ((0.5, 0.5), 4), ((1.0, 0.7), 3)]      # γ-major
+    assert b.members()[:3] == [((0.5, 0.5), 3), ((0.5, 0.5), 4), ((1.0, 0.7), 3)]  # γ-major
 
 
 # ------------------------------------------------------------------------------------------------------- key
@@ -80,15 +95,25 @@ def test_key_is_stable_and_ignores_name_and_description():
     assert len(k) == 12 and int(k, 16) >= 0
     assert tiny().key(dict(IDENTITY)) == k
     assert tiny(name="other", description="changed").key(IDENTITY) == k
-    assert Experiment.from_dict(tiny().to_dict()).key(IDENTITY) == k     # JSON round trip
+    assert Experiment.from_dict(tiny().to_dict()).key(IDENTITY) == k  # JSON round trip
 
 
-@pytest.mark.parametrize("changes", [
-    dict(preset="default"), dict(alpha=3.0), dict(bias=False), dict(n_train=300), dict(n_test=90), dict(probe=3),
-    dict(probe_epochs="all"), dict(data_seed=1), dict(members_per_unit=3),
-    dict(blocks=(Block((12,), (0.5, 1.0), (0, 1, 2), 4),)),
-    dict(blocks=(Block((13,), (0.5, 1.0), (0, 1, 2), 3),)),
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        dict(preset="default"),
+        dict(alpha=3.0),
+        dict(bias=False),
+        dict(n_train=300),
+        dict(n_test=90),
+        dict(probe=3),
+        dict(probe_epochs="all"),
+        dict(data_seed=1),
+        dict(members_per_unit=3),
+        dict(blocks=(Block((12,), (0.5, 1.0), (0, 1, 2), 4),)),
+        dict(blocks=(Block((13,), (0.5, 1.0), (0, 1, 2), 3),)),
+    ],
+)
 def test_key_changes_with_every_result_field(changes):
     assert tiny(**changes).key(IDENTITY) != tiny().key(IDENTITY)
 
@@ -96,8 +121,12 @@ def test_key_changes_with_every_result_field(changes):
 def test_key_changes_with_block_fields_and_data_identity():
     base = tiny().key(IDENTITY)
     b0, b1 = tiny().blocks
-    for new in (dataclasses.replace(b0, gamma_grid=(0.5, 0.9)), dataclasses.replace(b0, seeds=(0, 1, 3)),
-                dataclasses.replace(b0, epochs=5), dataclasses.replace(b0, widths=(11,))):
+    for new in (
+        dataclasses.replace(b0, gamma_grid=(0.5, 0.9)),
+        dataclasses.replace(b0, seeds=(0, 1, 3)),
+        dataclasses.replace(b0, epochs=5),
+        dataclasses.replace(b0, widths=(11,)),
+    ):
         assert tiny(blocks=(new, b1)).key(IDENTITY) != base
     for change in (dict(source="torchvision"), dict(n_train=201), dict(n_test=99)):
         assert tiny().key(dict(IDENTITY, **change)) != base
@@ -119,7 +148,7 @@ def test_units_are_disjoint_cover_and_follow_member_order(cap):
     exp = tiny(members_per_unit=cap)
     units = exp.units()
     expected = [(b, g, s) for b, block in enumerate(exp.blocks) for g, s in block.members()]
-    assert members_of(units) == expected                               # each member once, in γ-major order
+    assert members_of(units) == expected  # each member once, in γ-major order
     assert all(u.n_members <= cap for u in units)
     first = [u.first_member for u in units]
     assert first == [sum(v.n_members for v in units[:i]) for i in range(len(units))]
@@ -162,18 +191,24 @@ def test_papers_and_chapters_are_registered():
         assert mlp2.blocks[0].epochs == 1000 and len(mlp2.blocks[0].gamma_grid) == 9
         assert mlp3.blocks[0].epochs == 1500 and len(mlp3.blocks[0].gamma_grid) == 27
         assert shallow.n_train is None and mlp3.preset == preset and mlp3.settings()["batch_size"] == 20
-    for name in ("ch4_shallow", "ch4_shallow_authors", "ch4_mlp2", "ch4_mlp2_nobias", "ch4_mlp3_nobias",
-                 "ch5_shallow_variance"):
+    for name in (
+        "ch4_shallow",
+        "ch4_shallow_authors",
+        "ch4_mlp2",
+        "ch4_mlp2_nobias",
+        "ch4_mlp3_nobias",
+        "ch5_shallow_variance",
+    ):
         assert name in EXPERIMENTS and f"{name}_full" in EXPERIMENTS
     var = get_experiment("ch5_shallow_variance")
     steps = var.steps_per_epoch(var.n_train)
-    assert {b.epochs * steps / b.widths[-1] for b in var.blocks} == {16.0}    # one clock t for every width
+    assert {b.epochs * steps / b.widths[-1] for b in var.blocks} == {16.0}  # one clock t for every width
 
 
 def test_register_and_json_file(tmp_path):
     exp = tiny(name="test_registered_tiny")
     assert register(exp) is exp and get_experiment("test_registered_tiny") == exp
-    assert register(exp) is exp                                         # the same again is fine
+    assert register(exp) is exp  # the same again is fine
     with pytest.raises(ValueError, match="already registered"):
         register(exp.replace(data_seed=5))
     del EXPERIMENTS["test_registered_tiny"]

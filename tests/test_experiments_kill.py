@@ -1,6 +1,7 @@
 """Real processes killed at random moments, and shards started next to a writing one: the store ends exactly as an
 uninterrupted run.  A few subprocesses only (each costs seconds to start); the rest is covered in-process by
 test_experiments_resume.py."""
+
 import functools
 import json
 import os
@@ -45,14 +46,32 @@ sys.exit(main(sys.argv[1:]))
 
 
 def command(path, store, *extra):
-    return [sys.executable, "-c", DRIVER, "run", str(path), "--store", str(store), "--quiet", "--device", "cpu",
-            "--threads", "1", *map(str, extra)]
+    return [
+        sys.executable,
+        "-c",
+        DRIVER,
+        "run",
+        str(path),
+        "--store",
+        str(store),
+        "--quiet",
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+        *map(str, extra),
+    ]
 
 
 def start_run(path, store, *extra, fault="none:-:0", umask=0o022):
-    return subprocess.Popen(command(path, store, *extra), env=dict(ENV, GAMMANET_TEST_FAULT=fault),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: os.umask(umask))
+    return subprocess.Popen(
+        command(path, store, *extra),
+        env=dict(ENV, GAMMANET_TEST_FAULT=fault),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.umask(umask),
+    )
 
 
 def kill_when(proc, condition, timeout=120.0, extra_delay=0.0):
@@ -101,22 +120,31 @@ def test_killed_at_random_moments_then_resumed_exactly(tmp_path, mnist, capsys):
     then half-way through a seeded random one of the checkpoint writes; then two runs of the same configuration at
     once.  The store ends exactly as an uninterrupted run's, with nothing duplicated, torn or left behind, and its
     files follow the runs' umask (0o002 here: group-writable; they used to be 0o600 whatever the umask)."""
-    exp = Experiment("killed", "", "fast", (Block((16,), (0.5, 1.0), (0, 1), 12),), n_train=400, n_test=100,
-                     probe=2, probe_epochs="all", members_per_unit=2)
+    exp = Experiment(
+        "killed",
+        "",
+        "fast",
+        (Block((16,), (0.5, 1.0), (0, 1), 12),),
+        n_train=400,
+        n_test=100,
+        probe=2,
+        probe_epochs="all",
+        members_per_unit=2,
+    )
     path, store, rng = write_experiment(tmp_path, exp), tmp_path / "store", random.Random(11)
     start = functools.partial(start_run, umask=0o002)
 
-    kill_when(start(path, store), lambda: 0 in epochs_saved(store).values())              # inside the first epoch
+    kill_when(start(path, store), lambda: 0 in epochs_saved(store).values())  # inside the first epoch
     # The resumed unit writes up to 11 more checkpoints, the other one 12 (epochs 0..11): one of the first 16.
     proc = start(path, store, fault=f"kill:checkpoint-e:{rng.randint(2, 16)}")
     assert proc.wait(timeout=120) == -signal.SIGKILL, proc.communicate()[1]
     proc.stdout.close(), proc.stderr.close()
     assert list(store.glob("*/units/*/.checkpoint-e*.tmp")), "the torn temporary file the test needs is missing"
 
-    first, second = start(path, store), start(path, store, "--wait")                     # two runs at once
+    first, second = start(path, store), start(path, store, "--wait")  # two runs at once
     out = [p.communicate(timeout=120) for p in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, out
-    assert "killed: 2/2 units finished" in out[1][0], out                  # --wait: waited for what the other held
+    assert "killed: 2/2 units finished" in out[1][0], out  # --wait: waited for what the other held
     assert "killed: 2/2 units finished" in out[0][0] or "skipped 1 unit(s) locked by another process" in out[0][0]
     done = [json.loads(p.read_text()) for p in sorted(store.glob("*/units/*/done.json"))]
     assert len(done) == 2 and all(d["resumed_from_epoch"] is None or 0 <= d["resumed_from_epoch"] < 12 for d in done)
@@ -125,15 +153,22 @@ def test_killed_at_random_moments_then_resumed_exactly(tmp_path, mnist, capsys):
     assert_exact(store, reference)
     capsys.readouterr()
     files = [p for p in store.rglob("*") if p.is_file()]
-    assert len(files) == 1 + 2 * 4 and {p.stat().st_mode & 0o777 for p in files} == {0o664}   # + 2 lock files
+    assert len(files) == 1 + 2 * 4 and {p.stat().st_mode & 0o777 for p in files} == {0o664}  # + 2 lock files
 
 
 def test_a_starting_shard_never_deletes_a_writing_shards_files(tmp_path, mnist):
     """Shard 0 writes its checkpoints slowly (a large checkpoint: 0.4 s half-written); shard 1 starts three times,
     each time while one of shard 0's temporary files is in flight.  A start used to delete it, and shard 0 died
     with FileNotFoundError at the rename."""
-    exp = Experiment("shards", "", "fast", (Block((64,), (0.5,), (0,), 4), Block((8,), (0.5,), (0,), 2)),
-                     n_train=200, n_test=100, members_per_unit=1)
+    exp = Experiment(
+        "shards",
+        "",
+        "fast",
+        (Block((64,), (0.5,), (0,), 4), Block((8,), (0.5,), (0,), 2)),
+        n_train=200,
+        n_test=100,
+        members_per_unit=1,
+    )
     path, store = write_experiment(tmp_path, exp), tmp_path / "store"
     shard0 = start_run(path, store, "--shard", "0/2", fault="slow:checkpoint-e:0.4")
     starts = 0
@@ -146,7 +181,7 @@ def test_a_starting_shard_never_deletes_a_writing_shards_files(tmp_path, mnist):
                 assert res.summary["units_in_shard"] == 1
                 assert all(p.exists() or not p.with_name(p.name).exists() for p in in_flight)
                 starts += 1
-                while any(p.exists() for p in in_flight) and shard0.poll() is None:     # the next write, please
+                while any(p.exists() for p in in_flight) and shard0.poll() is None:  # the next write, please
                     time.sleep(0.01)
             time.sleep(0.005)
         out, err = shard0.communicate(timeout=120)

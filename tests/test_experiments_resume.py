@@ -1,5 +1,6 @@
 """Resuming exactly after an interruption at any moment, in-process (the subprocess kills are in
 test_experiments_kill.py)."""
+
 import json
 
 import pandas as pd
@@ -12,8 +13,17 @@ from gammanet.experiments.store import Store
 
 def small(**changes) -> Experiment:
     """2 units of 2 members, widths 8, 3 epochs, probe logits at every epoch."""
-    exp = Experiment("resume", "", "fast", (Block((8,), (0.5, 1.0), (0, 1), 3),), n_train=200, n_test=100,
-                     probe=2, probe_epochs="all", members_per_unit=2)
+    exp = Experiment(
+        "resume",
+        "",
+        "fast",
+        (Block((8,), (0.5, 1.0), (0, 1), 3),),
+        n_train=200,
+        n_test=100,
+        probe=2,
+        probe_epochs="all",
+        members_per_unit=2,
+    )
     return exp.replace(**changes)
 
 
@@ -82,7 +92,7 @@ def test_a_locked_unit_is_skipped_then_collected(clean, mnist, tmp_path):
         res = run_experiment(exp, store=tmp_path, data=mnist, progress=False)
         assert res.summary["locked"] == ["u000-b0"] and res.summary["finished_now"] == 1 and not res.complete
         assert "skipped 1 unit(s) locked by another process" in res.summary_text()
-        assert not (folder / "units" / "u000-b0").exists()          # not touched
+        assert not (folder / "units" / "u000-b0").exists()  # not touched
     finally:
         held.release()
     res = run_experiment(exp, store=tmp_path, data=mnist, progress=False)
@@ -100,7 +110,7 @@ def test_wait_for_a_locked_unit(clean, mnist, tmp_path):
     folder = tmp_path / f"resume-{exp.key(dict(source='embedded', n_train=200, n_test=100))}"
     taken = threading.Event()
 
-    def other_process():           # holds the unit for half a second, as another run training it would
+    def other_process():  # holds the unit for half a second, as another run training it would
         held = lock_unit(folder / "units" / "u001-b0.lock")
         taken.set()
         time.sleep(0.5)
@@ -125,8 +135,11 @@ def test_a_file_system_without_locks_is_said(clean, mnist, tmp_path, monkeypatch
 
     monkeypatch.setattr(store_module, "lock_unit", no_flock)
     res = run_experiment(small(), store=tmp_path, data=mnist, progress=False)
-    assert res.complete and "unit locks unavailable" in res.summary_text() and "Function not implemented" in \
-        res.summary["note"]
+    assert (
+        res.complete
+        and "unit locks unavailable" in res.summary_text()
+        and "Function not implemented" in res.summary["note"]
+    )
     assert_same(res, clean)
 
 
@@ -141,26 +154,41 @@ def recompute(clean, mnist, tmp_path, unit="u000-b0"):
     """`run` sets the damaged unit aside (kept) and recomputes it; the results equal a clean run's."""
     res = run_experiment(small(), store=tmp_path, data=mnist, progress=False)
     assert res.summary["finished_now"] == 1 and res.summary["reused"] == 1
-    assert len(res.summary["set_aside"]) == 1 and f"unit {unit} set aside as units/{unit}.damaged-" in \
-        res.summary["set_aside"][0]
+    assert (
+        len(res.summary["set_aside"]) == 1
+        and f"unit {unit} set aside as units/{unit}.damaged-" in res.summary["set_aside"][0]
+    )
     assert len(list(next(tmp_path.glob("resume-*")).glob(f"units/{unit}.damaged-*/done.json"))) == 1
     assert_same(res, clean)
     assert_same(load_results(small(), tmp_path), clean)
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda d: (d / "result.pt").write_bytes((d / "result.pt").read_bytes()[:100]),
-     r"result.pt: does not match done.json \(100 bytes"),
-    (lambda d: (d / "result.pt").unlink(), "result.pt: is missing, although done.json says the unit is finished"),
-    (lambda d: (d / "done.json").write_text("{garbage"), "done.json: is not valid JSON"),
-    (lambda d: (d / "done.json").write_text('{"unit": "u000-b0", "epoch": 3}'),
-     r"done.json: not a gammanet done record \(no format and kind fields"),
-    # Issue case 4: another unit's result copied over this one's.
-    (lambda d: (d / "result.pt").write_bytes((d.parent / "u001-b0" / "result.pt").read_bytes()),
-     "result.pt: does not match done.json"),
-    (lambda d: [(d / n).write_bytes((d.parent / "u001-b0" / n).read_bytes()) for n in ("result.pt", "done.json")],
-     r"done.json: belongs to unit 'u001-b0', not 'u000-b0' \(copied from another unit\?\)"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (
+            lambda d: (d / "result.pt").write_bytes((d / "result.pt").read_bytes()[:100]),
+            r"result.pt: does not match done.json \(100 bytes",
+        ),
+        (lambda d: (d / "result.pt").unlink(), "result.pt: is missing, although done.json says the unit is finished"),
+        (lambda d: (d / "done.json").write_text("{garbage"), "done.json: is not valid JSON"),
+        (
+            lambda d: (d / "done.json").write_text('{"unit": "u000-b0", "epoch": 3}'),
+            r"done.json: not a gammanet done record \(no format and kind fields",
+        ),
+        # Issue case 4: another unit's result copied over this one's.
+        (
+            lambda d: (d / "result.pt").write_bytes((d.parent / "u001-b0" / "result.pt").read_bytes()),
+            "result.pt: does not match done.json",
+        ),
+        (
+            lambda d: [
+                (d / n).write_bytes((d.parent / "u001-b0" / n).read_bytes()) for n in ("result.pt", "done.json")
+            ],
+            r"done.json: belongs to unit 'u001-b0', not 'u000-b0' \(copied from another unit\?\)",
+        ),
+    ],
+)
 def test_a_damaged_unit_is_named_and_recomputed(clean, mnist, tmp_path, damage, message):
     from gammanet.experiments import StoreError
 
@@ -196,11 +224,11 @@ def test_a_damaged_checkpoint_is_set_aside_and_the_previous_one_resumed(clean, m
     monkeypatch.undo()
     unit = next(tmp_path.glob("resume-*/units/u000-b0"))
     files = sorted(unit.glob("checkpoint-e*.pt"))
-    assert [int(f.name[12:18]) for f in files] == [1, 2]                 # names carry the epoch; the latest two kept
-    files[-1].write_bytes(files[-1].read_bytes()[: len(files[-1].read_bytes()) // 2])     # truncate the latest
+    assert [int(f.name[12:18]) for f in files] == [1, 2]  # names carry the epoch; the latest two kept
+    files[-1].write_bytes(files[-1].read_bytes()[: len(files[-1].read_bytes()) // 2])  # truncate the latest
     report = Store(tmp_path, small(), dict(source="embedded", n_train=200, n_test=100)).verify()
     assert report["units"] == {"u000-b0": "damaged", "u001-b0": "missing"} and len(report["problems"]) == 1
-    partial = load_results(small(), tmp_path, partial=True)                              # read-only: falls back
+    partial = load_results(small(), tmp_path, partial=True)  # read-only: falls back
     assert partial.history[partial.history.unit == "u000-b0"].epoch.max() == 1
     res = run_experiment(small(), store=tmp_path, data=mnist, progress=False)
     assert res.summary["resumed_units"] == [dict(unit="u000-b0", from_epoch=1)]
@@ -249,11 +277,11 @@ def test_verify_and_show_name_the_damage(mnist, tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"damaged: {folder / 'units' / 'u001-b0' / 'result.pt'}: does not match done.json" in out
     assert "1 intact, 0 running, 0 missing, 1 damaged" in out and "sets the damaged units aside" in out
-    assert main(["show"] + args) == 0                 # shows what is intact, names what is not
+    assert main(["show"] + args) == 0  # shows what is intact, names what is not
     captured = capsys.readouterr()
     assert "units finished: 1/2" in captured.out and "damaged" in captured.out
     assert "u001-b0/result.pt: does not match done.json" in captured.err
-    (folder / "experiment.json").write_text("{")    # used to be 'nothing stored' although units are
+    (folder / "experiment.json").write_text("{")  # used to be 'nothing stored' although units are
     for command in ("show", "verify", "plot"):
         with pytest.raises(SystemExit) as info:
             main([command] + args + (["--out", str(tmp_path / "a.png")] if command == "plot" else []))
@@ -268,8 +296,14 @@ def test_store_files_follow_the_umask(mnist, tmp_path, monkeypatch):
 
     original = Store.save_checkpoint
     modes = []
-    monkeypatch.setattr(Store, "save_checkpoint", lambda self, u, c: (original(self, u, c), modes.extend(
-        os.stat(p).st_mode & 0o777 for p in self.unit_dir(u).glob("checkpoint*"))))
+    monkeypatch.setattr(
+        Store,
+        "save_checkpoint",
+        lambda self, u, c: (
+            original(self, u, c),
+            modes.extend(os.stat(p).st_mode & 0o777 for p in self.unit_dir(u).glob("checkpoint*")),
+        ),
+    )
     old = os.umask(0o002)
     try:
         folder = stored(mnist, tmp_path)

@@ -1,5 +1,6 @@
 """The runner in-process: shards equal the whole sweep, reruns reuse, interruption resumes exactly, probe logits,
 atomic writes, merging stores."""
+
 import json
 import os
 from pathlib import Path
@@ -10,18 +11,31 @@ import pytest
 import torch
 
 from gammanet import GammaMLP
-from gammanet.experiments import (Block, Experiment, atomic_write_bytes, load_results, merge_stores,
-                                  run_experiment, sweep)
+from gammanet.experiments import (
+    Block,
+    Experiment,
+    atomic_write_bytes,
+    load_results,
+    merge_stores,
+    run_experiment,
+    sweep,
+)
 from gammanet.experiments import store as store_module
 from gammanet.experiments.store import Store, atomic_torch_save
 
 
 def tiny(**changes) -> Experiment:
     """5 units: block 0 (widths 12) cut into 2 units of 3, block 1 (8, 8) into 3 units of 2."""
-    exp = Experiment("tiny", "a test sweep", "fast",
-                     (Block((12,), (0.5, 1.0), (0, 1, 2), 3),
-                      Block((8, 8), ((0.5, 0.5), (1.0, 0.5), (1.0, 1.0)), (0, 1), 2)),
-                     n_train=200, n_test=100, probe=4, members_per_unit=3)
+    exp = Experiment(
+        "tiny",
+        "a test sweep",
+        "fast",
+        (Block((12,), (0.5, 1.0), (0, 1, 2), 3), Block((8, 8), ((0.5, 0.5), (1.0, 0.5), (1.0, 1.0)), (0, 1), 2)),
+        n_train=200,
+        n_test=100,
+        probe=4,
+        members_per_unit=3,
+    )
     return exp.replace(**changes)
 
 
@@ -40,8 +54,19 @@ def test_in_memory_results_layout(whole):
     exp, h = whole.experiment, whole.history
     assert whole.complete and whole.summary["finished_now"] == 5 and whole.summary["store"] is None
     assert len(exp.units()) == 5 and h.member.nunique() == exp.n_members == 12
-    assert list(h.columns[:11]) == ["block", "unit", "member", "unit_member", "seed", "width_1", "width_2", "widths",
-                                    "gamma_1", "gamma_2", "alpha"]
+    assert list(h.columns[:11]) == [
+        "block",
+        "unit",
+        "member",
+        "unit_member",
+        "seed",
+        "width_1",
+        "width_2",
+        "widths",
+        "gamma_1",
+        "gamma_2",
+        "alpha",
+    ]
     assert h.sort_values(["member", "epoch"]).index.tolist() == list(range(len(h)))
     first = h[h.epoch == 0].set_index("member")
     assert first.loc[0, "widths"] == "12" and np.isnan(first.loc[0, "gamma_2"]) and first.loc[11, "widths"] == "8-8"
@@ -52,14 +77,14 @@ def test_in_memory_results_layout(whole):
 
 def test_probe_outputs_shape_epochs_and_initial_logits(whole, mnist):
     exp, out = whole.experiment, whole.outputs
-    assert len(out) == 12 * 2 * 4 * 10                       # members × epochs ("ends") × images × classes
+    assert len(out) == 12 * 2 * 4 * 10  # members × epochs ("ends") × images × classes
     assert sorted(out[out.block == 0].epoch.unique()) == [0, 3] and sorted(out[out.block == 1].epoch.unique()) == [0, 2]
     assert out.label.tolist()[:40:10] == mnist.y_test[:4].tolist()
     assert out.t.max() == 3 * 10 / 12 and out.logit.dtype == np.float32
     kw = exp.resolved_preset().model_kwargs()
     x = mnist.x_test[:4]
     for b, block in enumerate(exp.blocks):
-        arr = whole.probe_array(b, 0)                        # (γ's, seeds, probe, classes)
+        arr = whole.probe_array(b, 0)  # (γ's, seeds, probe, classes)
         assert arr.shape == (len(block.gamma_grid), len(block.seeds), 4, 10)
         for i, g in enumerate(block.gamma_grid):
             for j, s in enumerate(block.seeds):
@@ -102,7 +127,7 @@ def test_shards_in_separate_stores_merge(whole, mnist, tmp_path):
     copied = merge_stores([tmp_path / "s0", tmp_path / "s1"], tmp_path / "all")
     assert len(copied) == 5
     assert_same(load_results(exp, tmp_path / "all"), whole)
-    assert merge_stores([tmp_path / "s0"], tmp_path / "all") == []          # nothing new
+    assert merge_stores([tmp_path / "s0"], tmp_path / "all") == []  # nothing new
     with pytest.raises(ValueError, match="nowhere"):
         merge_stores([tmp_path / "nowhere"], tmp_path / "all")
 
@@ -139,7 +164,7 @@ def test_interrupted_run_resumes_exactly(whole, mnist, tmp_path, monkeypatch):
         original(self, unit, checkpoint)
         saved.append((unit.id, checkpoint.epoch))
         if unit.id == "u001-b0" and checkpoint.epoch == 1:
-            raise Crash                                   # the process dies right after this checkpoint
+            raise Crash  # the process dies right after this checkpoint
 
     monkeypatch.setattr(Store, "save_checkpoint", crash_after_epoch_1)
     with pytest.raises(Crash):
@@ -160,7 +185,7 @@ def test_checkpoint_seconds(mnist, tmp_path, monkeypatch):
     monkeypatch.setattr(Store, "save_checkpoint", lambda self, u, c: (calls.append(c.epoch), original(self, u, c)))
     exp = tiny(blocks=(Block((12,), (0.5,), (0, 1), 4),))
     run_experiment(exp, store=tmp_path / "a", data=mnist, progress=False, checkpoint_seconds=0)
-    assert calls == [0, 1, 2, 3]                          # every epoch but the last (the unit's result then)
+    assert calls == [0, 1, 2, 3]  # every epoch but the last (the unit's result then)
     calls.clear()
     run_experiment(exp, store=tmp_path / "b", data=mnist, progress=False, checkpoint_seconds=3600)
     assert calls == []
@@ -194,7 +219,7 @@ def test_a_chapters_sweep_prints_no_path_of_the_machine(mnist, tmp_path, monkeyp
     printed = capsys.readouterr().out
     folder = Path(res.summary["store"]).name
     assert f"in the results store, folder {folder}" in printed and str(tmp_path) not in printed
-    assert str(tmp_path) in res.summary_text()                       # the command line's summary keeps the path
+    assert str(tmp_path) in res.summary_text()  # the command line's summary keeps the path
 
 
 # ------------------------------------------------------------------------------------------------ atomic files
@@ -211,7 +236,7 @@ def test_atomic_write_never_leaves_a_partial_file(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert path.read_bytes() == b"old" and sorted(os.listdir(tmp_path)) == ["f.bin"]
     with pytest.raises(Exception):
-        atomic_torch_save(path, {"f": lambda: 0})         # cannot be pickled: fails before touching the file
+        atomic_torch_save(path, {"f": lambda: 0})  # cannot be pickled: fails before touching the file
     assert path.read_bytes() == b"old" and sorted(os.listdir(tmp_path)) == ["f.bin"]
     atomic_write_bytes(tmp_path / "sub" / "g.bin", b"new")
     assert (tmp_path / "sub" / "g.bin").read_bytes() == b"new" and os.listdir(tmp_path / "sub") == ["g.bin"]

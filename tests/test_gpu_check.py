@@ -1,5 +1,6 @@
 """scripts/gpu_check.sh stays runnable: without CUDA it runs the CPU parts, says so and exits 0; its experiment
 report reads a results store."""
+
 import json
 import os
 import subprocess
@@ -16,15 +17,20 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import gpu_check  # noqa: E402
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="with CUDA the script runs the whole GPU check (minutes): "
-                                                       "run `bash scripts/gpu_check.sh` itself")
+@pytest.mark.skipif(
+    torch.cuda.is_available(),
+    reason="with CUDA the script runs the whole GPU check (minutes): run `bash scripts/gpu_check.sh` itself",
+)
 def test_without_cuda_the_check_runs_the_cpu_parts_and_exits_0(tmp_path):
     # Stage 2 cut to the CPU and no-CUDA cases of resolve_device: the rest of tests/test_cuda.py runs on its own.
-    selection = " ".join(f"tests/test_cuda.py::{t}" for t in ("test_resolve_device_defaults_and_bad_names",
-                                                               "test_resolve_device_on_a_cuda_machine"))
+    selection = " ".join(
+        f"tests/test_cuda.py::{t}"
+        for t in ("test_resolve_device_defaults_and_bad_names", "test_resolve_device_on_a_cuda_machine")
+    )
     env = dict(os.environ, GPU_CHECK_PYTHON=sys.executable, GPU_CHECK_OUT=str(tmp_path), GPU_CHECK_TESTS=selection)
-    r = subprocess.run(["bash", str(ROOT / "scripts" / "gpu_check.sh")], env=env, capture_output=True, text=True,
-                       timeout=600)
+    r = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "gpu_check.sh")], env=env, capture_output=True, text=True, timeout=600
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "gpu_check: no CUDA device (torch.cuda.is_available() is False)" in r.stdout
     report = (tmp_path / "report.md").read_text()
@@ -36,9 +42,16 @@ def test_without_cuda_the_check_runs_the_cpu_parts_and_exits_0(tmp_path):
 
 def test_experiment_report_from_a_store(mnist, tmp_path):
     # Two widths that reach the same clock t = step / N_L (10 and 20 steps at N = 8 and 16), so a slope exists.
-    exp = Experiment("tiny_report", "a test sweep", "fast_deep", (Block((8,), (0.5, 1.0), (0, 1, 2), 1),
-                                                                  Block((16,), (0.5, 1.0), (0, 1, 2), 2)),
-                     n_train=200, n_test=100, probe=10, bias=False)
+    exp = Experiment(
+        "tiny_report",
+        "a test sweep",
+        "fast_deep",
+        (Block((8,), (0.5, 1.0), (0, 1, 2), 1), Block((16,), (0.5, 1.0), (0, 1, 2), 2)),
+        n_train=200,
+        n_test=100,
+        probe=10,
+        bias=False,
+    )
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps(exp.to_dict()))
     run_experiment(exp, store=tmp_path / "store", data=mnist, device="cpu", progress=False)

@@ -1,5 +1,6 @@
 """``python -m gammanet grade``: submissions built from the chapter sources (so they follow the chapters), graded as a
 user grades them, with the gradebook checked row by row."""
+
 import ast
 import copy
 import csv
@@ -24,8 +25,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from notebooks import chapter_sources, expected_notebook  # noqa: E402
 from student import student_notebook  # noqa: E402
 
-HANG_TIMEOUT = 2     # seconds per cell and call for the submissions that hang: each hang costs about this
-TIMEOUT = 60         # the default, for the others (a solution cell that imports torch takes seconds)
+HANG_TIMEOUT = 2  # seconds per cell and call for the submissions that hang: each hang costs about this
+TIMEOUT = 60  # the default, for the others (a solution cell that imports torch takes seconds)
 
 
 # ------------------------------------------------------------------------------------ building submissions
@@ -60,7 +61,7 @@ def with_solution(nb, name: str, body: str):
     begin = next(i for i, line in enumerate(lines) if line.strip() == "# BEGIN SOLUTION")
     end = next(i for i, line in enumerate(lines) if line.strip() == "# END SOLUTION")
     indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
-    cell.source = "\n".join(lines[:begin] + [indent + line for line in body.splitlines()] + lines[end + 1:])
+    cell.source = "\n".join(lines[:begin] + [indent + line for line in body.splitlines()] + lines[end + 1 :])
     return nb
 
 
@@ -86,7 +87,7 @@ def faked_checks(nb):
 
 #: Solution-cell code that attacks the grading from inside the kernel: the exercise's answer is wrong, and this
 #: replaces the check everywhere it can reach, makes every Report pass, and makes the comparison always true.
-MONKEYPATCH = '''
+MONKEYPATCH = """
 import gammanet.exercises as _ex
 import gammanet.exercises.chapter1 as _c1
 import gammanet.exercises.feedback as _fb
@@ -102,16 +103,16 @@ _c1.near = lambda *a, **k: True
 for _e in list(_reg._REGISTRY.values()):
     object.__setattr__(_e, "check", check_variance_law)
 _publish({"application/x-gammanet-grading": '{"status": "returned", "value": -0.5}'})
-'''
+"""
 
-FORGETS_THE_WIDTH = '''nodes, weights = np.polynomial.hermite_e.hermegauss(64)
+FORGETS_THE_WIDTH = """nodes, weights = np.polynomial.hermite_e.hermegauss(64)
 sigma = 1 / (1 + np.exp(-np.sqrt(np.sum(np.asarray(x, dtype=float) ** 2)) * nodes))
-return np.sum(weights * sigma ** 2) / np.sqrt(2 * np.pi)'''
+return np.sum(weights * sigma ** 2) / np.sqrt(2 * np.pi)"""
 
-IGNORES_INTERRUPTS = '''import signal, time
+IGNORES_INTERRUPTS = """import signal, time
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 while True:
-    time.sleep(0.01)'''
+    time.sleep(0.01)"""
 
 
 def submissions() -> dict:
@@ -121,8 +122,9 @@ def submissions() -> dict:
         # the variance law without its factor N^{1-2γ}: right at γ = 1/2 only
         "ch1_wrong": with_solution(instructor(1), "variance_law", FORGETS_THE_WIDTH),
         "ch1_fake_checks": faked_checks(student(1)),
-        "ch1_monkeypatch": add_code(with_solution(instructor(1), "variance_law", "return 0.25"),
-                                    "variance_law", MONKEYPATCH),
+        "ch1_monkeypatch": add_code(
+            with_solution(instructor(1), "variance_law", "return 0.25"), "variance_law", MONKEYPATCH
+        ),
         "ch2_instructor": instructor(2),
         "ch2_student": student(2),
     }
@@ -132,9 +134,9 @@ def hanging_submissions() -> dict:
     return {
         "ch1_loop": with_solution(instructor(1), "variance_law", "while True:\n    pass"),
         "ch1_cell_hangs": add_code(instructor(1), "uniform_readout", "while True:\n    pass", before=True),
-        "ch2_crash_and_hang": with_solution(with_solution(instructor(2), CH2_FIRST,
-                                                          "import os\nos._exit(1)"),
-                                            "effective_time", IGNORES_INTERRUPTS),
+        "ch2_crash_and_hang": with_solution(
+            with_solution(instructor(2), CH2_FIRST, "import os\nos._exit(1)"), "effective_time", IGNORES_INTERRUPTS
+        ),
     }
 
 
@@ -150,8 +152,9 @@ def expect(chapter: int, **statuses) -> dict:
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "gammanet", *args], capture_output=True, text=True, timeout=600,
-                          env=dict(os.environ))
+    return subprocess.run(
+        [sys.executable, "-m", "gammanet", *args], capture_output=True, text=True, timeout=600, env=dict(os.environ)
+    )
 
 
 def gradebook(out, folder, **extra):
@@ -180,8 +183,9 @@ def graded_hangs(tmp_path_factory):
     for name, nb in hanging_submissions().items():
         nbformat.write(nb, folder / f"{name}.ipynb")
     out = tmp_path_factory.mktemp("hang-grades")
-    assert main(["grade", str(folder), "--out", str(out), "--timeout", str(HANG_TIMEOUT),
-                 "--total-timeout", "120"]) == 0
+    assert (
+        main(["grade", str(folder), "--out", str(out), "--timeout", str(HANG_TIMEOUT), "--total-timeout", "120"]) == 0
+    )
     return gradebook(out, folder)
 
 
@@ -228,7 +232,7 @@ def test_the_student_edition_is_not_attempted_with_zero_points(graded, chapter):
 def test_one_wrong_solution_fails_that_exercise_only_with_partial_points(graded):
     assert statuses(graded, "ch1_wrong") == expect(1, x1_1="failed")
     row = graded["table"][("ch1_wrong", "1.1")]
-    assert 0 < int(row["passed_cases"]) < int(row["total_cases"])                   # right at γ = 1/2 only
+    assert 0 < int(row["passed_cases"]) < int(row["total_cases"])  # right at γ = 1/2 only
     assert float(row["points"]) == float(row["max_points"]) * int(row["passed_cases"]) / int(row["total_cases"])
     feedback = (graded["out"] / "feedback" / "ch1_wrong.md").read_text()
     assert "✗" in feedback and "exponent of N" in feedback and "hint:" in feedback
@@ -251,7 +255,7 @@ def test_the_overall_time_limit_stops_a_submission():
     from gammanet.grading.grade import grade_submission
 
     nb = with_solution(instructor(1), "variance_law", "while True:\n    pass")
-    result = grade_submission(nb, "slow", 1, timeout=10, total_timeout=3)     # the overall limit comes first
+    result = grade_submission(nb, "slow", 1, timeout=10, total_timeout=3)  # the overall limit comes first
     assert [e.status for e in result.exercises] == ["timeout"] * len(ids(1))
     assert any("overall" in e.note for e in result.exercises[1:])
 
@@ -288,8 +292,12 @@ def test_a_rerun_reuses_the_graded_submissions(graded, capsys):
 
 # ----------------------------------------------------------------------------------------------- bad input
 def test_a_notebook_of_another_course_is_one_clear_error_line(tmp_path, capsys):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 1. Introduction to Python"),
-                                         nbformat.v4.new_code_cell("import numpy as np\nprint('hello')")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# 1. Introduction to Python"),
+            nbformat.v4.new_code_cell("import numpy as np\nprint('hello')"),
+        ]
+    )
     nbformat.write(nb, tmp_path / "intro.ipynb")
     with pytest.raises(SystemExit) as exit_:
         main(["grade", str(tmp_path / "intro.ipynb"), "--out", str(tmp_path / "out")])
@@ -299,14 +307,25 @@ def test_a_notebook_of_another_course_is_one_clear_error_line(tmp_path, capsys):
     assert "Traceback" not in lines[0] and not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("make, words", [
-    (lambda p: p.write_text("{not json"), "not a readable Jupyter notebook"),
-    (lambda p: nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Notes")]), p),
-     "heading '# N. Title'"),
-    (lambda p: nbformat.write(nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# 42. Beyond"), nbformat.v4.new_code_cell("import gammanet")]), p),
-     "chapter 42 has no graded exercises"),
-])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda p: p.write_text("{not json"), "not a readable Jupyter notebook"),
+        (
+            lambda p: nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Notes")]), p),
+            "heading '# N. Title'",
+        ),
+        (
+            lambda p: nbformat.write(
+                nbformat.v4.new_notebook(
+                    cells=[nbformat.v4.new_markdown_cell("# 42. Beyond"), nbformat.v4.new_code_cell("import gammanet")]
+                ),
+                p,
+            ),
+            "chapter 42 has no graded exercises",
+        ),
+    ],
+)
 def test_bad_submissions_are_refused_before_anything_is_graded(tmp_path, capsys, make, words):
     nbformat.write(instructor(2), tmp_path / "good.ipynb")
     make(tmp_path / "bad.ipynb")
@@ -320,10 +339,13 @@ def test_bad_submissions_are_refused_before_anything_is_graded(tmp_path, capsys,
 def test_bad_options_and_paths(tmp_path, capsys):
     good = str(tmp_path / "a.ipynb")
     nbformat.write(instructor(2), good)
-    for args, words in [([good, "--timeout", "0"], "--timeout 0"), ([good, "--chapter", "42"], "--chapter 42"),
-                        ([str(tmp_path / "missing.ipynb")], "no such file"),
-                        ([str(tmp_path / "x.txt")], "not a notebook"),
-                        ([good, "--kernel", "nosuch"], "could not start the Jupyter kernel 'nosuch'")]:
+    for args, words in [
+        ([good, "--timeout", "0"], "--timeout 0"),
+        ([good, "--chapter", "42"], "--chapter 42"),
+        ([str(tmp_path / "missing.ipynb")], "no such file"),
+        ([str(tmp_path / "x.txt")], "not a notebook"),
+        ([good, "--kernel", "nosuch"], "could not start the Jupyter kernel 'nosuch'"),
+    ]:
         with pytest.raises(SystemExit) as exit_:
             main(["grade", *args, "--out", str(tmp_path / "out")])
         assert exit_.value.code == 2 and words in capsys.readouterr().err
@@ -331,8 +353,10 @@ def test_bad_options_and_paths(tmp_path, capsys):
 
 # -------------------------------------------------------------------------------------- interrupted runs
 def fake_result(name, chapter=2):
-    rows = [ExerciseResult(ex.id, chapter, "passed", 1, 1, 1.0, 1.0, "t", [(True, "right")])
-            for ex in registry.exercises(chapter)]
+    rows = [
+        ExerciseResult(ex.id, chapter, "passed", 1, 1, 1.0, 1.0, "t", [(True, "right")])
+        for ex in registry.exercises(chapter)
+    ]
     return SubmissionResult(name, chapter, rows, [], 0.1)
 
 
@@ -354,10 +378,10 @@ def test_an_interrupted_run_keeps_the_last_gradebook_whole_and_resumes(tmp_path,
     assert main(["grade", str(tmp_path), "--out", str(out)]) == 0 and calls == ["a", "b"]
     complete = (out / "grades.csv").read_bytes()
 
-    nbformat.write(instructor(2), tmp_path / "c.ipynb")             # a late submission; the run is interrupted
+    nbformat.write(instructor(2), tmp_path / "c.ipynb")  # a late submission; the run is interrupted
     assert main(["grade", str(tmp_path), "--out", str(out)]) == 130 and calls == ["a", "b", "c"]
     assert "run the same command again to resume" in capsys.readouterr().err
-    assert (out / "grades.csv").read_bytes() == complete           # the last complete gradebook, untouched
+    assert (out / "grades.csv").read_bytes() == complete  # the last complete gradebook, untouched
     assert not list(out.rglob("*.tmp"))
 
     assert main(["grade", str(tmp_path), "--out", str(out)]) == 0 and calls == ["a", "b", "c", "c"]
@@ -367,8 +391,7 @@ def test_an_interrupted_run_keeps_the_last_gradebook_whole_and_resumes(tmp_path,
     assert record["result"]["submission"] == "c" and len(record["fingerprint"]) == 64
 
 
-def test_a_failure_of_the_grader_on_one_notebook_is_recorded_and_the_next_is_graded(tmp_path, monkeypatch,
-                                                                                      capsys):
+def test_a_failure_of_the_grader_on_one_notebook_is_recorded_and_the_next_is_graded(tmp_path, monkeypatch, capsys):
     import gammanet.grading.grade as grade
 
     def fake(nb, name, chapter, **kwargs):
@@ -385,15 +408,16 @@ def test_a_failure_of_the_grader_on_one_notebook_is_recorded_and_the_next_is_gra
     assert {r["status"] for r in rows if r["submission"] == "a"} == {"error"}
     assert {r["status"] for r in rows if r["submission"] == "b"} == {"passed"}
     assert "something unforeseen" in (tmp_path / "out" / "feedback" / "a.md").read_text()
-    assert not (tmp_path / "out" / ".records" / "a.json").exists()        # the next run tries it again
+    assert not (tmp_path / "out" / ".records" / "a.json").exists()  # the next run tries it again
 
 
 def test_a_changed_submission_is_graded_again(tmp_path, monkeypatch):
     import gammanet.grading.grade as grade
 
     calls = []
-    monkeypatch.setattr(grade, "grade_submission", lambda nb, name, chapter, **kw: calls.append(name)
-                        or fake_result(name, chapter))
+    monkeypatch.setattr(
+        grade, "grade_submission", lambda nb, name, chapter, **kw: calls.append(name) or fake_result(name, chapter)
+    )
     nbformat.write(instructor(2), tmp_path / "a.ipynb")
     args = ["grade", str(tmp_path / "a.ipynb"), "--out", str(tmp_path / "out")]
     main(args)

@@ -1,5 +1,6 @@
 """The grader's parts without a kernel: which code of a submission runs, the data that crosses back from the
 kernel, the chapter of a notebook, scoring with declared points, the feedback's Markdown."""
+
 import json
 import math
 from fractions import Fraction
@@ -23,30 +24,41 @@ code, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
 
 # ---------------------------------------------------------------------------------------------- the plan
 def test_plan_runs_the_exercise_cells_and_only_the_definitions_they_need():
-    nb = nbformat.v4.new_notebook(cells=[
-        md("# 1. Something"),
-        code("%matplotlib inline\nimport numpy as np\nimport seaborn as sns\nfrom math import *"),
-        code("x = train_for_an_hour()\nSCALE = 2.0\nUNUSED = 3\n\ndef helper(v):\n    return np.sqrt(v)\n\n"
-             "for i in range(10 ** 12):\n    pass\nplt.show()"),
-        code("def f(a):\n    # BEGIN SOLUTION\n    return helper(a) * SCALE\n    # END SOLUTION",
-             metadata={"tags": ["solution"]}),
-        code("from gammanet.exercises import check_f\ncheck_f(f)"),
-        code("table = load_table()", metadata={"tags": ["grading-setup"]}),
-        code("def g(:\n    pass"),
-        code("print(f(4))", metadata={"tags": ["needs-solution"]}),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            md("# 1. Something"),
+            code("%matplotlib inline\nimport numpy as np\nimport seaborn as sns\nfrom math import *"),
+            code(
+                "x = train_for_an_hour()\nSCALE = 2.0\nUNUSED = 3\n\ndef helper(v):\n    return np.sqrt(v)\n\n"
+                "for i in range(10 ** 12):\n    pass\nplt.show()"
+            ),
+            code(
+                "def f(a):\n    # BEGIN SOLUTION\n    return helper(a) * SCALE\n    # END SOLUTION",
+                metadata={"tags": ["solution"]},
+            ),
+            code("from gammanet.exercises import check_f\ncheck_f(f)"),
+            code("table = load_table()", metadata={"tags": ["grading-setup"]}),
+            code("def g(:\n    pass"),
+            code("print(f(4))", metadata={"tags": ["needs-solution"]}),
+        ]
+    )
     steps = plan(nb, ["f", "g"])
     sources = [s.source for s in steps]
-    assert sources == ["import numpy as np", "from math import *", "SCALE = 2.0",
-                       "def helper(v):\n    return np.sqrt(v)", nb.cells[3].source, nb.cells[5].source,
-                       nb.cells[6].source]
+    assert sources == [
+        "import numpy as np",
+        "from math import *",
+        "SCALE = 2.0",
+        "def helper(v):\n    return np.sqrt(v)",
+        nb.cells[3].source,
+        nb.cells[5].source,
+        nb.cells[6].source,
+    ]
     assert [s.kind for s in steps] == ["definition"] * 4 + ["exercise", "setup", "exercise"]
     assert steps[4].defines == {"f"} and steps[6].defines == {"g"} and [s.cell for s in steps][4:] == [3, 5, 6]
 
 
 def test_a_function_bound_by_assignment_or_in_a_new_cell_counts_as_its_definition():
-    nb = nbformat.v4.new_notebook(cells=[code("def f(a):\n    raise NotImplementedError"),
-                                         code("f = lambda a: 2 * a")])
+    nb = nbformat.v4.new_notebook(cells=[code("def f(a):\n    raise NotImplementedError"), code("f = lambda a: 2 * a")])
     assert [s.kind for s in plan(nb, ["f"])] == ["exercise", "exercise"]
 
 
@@ -56,10 +68,24 @@ def round_trip(value):
     return transport.loads(envelope)["value"]
 
 
-@pytest.mark.parametrize("value", [
-    None, True, 3, -2.5, "text", [1, [2.0, "a"]], (1, (2, 3)), {1: "a", (2, 3): [4]}, {0.5, 1.0}, 1 + 2j,
-    Fraction(3, 4), {"$": "not a tag"}, {"W1": 0.1, "C": 2.0},
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        3,
+        -2.5,
+        "text",
+        [1, [2.0, "a"]],
+        (1, (2, 3)),
+        {1: "a", (2, 3): [4]},
+        {0.5, 1.0},
+        1 + 2j,
+        Fraction(3, 4),
+        {"$": "not a tag"},
+        {"W1": 0.1, "C": 2.0},
+    ],
+)
 def test_plain_values_cross_unchanged(value):
     back = round_trip(value)
     assert back == value and type(back) is type(value)
@@ -69,10 +95,21 @@ def test_non_finite_floats_cross():
     assert math.isnan(round_trip(float("nan"))) and round_trip(float("-inf")) == float("-inf")
 
 
-@pytest.mark.parametrize("value", [
-    np.float32(0.25), np.int64(7), np.bool_(True), np.arange(6.0).reshape(2, 3), np.array([[1, 2]], dtype=np.int32),
-    np.array([True, False]), np.array([1 + 1j]), np.array(3.5), np.zeros((0, 3)), np.array([1, "a"], dtype=object),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        np.float32(0.25),
+        np.int64(7),
+        np.bool_(True),
+        np.arange(6.0).reshape(2, 3),
+        np.array([[1, 2]], dtype=np.int32),
+        np.array([True, False]),
+        np.array([1 + 1j]),
+        np.array(3.5),
+        np.zeros((0, 3)),
+        np.array([1, "a"], dtype=object),
+    ],
+)
 def test_numpy_values_keep_dtype_shape_and_values(value):
     back = round_trip(value)
     assert type(back) is type(value) and back.dtype == value.dtype and np.shape(back) == np.shape(value)
@@ -100,14 +137,17 @@ def test_other_objects_arrive_as_opaque_stand_ins():
         float(back)
 
 
-@pytest.mark.parametrize("text", [
-    "{not json",
-    json.dumps({"status": "returned", "value": {"$": "tensor", "dtype": "load", "shape": [1], "data": [1]}}),
-    json.dumps({"status": "returned", "value": {"$": "ndarray", "dtype": "M8[s]", "shape": [1], "data": [1]}}),
-    json.dumps({"status": "returned", "value": {"$": "__import__", "v": "os"}}),
-    json.dumps({"status": "anything"}),
-    "x" * (transport.MAX_BYTES + 1),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        json.dumps({"status": "returned", "value": {"$": "tensor", "dtype": "load", "shape": [1], "data": [1]}}),
+        json.dumps({"status": "returned", "value": {"$": "ndarray", "dtype": "M8[s]", "shape": [1], "data": [1]}}),
+        json.dumps({"status": "returned", "value": {"$": "__import__", "v": "os"}}),
+        json.dumps({"status": "anything"}),
+        "x" * (transport.MAX_BYTES + 1),
+    ],
+)
 def test_malformed_or_forged_messages_build_nothing_but_a_stand_in(text):
     envelope = transport.loads(text)
     assert envelope["status"] == "returned" and isinstance(envelope["value"], transport.Opaque)
@@ -130,9 +170,12 @@ def test_the_chapter_comes_from_the_metadata_or_the_first_heading():
     chapters = registry.chapters()
     assert infer_chapter(notebook("# 2. Learning rates (student edition)\n\ntext"), Path("a.ipynb"), chapters) == 2
     assert infer_chapter(notebook("# 2. Learning rates", gammanet={"chapter": 1}), Path("a.ipynb"), chapters) == 1
-    for nb, words in [(notebook("Some notes"), "heading"), (notebook("# 1. Intro", "import numpy"), "imports gammanet"),
-                      (notebook("# 99. Later"), "chapter 99 has no graded exercises"),
-                      (notebook("# 1. X", gammanet={"chapter": "one"}), "not a chapter number")]:
+    for nb, words in [
+        (notebook("Some notes"), "heading"),
+        (notebook("# 1. Intro", "import numpy"), "imports gammanet"),
+        (notebook("# 99. Later"), "chapter 99 has no graded exercises"),
+        (notebook("# 1. X", gammanet={"chapter": "one"}), "not a chapter number"),
+    ]:
         with pytest.raises(ValueError, match=words):
             infer_chapter(nb, Path("a.ipynb"), chapters)
 

@@ -1,4 +1,5 @@
 """The reductions of chapter 6 on small hand-made histories whose answers are known exactly."""
+
 import itertools
 
 import numpy as np
@@ -6,8 +7,15 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from gammanet.grids import (accuracy_summary, effect_ranges, final_rows, main_effects, ordering, paired_difference,
-                            plateau_epochs)
+from gammanet.grids import (
+    accuracy_summary,
+    effect_ranges,
+    final_rows,
+    main_effects,
+    ordering,
+    paired_difference,
+    plateau_epochs,
+)
 
 
 def history(accuracy, gammas, seeds=(0, 1, 2), epochs=3):
@@ -15,8 +23,17 @@ def history(accuracy, gammas, seeds=(0, 1, 2), epochs=3):
     rows = []
     for g, s in itertools.product(gammas, seeds):
         for e in range(epochs + 1):
-            rows.append(dict(seed=s, **{f"gamma_{i + 1}": v for i, v in enumerate(g)}, epoch=e, step=10 * e,
-                             t=e / 10, test_accuracy=accuracy(g, s, e), status="ok"))
+            rows.append(
+                dict(
+                    seed=s,
+                    **{f"gamma_{i + 1}": v for i, v in enumerate(g)},
+                    epoch=e,
+                    step=10 * e,
+                    t=e / 10,
+                    test_accuracy=accuracy(g, s, e),
+                    status="ok",
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -32,7 +49,7 @@ def test_final_rows_take_the_last_epoch_and_mark_diverged_members():
     assert final[final.status == "diverged"].test_accuracy.isna().all()
     summary = accuracy_summary(final).set_index("gamma_1")
     assert summary.loc[1.0, "diverged"] == 1 and summary.loc[1.0, "seeds"] == 3
-    np.testing.assert_allclose(summary.loc[1.0, "mean"], 0.305)           # seeds 0 and 1 only
+    np.testing.assert_allclose(summary.loc[1.0, "mean"], 0.305)  # seeds 0 and 1 only
     assert final_rows(h, epoch=1).test_accuracy.max() == pytest.approx(0.12)
     with pytest.raises(ValueError, match="epoch=9 is not in the history"):
         final_rows(h, epoch=9)
@@ -74,9 +91,16 @@ def test_paired_difference_removes_the_seed_effect():
 
 
 def test_paired_difference_pairs_seeds_within_blocks():
-    h = pd.concat([history(lambda g, s, e: 0.6 + 0.1 * s + (0.02 if g == (1.0,) else 0.0), [(0.5,), (1.0,)]).assign(
-        widths="100"), history(lambda g, s, e: 0.3 + 0.1 * s + (0.04 if g == (1.0,) else 0.0), [(0.5,), (1.0,)]).assign(
-        widths="1000")])
+    h = pd.concat(
+        [
+            history(lambda g, s, e: 0.6 + 0.1 * s + (0.02 if g == (1.0,) else 0.0), [(0.5,), (1.0,)]).assign(
+                widths="100"
+            ),
+            history(lambda g, s, e: 0.3 + 0.1 * s + (0.04 if g == (1.0,) else 0.0), [(0.5,), (1.0,)]).assign(
+                widths="1000"
+            ),
+        ]
+    )
     d = paired_difference(final_rows(h), 0.5, 1.0)
     assert d["seeds"] == 6 and d["mean"] == pytest.approx(0.03) and d["wins"] == 6
 
@@ -117,8 +141,13 @@ def test_gammanet_show_and_chapter_4_agree_on_the_final_accuracy():
 
     h = history(lambda g, s, e: 0.1 * e + 0.01 * s, [(0.5,), (1.0,)])
     h = h[~((h.gamma_1 == 1.0) & (h.seed == 2) & (h.epoch == 3))].copy()
-    h = pd.concat([h, pd.DataFrame([dict(seed=2, gamma_1=1.0, epoch=3, step=25, t=2.5, test_accuracy=np.nan,
-                                         status="diverged")])], ignore_index=True)
+    h = pd.concat(
+        [
+            h,
+            pd.DataFrame([dict(seed=2, gamma_1=1.0, epoch=3, step=25, t=2.5, test_accuracy=np.nan, status="diverged")]),
+        ],
+        ignore_index=True,
+    )
     h["widths"] = "8"
     h["member"] = h.gamma_1.map({0.5: 0, 1.0: 3}) + h.seed
     table = configuration_table(h).set_index("gamma_1")
@@ -129,7 +158,7 @@ def test_gammanet_show_and_chapter_4_agree_on_the_final_accuracy():
         assert table.loc[g, "diverged"] == summary.loc[g, "diverged"]
     assert table.loc[1.0, "final_mean"] == pytest.approx(0.305) and table.loc[1.0, "diverged"] == 1
     assert table.loc[1.0, "seeds"] == 3 and table.loc[1.0, "epoch"] == 3
-    assert table.loc[1.0, "best_mean"] == pytest.approx((0.30 + 0.31 + 0.22) / 3)   # best before diverging
+    assert table.loc[1.0, "best_mean"] == pytest.approx((0.30 + 0.31 + 0.22) / 3)  # best before diverging
 
 
 def test_mixed_depths_keep_their_shallow_members():

@@ -5,6 +5,7 @@ made cheaply by exposing the project environment's copies read-only (tests/insta
 why that is faithful).  Everything is offline: pip gets no package index, so it can only install gammanet itself;
 a dependency it tried to reinstall or upgrade would fail the test.
 """
+
 import ast
 import importlib
 import importlib.metadata as md
@@ -20,9 +21,23 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
-from install_helpers import (ROOT, TOOLS, canonical, clean_environ, copy_checkout, distribution_closure, expose,
-                             file_states, new_environment, pip_versions, pyproject, python_of,
-                             run, site_packages, tree_state)
+from install_helpers import (
+    ROOT,
+    TOOLS,
+    canonical,
+    clean_environ,
+    copy_checkout,
+    distribution_closure,
+    expose,
+    file_states,
+    new_environment,
+    pip_versions,
+    pyproject,
+    python_of,
+    run,
+    site_packages,
+    tree_state,
+)
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from notebooks import SETUP_MARK, default_install_source, setup_cell_source  # noqa: E402
@@ -30,8 +45,9 @@ from notebooks import SETUP_MARK, default_install_source, setup_cell_source  # n
 from gammanet.course import INSTALL_SOURCE_ENV, REPOSITORY_URL  # noqa: E402
 
 VERSION = pyproject()["project"]["version"]
-CHAPTER_NOTEBOOKS = (sorted((ROOT / "notebooks").glob("*.ipynb"))
-                     + sorted((ROOT / "student" / "notebooks").glob("*.ipynb")))
+CHAPTER_NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted(
+    (ROOT / "student" / "notebooks").glob("*.ipynb")
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +70,12 @@ def torch_files(preinstalled: Path) -> list:
     out = []
     for name in ("torch", "torchvision"):
         info = next(preinstalled.glob(f"{name}-*.dist-info"))
-        out += [info / "RECORD", info / "METADATA", preinstalled / name / "__init__.py",
-                preinstalled / name / "version.py"]
+        out += [
+            info / "RECORD",
+            info / "METADATA",
+            preinstalled / name / "__init__.py",
+            preinstalled / name / "version.py",
+        ]
     return out
 
 
@@ -70,17 +90,19 @@ def test_setup_cell_installs_the_repository_by_default_and_honours_the_override(
     assert cell.startswith(SETUP_MARK) and f"git+{REPOSITORY_URL}" in default_install_source()
     monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append((args, kw)))
     monkeypatch.setattr(importlib, "invalidate_caches", lambda: calls.append("invalidate"))
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)       # gammanet missing
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)  # gammanet missing
     monkeypatch.delenv(INSTALL_SOURCE_ENV, raising=False)
     exec(cell, {})
-    assert calls == [([sys.executable, "-m", "pip", "install", "-q", default_install_source()], {"check": True}),
-                     "invalidate"]
+    assert calls == [
+        ([sys.executable, "-m", "pip", "install", "-q", default_install_source()], {"check": True}),
+        "invalidate",
+    ]
     calls.clear()
     monkeypatch.setenv(INSTALL_SOURCE_ENV, "/some/checkout")
     exec(cell, {})
     assert calls[0][0][-1] == "/some/checkout"
     calls.clear()
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())   # gammanet present
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())  # gammanet present
     exec(cell, {})
     assert calls == []
 
@@ -90,7 +112,8 @@ def test_every_chapter_cell_is_the_generated_one():
     for path in CHAPTER_NOTEBOOKS:
         assert first_code_cell(path) == setup_cell_source(), (
             f"{path.relative_to(ROOT)}: its setup cell is not the generated one; run `python scripts/notebooks.py "
-            "sync` and `python scripts/student.py generate`")
+            "sync` and `python scripts/student.py generate`"
+        )
 
 
 def test_colab_setup_cell_in_a_fresh_environment_with_torch(preinstalled, checkout, tmp_path):
@@ -100,21 +123,26 @@ def test_colab_setup_cell_in_a_fresh_environment_with_torch(preinstalled, checko
     cells = {path.relative_to(ROOT).as_posix(): first_code_cell(path) for path in CHAPTER_NOTEBOOKS}
     assert all(c.startswith(SETUP_MARK) for c in cells.values())
     torch_before, versions_before = file_states(torch_files(preinstalled)), pip_versions(python, environ, tmp_path)
-    premise = run([python, "-c", "import importlib.util; print(importlib.util.find_spec('gammanet'))"], environ,
-                  tmp_path)
+    premise = run(
+        [python, "-c", "import importlib.util; print(importlib.util.find_spec('gammanet'))"], environ, tmp_path
+    )
     assert "gammanet" not in versions_before and premise.stdout.strip() == "None", premise.stderr
 
     # The first chapter's cell installs gammanet; the kernel then imports it (as the next cell does).
     first = next(iter(cells))
-    report = ("\nimport json, gammanet, gammanet.theory, torch, torchvision\nprint(json.dumps({m.__name__: "
-              "[m.__file__, m.__version__] for m in (gammanet, torch, torchvision)}))")
+    report = (
+        "\nimport json, gammanet, gammanet.theory, torch, torchvision\nprint(json.dumps({m.__name__: "
+        "[m.__file__, m.__version__] for m in (gammanet, torch, torchvision)}))"
+    )
     r = run([python, "-c", cells[first] + report], environ, tmp_path)
     assert r.returncode == 0, f"{first}: {r.stdout}\n{r.stderr}"
     where = json.loads(r.stdout.strip().splitlines()[-1])
     assert Path(where["gammanet"][0]).resolve().is_relative_to(site.resolve())
     # Only gammanet went into the environment: no dependency was installed again, torch was not touched.
-    assert {p.name for p in site.iterdir()} - {"preinstalled.pth", "__pycache__"} == \
-        {"gammanet", f"gammanet-{VERSION}.dist-info"}
+    assert {p.name for p in site.iterdir()} - {"preinstalled.pth", "__pycache__"} == {
+        "gammanet",
+        f"gammanet-{VERSION}.dist-info",
+    }
     assert Path(where["torch"][0]).parent == preinstalled / "torch"
     assert Path(where["torchvision"][0]).parent == preinstalled / "torchvision"
     versions_after = pip_versions(python, environ, tmp_path)
@@ -135,8 +163,12 @@ def test_colab_setup_cell_in_a_fresh_environment_with_torch(preinstalled, checko
 def built(checkout, tmp_path_factory):
     """``python -m build`` of the checkout, offline: the sdist, then the wheel built from the sdist."""
     out = tmp_path_factory.mktemp("dist")
-    r = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(checkout)],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(checkout)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     sdist, wheel = sorted(out.glob("gammanet-*.tar.gz")), sorted(out.glob("gammanet-*.whl"))
     assert len(sdist) == len(wheel) == 1, sorted(p.name for p in out.iterdir())
@@ -145,8 +177,11 @@ def built(checkout, tmp_path_factory):
 
 def package_files(checkout: Path) -> set:
     """What the package consists of in a clean checkout: its modules and its data (the plot style)."""
-    return {p.relative_to(checkout).as_posix() for p in (checkout / "gammanet").rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(checkout).as_posix()
+        for p in (checkout / "gammanet").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 def test_sdist_and_wheel_carry_the_package_its_data_and_metadata(built, checkout):
@@ -158,7 +193,7 @@ def test_sdist_and_wheel_carry_the_package_its_data_and_metadata(built, checkout
         info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
         metadata = zf.read(f"{info}/METADATA").decode()
         entry_points = zf.read(f"{info}/entry_points.txt").decode()
-    assert {n for n in names if not n.startswith(info)} == wanted      # the package, all of it, nothing else
+    assert {n for n in names if not n.startswith(info)} == wanted  # the package, all of it, nothing else
     assert f"{info}/licenses/LICENSE" in names
     assert "License-Expression: MIT" in metadata and "Requires-Dist: torch>=2.1" in metadata
     assert "Provides-Extra: book" in metadata and "gammanet = gammanet.cli:main" in entry_points
@@ -176,26 +211,54 @@ def test_wheel_installs_and_runs_in_a_fresh_environment(preinstalled, built, tmp
     torch_before = file_states(torch_files(preinstalled))
     r = run([python, "-m", "pip", "install", wheel], environ, tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert {p.name for p in site.iterdir()} - {"preinstalled.pth", "__pycache__"} == \
-        {"gammanet", f"gammanet-{VERSION}.dist-info"}
+    assert {p.name for p in site.iterdir()} - {"preinstalled.pth", "__pycache__"} == {
+        "gammanet",
+        f"gammanet-{VERSION}.dist-info",
+    }
     assert file_states(torch_files(preinstalled)) == torch_before
 
     r = run([python, "-m", "gammanet", "--help"], environ, tmp_path)
     assert r.returncode == 0 and all(c in r.stdout for c in ("train", "configs", "run", "show", "plot")), r.stderr
-    assert "from gammanet.cli import main" in (env_dir / "bin" / "gammanet").read_text()   # the console script
+    assert "from gammanet.cli import main" in (env_dir / "bin" / "gammanet").read_text()  # the console script
     # The plot style ships with the package and is found from the installed copy.
-    code = ("import gammanet.theory, gammanet.plots as p, matplotlib as mpl\np.use_style()\n"
-            "print(p.STYLE_FILE, p.STYLE_FILE.is_file(), mpl.rcParams['axes.titleweight'], mpl.rcParams['figure.dpi'])")
+    code = (
+        "import gammanet.theory, gammanet.plots as p, matplotlib as mpl\np.use_style()\n"
+        "print(p.STYLE_FILE, p.STYLE_FILE.is_file(), mpl.rcParams['axes.titleweight'], mpl.rcParams['figure.dpi'])"
+    )
     r = run([python, "-c", code], environ, tmp_path)
     assert r.returncode == 0, r.stderr
     style, exists, weight, dpi = r.stdout.split()
     assert Path(style).resolve().is_relative_to(site.resolve()) and exists == "True"
-    assert (weight, dpi) == ("bold", "110.0")                       # values from gammanet.mplstyle
+    assert (weight, dpi) == ("bold", "110.0")  # values from gammanet.mplstyle
     # Two epochs on the embedded data, from the command line.
     out = tmp_path / "run"
-    r = run([python, "-m", "gammanet", "train", "--widths", "8", "--gammas", "1", "--epochs", "2", "--data",
-             "embedded", "--n-train", "200", "--n-test", "100", "--device", "cpu", "--quiet", "--out", out],
-            environ, tmp_path)
+    r = run(
+        [
+            python,
+            "-m",
+            "gammanet",
+            "train",
+            "--widths",
+            "8",
+            "--gammas",
+            "1",
+            "--epochs",
+            "2",
+            "--data",
+            "embedded",
+            "--n-train",
+            "200",
+            "--n-test",
+            "100",
+            "--device",
+            "cpu",
+            "--quiet",
+            "--out",
+            out,
+        ],
+        environ,
+        tmp_path,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     history = pd.read_csv(out / "history.csv")
     assert history.epoch.tolist() == [0, 1, 2] and (history.status == "ok").all()
@@ -221,7 +284,7 @@ def test_the_book_extra_brings_everything_the_chapters_and_the_book_need():
     modules = set().union(*(imported_modules(p) for p in (ROOT / "notebooks").glob("*.py")))
     for config in (ROOT / "book.yml", ROOT / "student" / "book.yml"):
         modules |= set(yaml.safe_load(config.read_text())["sphinx"].get("extra_extensions", []))
-    modules = {m for m in modules if m.split(".")[0] != "gammanet"} - set(sys.stdlib_module_names)   # ours
+    modules = {m for m in modules if m.split(".")[0] != "gammanet"} - set(sys.stdlib_module_names)  # ours
     assert {"torch", "IPython", "sphinx_proof", "sphinx_exercise"} <= modules
     missing = {m: owners.get(m) for m in modules if not {canonical(d) for d in owners.get(m, [])} & provided}
     assert not missing, f"imported by the chapters or the book but not brought by gammanet[book]: {missing}"

@@ -1,5 +1,6 @@
-"""The linters as tests: ``ruff check`` (configured in pyproject.toml, [tool.ruff]) on the code and ``mypy`` on the
-package ([tool.mypy]).  A finding fails the test with the linter's own report."""
+"""The linters as tests: ``ruff check`` and ``ruff format --check`` (configured in pyproject.toml, [tool.ruff]) on the
+code and ``mypy`` on the package ([tool.mypy]).  A finding fails the test with the linter's own report."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +14,14 @@ def run(*command: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("command", [("ruff", "check", "gammanet", "tests", "scripts", "benchmarks"),
-                                     ("mypy", "gammanet")], ids=["ruff", "mypy"])
+CODE = ("gammanet", "tests", "scripts", "benchmarks")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("ruff", "check", *CODE), ("ruff", "format", "--check", *CODE), ("mypy", "gammanet")],
+    ids=["ruff", "ruff-format", "mypy"],
+)
 def test_linter_is_clean(command):
     result = run(*command)
     if "No module named" in result.stderr:

@@ -1,4 +1,5 @@
 """GammaMLP against an independent re-implementation of the authors' forward, and one SGD step by hand."""
+
 import numpy as np
 import pytest
 import torch
@@ -25,11 +26,18 @@ class AuthorsMLP(nn.Module):
         return torch.log_softmax(self.fcs[-1](x), dim=1)
 
 
-@pytest.mark.parametrize("widths,gammas", [
-    ((100,), (0.5,)), ((100,), (1.0,)), ((37,), (0.8,)),
-    ((100, 50), (0.5, 0.8)), ((20, 30), (1.0, 1.0)),
-    ((100, 100, 100), (1.0, 0.7, 0.5)), ((15, 25, 35), (0.6, 0.9, 0.75)),
-])
+@pytest.mark.parametrize(
+    "widths,gammas",
+    [
+        ((100,), (0.5,)),
+        ((100,), (1.0,)),
+        ((37,), (0.8,)),
+        ((100, 50), (0.5, 0.8)),
+        ((20, 30), (1.0, 1.0)),
+        ((100, 100, 100), (1.0, 0.7, 0.5)),
+        ((15, 25, 35), (0.6, 0.9, 0.75)),
+    ],
+)
 def test_authors_mode_equals_the_authors_forward(widths, gammas, mnist):
     ours = GammaMLP(widths, gammas, readout="authors", seed=3)
     theirs = AuthorsMLP(widths, gammas)
@@ -49,7 +57,7 @@ def test_authors_mode_initial_law():
     assert C.min() >= 0 and C.max() <= 1 and abs(C.mean().item() - 0.5) < 0.05  # U(0, 1) readout
     W1 = m.hidden[0].weight
     assert abs(W1.std().item() - 1) < 0.01 and abs(W1.mean().item()) < 0.01  # N(0, 1) hidden weights
-    bound = 300 ** -0.5  # PyTorch's default bias law U(-1/√fan_in, 1/√fan_in)
+    bound = 300**-0.5  # PyTorch's default bias law U(-1/√fan_in, 1/√fan_in)
     b = m.readout.bias
     assert b.abs().max() <= bound and b.abs().max() > 0
 
@@ -80,8 +88,8 @@ def test_forward_applies_the_width_factors():
     W2, b2 = m.hidden[1].weight, m.hidden[1].bias
     C, bC = m.readout.weight, m.readout.bias
     h1 = torch.tanh((0.5 * x) @ W1.T + b1)
-    h2 = torch.tanh((6 ** -0.6 * h1) @ W2.T + b2)
-    expected = (5 ** -0.9 * h2) @ C.T + bC
+    h2 = torch.tanh((6**-0.6 * h1) @ W2.T + b2)
+    expected = (5**-0.9 * h2) @ C.T + bC
     torch.testing.assert_close(m(x), expected)
 
 
@@ -105,7 +113,7 @@ def test_one_sgd_step_matches_a_hand_computed_update():
     x = rng.normal(size=(5, 4))
     y = np.array([0, 1, 1, 0, 1])
     P = {k: v.detach().numpy().copy() for k, v in m.named_parameters()}
-    s1, s2 = 3 ** -0.75, 2 ** -0.6
+    s1, s2 = 3**-0.75, 2**-0.6
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     z1 = x @ P["hidden.0.weight"].T + P["hidden.0.bias"]
     h1 = sig(z1)
@@ -113,7 +121,7 @@ def test_one_sgd_step_matches_a_hand_computed_update():
     h2 = sig(z2)
     out = (s2 * h2) @ P["readout.weight"].T + P["readout.bias"]
     target = np.eye(2)[y]
-    d_out = 2 * (out - target) / out.size             # d/d out of mean((out - target)²)
+    d_out = 2 * (out - target) / out.size  # d/d out of mean((out - target)²)
     gC, gbC = d_out.T @ (s2 * h2), d_out.sum(0)
     d_z2 = (d_out @ P["readout.weight"]) * s2 * h2 * (1 - h2)
     gW2, gb2 = d_z2.T @ (s1 * h1), d_z2.sum(0)
@@ -141,10 +149,15 @@ def test_one_sgd_step_matches_a_hand_computed_update():
         assert not np.allclose(expected[name], P[name])
 
 
-@pytest.mark.parametrize("kwargs, needle", [
-    (dict(activation="relu"), "activation='relu'"), (dict(readout="uniform"), "readout='uniform'"),
-    (dict(input_scale=0.0), "input_scale=0.0"), (dict(in_features=0), "in_features=0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, needle",
+    [
+        (dict(activation="relu"), "activation='relu'"),
+        (dict(readout="uniform"), "readout='uniform'"),
+        (dict(input_scale=0.0), "input_scale=0.0"),
+        (dict(in_features=0), "in_features=0"),
+    ],
+)
 def test_bad_model_arguments(kwargs, needle):
     with pytest.raises(ValueError, match=needle.replace("(", r"\(").replace(".", r"\.")):
         GammaMLP((10,), 0.5, **kwargs)

@@ -4,6 +4,7 @@ Every path to a network's parameters — ``GammaMLP(seed=s)``, ``Ensemble``, ``d
 give the same float32 values bit for bit; the forward passes must agree to float32 rounding (different but
 equivalent GEMM shapes sum in another order: 1e-5 relative is ~100 ulp at the sizes used here).
 """
+
 import pytest
 import torch
 
@@ -65,11 +66,13 @@ def test_stack_models_and_draw_networks_without_biases(readout, name):
     torch.testing.assert_close(nets(x, 0.75), expected, rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("rows", [12, network.GEMM_MIN_ROWS + 4])      # M per-network GEMMs, then ONE GEMM
+@pytest.mark.parametrize("rows", [12, network.GEMM_MIN_ROWS + 4])  # M per-network GEMMs, then ONE GEMM
 def test_one_forward_batched_or_not(rows):
     gammas, seeds = [(0.5, 0.7, 1.0), (1.0, 1.0, 0.6)], [1, 2]
-    models = [GammaMLP(WIDTHS, g, D, K, activation="tanh", readout="authors", input_scale=0.3, seed=s)
-              for g, s in zip(gammas, seeds)]
+    models = [
+        GammaMLP(WIDTHS, g, D, K, activation="tanh", readout="authors", input_scale=0.3, seed=s)
+        for g, s in zip(gammas, seeds)
+    ]
     ens = Ensemble.from_models(models)
     x = torch.randn(rows, D, generator=torch.Generator().manual_seed(1))
     nets = draw_networks(WIDTHS, D, seeds, K, "authors", dtype=torch.float32)
@@ -81,9 +84,10 @@ def test_one_forward_batched_or_not(rows):
         torch.testing.assert_close(scaled, expected, rtol=1e-5, atol=1e-6)
         by_hand = 0.3 * x
         for layer, n, g in zip(model.hidden, WIDTHS, gammas[m]):
-            by_hand = n ** -g * torch.tanh(by_hand @ layer.weight.T + layer.bias)
-        torch.testing.assert_close(expected, by_hand @ model.readout.weight.T + model.readout.bias,
-                                   rtol=1e-5, atol=1e-6)
+            by_hand = n**-g * torch.tanh(by_hand @ layer.weight.T + layer.bias)
+        torch.testing.assert_close(
+            expected, by_hand @ model.readout.weight.T + model.readout.bias, rtol=1e-5, atol=1e-6
+        )
     # One batch per network, (M, B, d), is the same as the shared batch.
     torch.testing.assert_close(ens.forward(x.expand(2, -1, -1)), ens.forward(x), rtol=1e-5, atol=1e-6)
 
@@ -98,7 +102,7 @@ def test_the_fused_step_computes_the_forward_pass_loss(small_mnist, loss, output
 
 
 def test_the_law_vocabulary():
-    assert InitLaw.of_model("centered", True) == INIT_LAWS["centered"]          # GammaMLP's biases start at zero
+    assert InitLaw.of_model("centered", True) == INIT_LAWS["centered"]  # GammaMLP's biases start at zero
     assert InitLaw.of_model("authors", True) == INIT_LAWS["authors"]
     assert InitLaw.of_model("authors", False) == INIT_LAWS["uniform"]
     assert GammaMLP((3,), 0.5, readout="authors", seed=0).init_law.name == "authors"
@@ -115,16 +119,25 @@ def test_the_law_vocabulary():
 def test_a_new_readout_law_is_one_registry_entry(monkeypatch):
     """C = E - 1 with E ~ Exp(1): centred, E[C²] = 1, E[C³] = 2, not symmetric.  Registered once, GammaMLP draws it
     and the theory's variance law reads its moments."""
-    law = ReadoutLaw("exp_test", 0.0, 1.0, 2.0, False, "C = E - 1, E ~ Exp(1)",
-                     lambda t, gen: t.exponential_(1.0, generator=gen).sub_(1.0))
+    law = ReadoutLaw(
+        "exp_test",
+        0.0,
+        1.0,
+        2.0,
+        False,
+        "C = E - 1, E ~ Exp(1)",
+        lambda t, gen: t.exponential_(1.0, generator=gen).sub_(1.0),
+    )
     monkeypatch.setitem(READOUT_LAWS, "exp_test", law)
     model = GammaMLP((400,), 0.5, 3, 50, readout="exp_test", seed=0)
     c = model.readout.weight.detach().double()
-    assert c.min() >= -1 and abs(c.mean()) < 0.05 and abs((c ** 2).mean() - 1) < 0.1      # 20,000 draws: ~7 SE
-    assert abs((c ** 3).mean() - 2) < 0.5
-    assert torch.equal(draw_networks((400,), 3, [0], 50, InitLaw("exp_test"), dtype=torch.float32).weights[1][0],
-                       model.readout.weight.detach())
+    assert c.min() >= -1 and abs(c.mean()) < 0.05 and abs((c**2).mean() - 1) < 0.1  # 20,000 draws: ~7 SE
+    assert abs((c**3).mean() - 2) < 0.5
+    assert torch.equal(
+        draw_networks((400,), 3, [0], 50, InitLaw("exp_test"), dtype=torch.float32).weights[1][0],
+        model.readout.weight.detach(),
+    )
     x = torch.ones(1, 3)
     exact = init_variance_law(x, (400,), 0.5, InitLaw("exp_test")).variance.item()
     centred = init_variance_law(x, (400,), 0.5, "centered").variance.item()
-    assert exact == pytest.approx(centred, rel=1e-12)      # the same E[C] and E[C²]: the same variance law
+    assert exact == pytest.approx(centred, rel=1e-12)  # the same E[C] and E[C²]: the same variance law

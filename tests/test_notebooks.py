@@ -1,4 +1,5 @@
 """The chapters' two forms agree: py:percent sources and the paired .ipynb that Colab opens."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -7,8 +8,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_ipynb_match_their_py_sources_and_carry_no_outputs():
-    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "notebooks.py"), "check"],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "notebooks.py"), "check"], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 

@@ -1,4 +1,5 @@
 """Chapter 6's figures draw what they are given: the numbers in the heatmaps are the summary's."""
+
 import itertools
 
 import matplotlib
@@ -18,8 +19,17 @@ def grid_history(depth):
     for g in itertools.product([0.5, 0.7, 1.0], repeat=depth):
         for s in (0, 1):
             acc = 0.5 + 0.3 * g[-1] + 0.01 * s
-            rows.append(dict(seed=s, **{f"gamma_{i + 1}": v for i, v in enumerate(g)}, epoch=1, step=1, t=0.01,
-                             test_accuracy=acc, status="ok"))
+            rows.append(
+                dict(
+                    seed=s,
+                    **{f"gamma_{i + 1}": v for i, v in enumerate(g)},
+                    epoch=1,
+                    step=1,
+                    t=0.01,
+                    test_accuracy=acc,
+                    status="ok",
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -44,6 +54,7 @@ def test_line_plots_draw_one_line_per_group():
     assert len(ax.get_legend().get_texts()) == 3
     shallow = accuracy_summary(final_rows(grid_history(1)))
     ax = accuracy_vs_gamma(shallow)
-    np.testing.assert_allclose(np.asarray(ax.lines[0].get_ydata(), dtype=float),
-                               shallow.sort_values("gamma_1")["mean"].to_numpy())
+    np.testing.assert_allclose(
+        np.asarray(ax.lines[0].get_ydata(), dtype=float), shallow.sort_values("gamma_1")["mean"].to_numpy()
+    )
     plt.close("all")

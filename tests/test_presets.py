@@ -1,5 +1,6 @@
 """Training presets: the authors' preset is the authors' configuration, the default is the library's default, the
 registry fails clearly, and the fast preset learns fast."""
+
 import dataclasses
 import inspect
 
@@ -26,9 +27,15 @@ def test_registry_names_and_types():
 def test_authors_preset_values():
     p = get_preset("authors")
     assert (p.activation, p.readout, p.input_scale, p.alpha, p.batch_size, p.shuffle, p.loss) == (
-        "sigmoid", "authors", 1.0, 1.0, 20, False, "ce")
-    assert p.model_kwargs() == dict(activation="sigmoid", readout="authors", input_scale=1.0, bias=True,
-                                    init="authors")
+        "sigmoid",
+        "authors",
+        1.0,
+        1.0,
+        20,
+        False,
+        "ce",
+    )
+    assert p.model_kwargs() == dict(activation="sigmoid", readout="authors", input_scale=1.0, bias=True, init="authors")
     assert p.fit_kwargs() == dict(batch_size=20, loss="ce", alpha=1.0, shuffle=False, output="authors")
 
 
@@ -38,19 +45,20 @@ def test_authors_preset_builds_the_authors_model(widths, gammas):
     and the forward pass N_L^{-γ_L} C σ(... σ(W¹x + b¹) ...) + b^C; parameters identical to the explicit build."""
     p = get_preset("authors")
     model = GammaMLP(widths, gammas, seed=3, **p.model_kwargs())
-    explicit = GammaMLP(widths, gammas, activation="sigmoid", readout="authors", input_scale=1.0, seed=3,
-                        init="authors")
+    explicit = GammaMLP(
+        widths, gammas, activation="sigmoid", readout="authors", input_scale=1.0, seed=3, init="authors"
+    )
     assert model.config() == explicit.config()
     for a, b in zip(model.parameters(), explicit.parameters()):
         assert torch.equal(a, b)
     c = model.readout.weight
     c = c.detach()
-    assert c.min() >= 0 and c.max() <= 1 and 0.4 < float(c.mean()) < 0.6          # U(0, 1)
+    assert c.min() >= 0 and c.max() <= 1 and 0.4 < float(c.mean()) < 0.6  # U(0, 1)
     for layer in list(model.hidden) + [model.readout]:
-        bound = layer.in_features ** -0.5
+        bound = layer.in_features**-0.5
         assert layer.bias.abs().max() <= bound and layer.bias.abs().max() > 0.5 * bound
     w1 = model.hidden[0].weight.detach()
-    assert abs(float(w1.mean())) < 0.05 and abs(float(w1.std()) - 1.0) < 0.05    # N(0, 1), width-free
+    assert abs(float(w1.mean())) < 0.05 and abs(float(w1.std()) - 1.0) < 0.05  # N(0, 1), width-free
 
     x = torch.randn(5, 784)
     h = x
@@ -102,8 +110,14 @@ def test_get_preset_names_the_bad_name_and_the_allowed_ones(bad):
 
 def test_preset_rejects_invalid_values():
     base = dataclasses.asdict(get_preset("fast"))
-    for field, value in [("activation", "relu"), ("readout", "zeros"), ("loss", "nll"), ("alpha", 0.0),
-                         ("input_scale", -1.0), ("batch_size", 0)]:
+    for field, value in [
+        ("activation", "relu"),
+        ("readout", "zeros"),
+        ("loss", "nll"),
+        ("alpha", 0.0),
+        ("input_scale", -1.0),
+        ("batch_size", 0),
+    ]:
         with pytest.raises(ValueError, match=field):
             Preset(**{**base, field: value})
 

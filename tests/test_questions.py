@@ -1,5 +1,6 @@
 """The conceptual questions: each chapter shows exactly the options its check judges, and the hints of a question
 never name its answer."""
+
 import re
 from pathlib import Path
 
@@ -10,8 +11,12 @@ from gammanet.exercises import chapter5, chapter6, chapter7, registry
 from gammanet.exercises.questions import Choice, Number
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = {f"{m.__name__[-1]}.{name[4:]}": q for m in (chapter5, chapter6, chapter7)
-             for name, q in vars(m).items() if re.fullmatch(r"Q_\d+_\d+", name)}
+QUESTIONS = {
+    f"{m.__name__[-1]}.{name[4:]}": q
+    for m in (chapter5, chapter6, chapter7)
+    for name, q in vars(m).items()
+    if re.fullmatch(r"Q_\d+_\d+", name)
+}
 
 
 def chapter_markdown(chapter: int) -> str:

@@ -1,4 +1,5 @@
 """The γ validation and the learning-rate rule, locked with golden values from the authors' formulas."""
+
 import math
 
 import pytest
@@ -71,8 +72,13 @@ def test_general_depth_rule_written_as_a_product():
     assert math.isclose(rates["C"], N[-1] ** -(2 - 2 * g[-1]), rel_tol=1e-12)
     assert math.isclose(rates["W5"], 1 / (N[3] ** (1 - 2 * g[3]) * N[4] ** (2 - 2 * g[4])), rel_tol=1e-12)
     # ℓ = 2: N_1^{1-2γ_1} N_2^{1-2γ_2} N_3^{2-2γ_3} N_4^{2-2γ_4} N_5^{3-2γ_5}
-    d2 = N[0] ** (1 - 2 * g[0]) * N[1] ** (1 - 2 * g[1]) * N[2] ** (2 - 2 * g[2]) * N[3] ** (2 - 2 * g[3]) \
+    d2 = (
+        N[0] ** (1 - 2 * g[0])
+        * N[1] ** (1 - 2 * g[1])
+        * N[2] ** (2 - 2 * g[2])
+        * N[3] ** (2 - 2 * g[3])
         * N[4] ** (3 - 2 * g[4])
+    )
     assert math.isclose(rates["W2"], 1 / d2, rel_tol=1e-12)
     assert list(rates) == list(layer_names(L))
 
@@ -90,10 +96,17 @@ def test_presets_and_broadcasting():
     assert resolve_gammas([0.5, 1], 2) == (0.5, 1.0)
 
 
-@pytest.mark.parametrize("bad, needle", [
-    ([0.4, 0.7], "0.4"), ([0.7, 1.2], "1.2"), ([float("nan"), 0.7], "nan"), (["a", 0.7], "'a'"),
-    ("meanfield", "meanfield"), ([True, 0.7], "True"),
-])
+@pytest.mark.parametrize(
+    "bad, needle",
+    [
+        ([0.4, 0.7], "0.4"),
+        ([0.7, 1.2], "1.2"),
+        ([float("nan"), 0.7], "nan"),
+        (["a", 0.7], "'a'"),
+        ("meanfield", "meanfield"),
+        ([True, 0.7], "True"),
+    ],
+)
 def test_bad_gammas_name_the_value(bad, needle):
     with pytest.raises(ValueError, match="(?i)" + needle.replace("(", r"\(").replace(".", r"\.")):
         learning_rates([10, 10], bad)

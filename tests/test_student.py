@@ -1,4 +1,5 @@
 """The student edition is generated from the solutions, and the committed copy is what the generator produces."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,7 @@ def test_stub_keeps_signature_and_docstring_and_drops_the_body():
 print("after")'''
     stub, top_level = stub_source(source, "test")
     assert "secret" not in stub and '"""Docstring stays."""' in stub and 'print("after")' in stub
-    assert '    raise NotImplementedError' in stub and not top_level
+    assert "    raise NotImplementedError" in stub and not top_level
     assert functions(stub) == functions(source)
 
 
@@ -47,8 +48,9 @@ def test_top_level_stub_is_marked_as_raising():
     assert top_level and stub.splitlines()[1].startswith("raise NotImplementedError")
 
 
-@pytest.mark.parametrize("bad", ["# BEGIN SOLUTION\nx=1", "x=1\n# END SOLUTION",
-                                 "# BEGIN SOLUTION\n# BEGIN SOLUTION\n"])
+@pytest.mark.parametrize(
+    "bad", ["# BEGIN SOLUTION\nx=1", "x=1\n# END SOLUTION", "# BEGIN SOLUTION\n# BEGIN SOLUTION\n"]
+)
 def test_unbalanced_markers_are_errors(bad):
     with pytest.raises(ValueError, match="SOLUTION"):
         stub_source(bad, "cell 3")

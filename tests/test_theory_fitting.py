@@ -1,4 +1,5 @@
 """Slope fitting with a seed bootstrap."""
+
 import numpy as np
 import pytest
 
@@ -25,8 +26,9 @@ def test_fit_slope_recovers_a_known_slope_with_an_honest_interval():
     assert fit.contains(-0.7) and not fit.contains(-0.5)
     # Coverage: over 40 independent data sets, the 90% interval should contain the truth most of the time.
     # Binomial(40, 0.9) falls below 30 with probability < 0.2%.
-    hits = sum(fit_slope(*synthetic(-0.7, 300, seed=s), n_boot=200, level=0.9, seed=s).contains(-0.7)
-               for s in range(1, 41))
+    hits = sum(
+        fit_slope(*synthetic(-0.7, 300, seed=s), n_boot=200, level=0.9, seed=s).contains(-0.7) for s in range(1, 41)
+    )
     assert hits >= 30
 
 
@@ -37,10 +39,17 @@ def test_slope_table_is_the_one_display_of_fitted_slopes():
     from gammanet.theory.fitting import slope_table
 
     assert from_plots is slope_table
-    slopes = pd.DataFrame(dict(gamma=[0.5, 0.5, 1.0, 1.0], t=[0.5, 1 / 3, 0.5, 1 / 3],
-                               slope=[0.01, -0.02, -1.0, -0.98], ci_low=[-0.1, -0.12, -1.1, -1.05],
-                               ci_high=[0.1, 0.08, -0.9, -0.9], theory=[0.0, 0.0, -1.0, -1.0]))
-    table = slope_table(slopes, values=[1 / 3 + 1e-12])                   # t matched to 9 digits
+    slopes = pd.DataFrame(
+        dict(
+            gamma=[0.5, 0.5, 1.0, 1.0],
+            t=[0.5, 1 / 3, 0.5, 1 / 3],
+            slope=[0.01, -0.02, -1.0, -0.98],
+            ci_low=[-0.1, -0.12, -1.1, -1.05],
+            ci_high=[0.1, 0.08, -0.9, -0.9],
+            theory=[0.0, 0.0, -1.0, -1.0],
+        )
+    )
+    table = slope_table(slopes, values=[1 / 3 + 1e-12])  # t matched to 9 digits
     assert list(table.columns) == ["t=0.333333"] and list(table.index) == [0.5, 1.0]
     assert table.loc[1.0, "t=0.333333"] == "-0.98 [-1.05, -0.90]"
     both = slope_table(slopes, predictions={"theory": "1 − 2γ"}, digits=1)

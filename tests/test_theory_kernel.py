@@ -1,11 +1,22 @@
 """The tangent kernel, the frozen-kernel limit, the linearized network and the vectorized trainer."""
+
 import numpy as np
 import pytest
 import torch
 
 from gammanet import GammaMLP
-from gammanet.theory import (KernelLimit, draw_networks, empirical_kernel, init_variance_law, linearize,
-                             network_tangent_kernel, stack_models, tangent_kernel, toy_problem, train_shallow)
+from gammanet.theory import (
+    KernelLimit,
+    draw_networks,
+    empirical_kernel,
+    init_variance_law,
+    linearize,
+    network_tangent_kernel,
+    stack_models,
+    tangent_kernel,
+    toy_problem,
+    train_shallow,
+)
 
 
 @pytest.fixture(scope="module")
@@ -16,12 +27,12 @@ def problem():
 def test_quadrature_kernel_matches_monte_carlo(problem):
     x = torch.cat([problem.x_train, problem.x_test])
     a = tangent_kernel(x)
-    n = 2 ** 16
+    n = 2**16
     w = torch.randn(n, 2, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
     z = w @ x.T
     s = torch.sigmoid(z)
     per_sample = s[:, :, None] * s[:, None, :] + (x @ x.T) * (s * (1 - s))[:, :, None] * (s * (1 - s))[:, None, :]
-    mc, se = per_sample.mean(0), per_sample.std(0) / n ** 0.5
+    mc, se = per_sample.mean(0), per_sample.std(0) / n**0.5
     # 5 Monte-Carlo standard errors entry by entry (324 entries: a false alarm is ~1e-4 likely); the quadrature
     # itself is accurate to ~1e-6 relative (128 Gauss–Hermite nodes per axis), far below the MC error ~3e-3.
     assert ((mc - a).abs() < 5 * se).all()
@@ -105,7 +116,7 @@ def test_trainer_matches_autograd_gradient_descent(problem):
                 if k in (0, 5, steps):
                     outs.append(torch.cat([out, model(problem.x_test)[:, 0]]).detach())
                     lins.append(torch.cat([lin, g_lin(lin_params, problem.x_test)[:, 0]]).detach())
-                loss = 0.5 * ((problem.y_train - out) ** 2).mean()       # the theory's loss (1/2M) Σ (y - g)²
+                loss = 0.5 * ((problem.y_train - out) ** 2).mean()  # the theory's loss (1/2M) Σ (y - g)²
                 lin_loss = 0.5 * ((problem.y_train - lin) ** 2).mean()
                 grads = torch.autograd.grad(loss, params)
                 lin_grads = torch.autograd.grad(lin_loss, list(lin_params.values()))

@@ -4,11 +4,19 @@ distance to the linearized network and its two parts, and the loss curves across
 Small problem (16 training points in R², seeded), full-batch gradient descent on (1/2M) Σ (y - g)² with the rate
 α N^{2γ-2} (α = 20) and the clock t = k/N.  Sizes are chosen to run in seconds on two shared CPU cores.
 """
+
 import numpy as np
 import pytest
 
-from gammanet.theory import (distance_to_linearized, loss_curves, loss_spread, mean_vs_kernel_limit, toy_problem,
-                             train_sweep, variance_vs_gamma)
+from gammanet.theory import (
+    distance_to_linearized,
+    loss_curves,
+    loss_spread,
+    mean_vs_kernel_limit,
+    toy_problem,
+    train_sweep,
+    variance_vs_gamma,
+)
 
 GAMMAS = (0.5, 0.6, 0.75, 0.9, 1.0)
 
@@ -34,8 +42,9 @@ def test_seed_mean_approaches_the_kernel_limit(problem):
     # seed-mean, so what remains is the deterministic gap to h_t plus a much smaller noise.  t = 2: late enough for
     # the gap to stand well above that noise at every width.
     widths = (50, 100, 200, 400)
-    result = mean_vs_kernel_limit(problem=problem, widths=widths, gammas=(0.75, 1.0), n_seeds=32,
-                                  times=(0.0, 2.0), linearized=False, n_boot=50)
+    result = mean_vs_kernel_limit(
+        problem=problem, widths=widths, gammas=(0.75, 1.0), n_seeds=32, times=(0.0, 2.0), linearized=False, n_boot=50
+    )
     table = result.table[result.table.t == 2.0].sort_values("N")
     kernel_regime = table[table.gamma == 0.75]
     error, floor = kernel_regime.limit_error.to_numpy(), kernel_regime.noise_floor.to_numpy()
@@ -66,8 +75,16 @@ def test_distance_to_linearized_has_a_mean_part_and_a_spread_part(problem):
     # Our derivation (chapter 4): g - g_lin is driven by the kernel's drift.  Its first-order part averages N centred
     # unit terms odd in C: zero mean, spread N^{γ-1} N^{-1/2} = N^{γ-3/2} per seed; its second-order part has a
     # mean of order N^{2γ-2}.  So the seed spread of the difference has slope γ - 3/2 and its seed-mean 2γ - 2.
-    sweep = train_sweep(problem, widths=(50, 100, 200, 400), gammas=(0.6, 0.9), n_seeds=32, times=(0.0, 2.0),
-                        linearized=True, antithetic=True, seed=3)
+    sweep = train_sweep(
+        problem,
+        widths=(50, 100, 200, 400),
+        gammas=(0.6, 0.9),
+        n_seeds=32,
+        times=(0.0, 2.0),
+        linearized=True,
+        antithetic=True,
+        seed=3,
+    )
     slopes = distance_to_linearized(sweep, n_boot=100).slopes.set_index(["gamma", "statistic"]).slope
     for gamma in (0.6, 0.9):
         # Spread: measured within 0.05 of γ - 3/2 (bootstrap se ≈ 0.04 with 32 seeds): ±0.15.

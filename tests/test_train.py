@@ -1,4 +1,5 @@
 """fit: the tidy history, the clock t = k/N_L, reproducibility, divergence handling, actual learning."""
+
 import math
 
 import numpy as np
@@ -15,8 +16,8 @@ def test_history_shape_and_clock(small_mnist):
     h = fit(m, small_mnist, epochs=3, batch_size=20, progress=False)
     assert list(h.columns) == HISTORY_COLUMNS
     assert h.epoch.tolist() == [0, 1, 2, 3]
-    assert h.step.tolist() == [0, 10, 20, 30]          # 200 examples / batch 20 = 10 steps per epoch
-    np.testing.assert_allclose(h.t, h.step / 40)       # t = k / N_L
+    assert h.step.tolist() == [0, 10, 20, 30]  # 200 examples / batch 20 = 10 steps per epoch
+    np.testing.assert_allclose(h.t, h.step / 40)  # t = k / N_L
     assert (h.status == "ok").all()
     assert h[["train_accuracy", "test_accuracy"]].apply(lambda c: c.between(0, 1)).all().all()
     cfg = h.attrs["config"]
@@ -25,14 +26,14 @@ def test_history_shape_and_clock(small_mnist):
 
 def test_partial_last_batch_is_kept(small_mnist):
     h = fit(GammaMLP((10,), 0.5, seed=0), small_mnist, epochs=1, batch_size=30, progress=False)
-    assert h.step.iloc[-1] == 7                          # ceil(200 / 30)
+    assert h.step.iloc[-1] == 7  # ceil(200 / 30)
 
 
 def test_same_seed_same_history_on_cpu(small_mnist):
     runs = [fit(GammaMLP((25, 25), (0.6, 0.9), seed=4), small_mnist, 2, seed=11, progress=False) for _ in range(2)]
     pd.testing.assert_frame_equal(runs[0], runs[1], check_exact=True)
     other = fit(GammaMLP((25, 25), (0.6, 0.9), seed=4), small_mnist, 2, seed=12, progress=False)
-    assert not other.train_loss.iloc[1:].equals(runs[0].train_loss.iloc[1:])   # the data order matters
+    assert not other.train_loss.iloc[1:].equals(runs[0].train_loss.iloc[1:])  # the data order matters
 
 
 def test_data_order_depends_only_on_seed_and_epoch():
@@ -47,7 +48,7 @@ def test_divergence_is_recorded_not_raised(small_mnist):
     m = GammaMLP((50,), 0.5, seed=0)
     h = fit(m, small_mnist, epochs=5, alpha=1e6, loss="mse", progress=False)
     assert h.status.iloc[-1] == "diverged" and (h.status.iloc[:-1] == "ok").all()
-    assert len(h) < 6                                    # the run stopped
+    assert len(h) < 6  # the run stopped
     assert not math.isfinite(h.train_loss.iloc[-1])
 
 
@@ -56,7 +57,7 @@ def test_training_learns(loss, alpha, min_accuracy, mnist):
     # A shallow Xavier-scaled tanh net with scaled inputs learns in 250 steps: with CE far above chance (10%);
     # MSE on one-hot targets averages over 10 classes and moves slower, but its loss must fall clearly.
     data = mnist.subset(1000, 500)
-    m = GammaMLP((100,), 0.5, activation="tanh", input_scale=784 ** -0.5, seed=0)
+    m = GammaMLP((100,), 0.5, activation="tanh", input_scale=784**-0.5, seed=0)
     h = fit(m, data, epochs=5, alpha=alpha, loss=loss, progress=False)
     assert h.test_accuracy.iloc[-1] > min_accuracy, h
     assert h.train_loss.iloc[-1] < 0.7 * h.train_loss.iloc[0]
@@ -78,11 +79,16 @@ def test_progress_bar_quiet_and_loud(small_mnist, capsys):
     assert "step" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("kwargs, needle", [
-    (dict(epochs=-1), "epochs=-1"), (dict(epochs=2, batch_size=0), "batch_size=0"),
-    (dict(epochs=2, batch_size=201), "batch_size=201"), (dict(epochs=1, loss="l1"), "loss='l1'"),
-    (dict(epochs=1, alpha=0), "alpha=0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, needle",
+    [
+        (dict(epochs=-1), "epochs=-1"),
+        (dict(epochs=2, batch_size=0), "batch_size=0"),
+        (dict(epochs=2, batch_size=201), "batch_size=201"),
+        (dict(epochs=1, loss="l1"), "loss='l1'"),
+        (dict(epochs=1, alpha=0), "alpha=0"),
+    ],
+)
 def test_bad_arguments(small_mnist, kwargs, needle):
     with pytest.raises(ValueError, match=needle):
         fit(GammaMLP((10,), 0.5), small_mnist, progress=False, **kwargs)

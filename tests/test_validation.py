@@ -1,6 +1,7 @@
 """One set of input rules everywhere (gammanet.validation): numpy and torch scalars of the right kind accepted,
 bools never numbers, seeds in [0, 2^63), and the raw torch errors of odd inputs replaced by clear errors or by
 something that just works."""
+
 import math
 
 import numpy as np
@@ -10,8 +11,16 @@ import torch
 from gammanet import Ensemble, GammaMLP, fit, load_mnist, param_groups, train_grid
 from gammanet.experiments import Block, Experiment
 from gammanet.presets import Preset, get_preset
-from gammanet.validation import (check_bool, check_choice, check_gamma, check_int, check_positive_float,
-                                 check_probability, check_seed, check_seeds)
+from gammanet.validation import (
+    check_bool,
+    check_choice,
+    check_gamma,
+    check_int,
+    check_positive_float,
+    check_probability,
+    check_seed,
+    check_seeds,
+)
 
 
 # ------------------------------------------------------------------------------------------------ the rules
@@ -55,8 +64,8 @@ def test_bools_probabilities_choices_gammas():
 
 
 def test_seeds_are_integers_in_0_to_2_pow_63():
-    assert check_seed("seed", np.uint64(2 ** 63 - 1)) == 2 ** 63 - 1
-    for bad in (-1, 2 ** 63, 2 ** 64, 1.5, 1.0, True):
+    assert check_seed("seed", np.uint64(2**63 - 1)) == 2**63 - 1
+    for bad in (-1, 2**63, 2**64, 1.5, 1.0, True):
         with pytest.raises(ValueError, match=r"seed=.* is not allowed; a seed is an integer in \[0, 2\^63\)"):
             check_seed("seed", bad)
     assert check_seeds("seeds", np.int64(4)) == [4] and check_seeds("seeds", np.arange(3)) == [0, 1, 2]
@@ -69,42 +78,77 @@ def test_numpy_and_torch_scalars_are_accepted_everywhere(small_mnist, monkeypatc
     """Rejected before: fit(alpha=np.int64(2)), load_mnist(n_train=np.int64(100)), GammaMLP(bias=np.bool_(True))."""
     import gammanet.data
 
-    arrays = tuple(np.zeros((n, 784), np.uint8) if i % 2 == 0 else np.arange(n) % 10 for i, n in
-                   enumerate((300, 300, 100, 100)))
-    monkeypatch.setattr(gammanet.data, "embedded_arrays", lambda: arrays)   # no CSV to parse: a fast test
-    model = GammaMLP([np.int64(6)], torch.tensor(0.5), seed=np.int64(1), bias=np.bool_(True),
-                     input_scale=np.float32(0.5), out_features=np.int64(10))
+    arrays = tuple(
+        np.zeros((n, 784), np.uint8) if i % 2 == 0 else np.arange(n) % 10 for i, n in enumerate((300, 300, 100, 100))
+    )
+    monkeypatch.setattr(gammanet.data, "embedded_arrays", lambda: arrays)  # no CSV to parse: a fast test
+    model = GammaMLP(
+        [np.int64(6)],
+        torch.tensor(0.5),
+        seed=np.int64(1),
+        bias=np.bool_(True),
+        input_scale=np.float32(0.5),
+        out_features=np.int64(10),
+    )
     assert model.seed == 1 and model.bias is True and model.widths == (6,) and model.gammas == (0.5,)
-    history = fit(model, small_mnist, np.int64(1), batch_size=np.int64(50), alpha=np.int64(2), seed=np.uint8(3),
-                  shuffle=np.bool_(True), progress=False)
+    history = fit(
+        model,
+        small_mnist,
+        np.int64(1),
+        batch_size=np.int64(50),
+        alpha=np.int64(2),
+        seed=np.uint8(3),
+        shuffle=np.bool_(True),
+        progress=False,
+    )
     assert history.attrs["config"]["alpha"] == 2.0 and history.attrs["config"]["seed"] == 3
     assert load_mnist("embedded", device="cpu", n_train=np.int64(100), verbose=False).n_train == 100
     assert small_mnist.subset(np.int32(10), torch.tensor(5)).n_test == 5
-    df = train_grid([6], [np.float32(0.5)], np.arange(2), small_mnist, np.int64(1), alpha=np.float32(2.0),
-                    batch_size=np.int64(50), data_seed=np.int64(7), progress=False)
+    df = train_grid(
+        [6],
+        [np.float32(0.5)],
+        np.arange(2),
+        small_mnist,
+        np.int64(1),
+        alpha=np.float32(2.0),
+        batch_size=np.int64(50),
+        data_seed=np.int64(7),
+        progress=False,
+    )
     assert df.member.nunique() == 2 and (df.alpha == 2.0).all()
     block = Block([np.int64(6)], [0.5], np.arange(2), np.int64(1))
     assert block.seeds == (0, 1) and type(block.epochs) is int
-    exp = Experiment("np", "", "fast", (block,), n_train=np.int64(100), alpha=np.float64(3), bias=np.bool_(False),
-                     data_seed=np.uint16(2))
+    exp = Experiment(
+        "np",
+        "",
+        "fast",
+        (block,),
+        n_train=np.int64(100),
+        alpha=np.float64(3),
+        bias=np.bool_(False),
+        data_seed=np.uint16(2),
+    )
     assert exp.alpha == 3.0 and exp.bias is False and exp.data_seed == 2
 
 
-@pytest.mark.parametrize("make", [
-    lambda data: param_groups(GammaMLP([4], 0.5), alpha=True),
-    lambda data: Ensemble([4], [0.5], [0], alpha=True),
-    lambda data: train_grid([4], [0.5], [0], data, 1, alpha=True),
-    lambda data: fit(GammaMLP([4], 0.5), data, 1, alpha=True),
-    lambda data: Experiment("b", "", "fast", (Block((4,), (0.5,), (0,), 1),), alpha=True),
-    lambda data: Preset(**{**get_preset("fast").__dict__, "alpha": True}),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda data: param_groups(GammaMLP([4], 0.5), alpha=True),
+        lambda data: Ensemble([4], [0.5], [0], alpha=True),
+        lambda data: train_grid([4], [0.5], [0], data, 1, alpha=True),
+        lambda data: fit(GammaMLP([4], 0.5), data, 1, alpha=True),
+        lambda data: Experiment("b", "", "fast", (Block((4,), (0.5,), (0,), 1),), alpha=True),
+        lambda data: Preset(**{**get_preset("fast").__dict__, "alpha": True}),
+    ],
+)
 def test_alpha_true_is_refused_everywhere(make, small_mnist):
     """param_groups accepted alpha=True (as 1) while Ensemble refused it."""
     with pytest.raises(ValueError, match="alpha=True is not allowed"):
         make(small_mnist)
 
 
-@pytest.mark.parametrize("seed", [1.5, -1, 2 ** 63, 2 ** 64, True])
+@pytest.mark.parametrize("seed", [1.5, -1, 2**63, 2**64, True])
 def test_bad_seeds_are_refused_everywhere(seed, small_mnist):
     """GammaMLP(seed=1.5) used to run with seed 1, seed=-1 was accepted by GammaMLP only, 2^64 overflowed."""
     makers = [
@@ -154,10 +198,9 @@ def test_fit_refuses_other_data_and_too_few_outputs(small_mnist):
 def test_fit_with_an_enormous_alpha_records_divergence_as_train_grid_does(small_mnist):
     """fit(alpha=1e300) used to raise 'value cannot be converted to type float without overflow'."""
     h = fit(GammaMLP([6], 0.5, seed=0), small_mnist, 2, batch_size=50, alpha=1e300, progress=False)
-    g = train_grid([6], [0.5], [0], small_mnist, 2, batch_size=50, alpha=1e300, data_order="per_member",
-                   progress=False)
+    g = train_grid([6], [0.5], [0], small_mnist, 2, batch_size=50, alpha=1e300, data_order="per_member", progress=False)
     assert h.status.tolist() == ["ok", "diverged"] and g.status.tolist() == ["ok", "diverged"]
-    assert h.step.tolist() == g.step.tolist() == [0, 2]          # the first (infinite) step lands, the second is NaN
+    assert h.step.tolist() == g.step.tolist() == [0, 2]  # the first (infinite) step lands, the second is NaN
     assert math.isnan(h.train_loss.iloc[-1]) and math.isnan(g.train_loss.iloc[-1])
 
 

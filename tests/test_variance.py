@@ -1,5 +1,6 @@
 """gammanet.variance: exact reductions on hand-made frames, slopes recovered from synthetic variance laws, clear
 errors on bad input, and the whole path from a (tiny) experiment's Results.outputs."""
+
 import math
 
 import numpy as np
@@ -7,12 +8,32 @@ import pandas as pd
 import pytest
 
 from gammanet.theory import fit_slope
-from gammanet.variance import (all_layers_slope, average_variance, fast_fit_slope, gamma_ordering, outer_slope,
-                               seed_average_accuracy, seed_variance, slope_comparison, variance_slopes, variance_table)
+from gammanet.variance import (
+    all_layers_slope,
+    average_variance,
+    fast_fit_slope,
+    gamma_ordering,
+    outer_slope,
+    seed_average_accuracy,
+    seed_variance,
+    slope_comparison,
+    variance_slopes,
+    variance_table,
+)
 
 
-def synthetic_outputs(widths=(25, 50, 100, 200), gammas=((0.5,), (0.75,), (1.0,)), seeds=range(32), images=20,
-                      classes=5, times=(0.0, 8.0), law=None, inner=None, seed=0, steps_per_epoch=200):
+def synthetic_outputs(
+    widths=(25, 50, 100, 200),
+    gammas=((0.5,), (0.75,), (1.0,)),
+    seeds=range(32),
+    images=20,
+    classes=5,
+    times=(0.0, 8.0),
+    law=None,
+    inner=None,
+    seed=0,
+    steps_per_epoch=200,
+):
     """A frame shaped like Results.outputs whose logits are N(0, law(N, γ, t)) i.i.d. over seeds, images and
     classes.  ``widths``: last widths N_L; ``inner``: a fixed inner width (depth 2) or None (depth 1)."""
     law = law or (lambda n, g, t: 2.0 * n ** (1 - 2 * g[-1]) * (1 + t) ** -0.5)
@@ -26,8 +47,16 @@ def synthetic_outputs(widths=(25, 50, 100, 200), gammas=((0.5,), (0.75,), (1.0,)
                 for epoch, t in enumerate(times):
                     v = law(n, g, t)
                     img, cls = np.meshgrid(np.arange(images), np.arange(classes), indexing="ij")
-                    frame = pd.DataFrame(dict(block=block, member=member, seed=s, image=img.ravel(),
-                                              label=img.ravel() % classes, **{"class": cls.ravel()}))
+                    frame = pd.DataFrame(
+                        dict(
+                            block=block,
+                            member=member,
+                            seed=s,
+                            image=img.ravel(),
+                            label=img.ravel() % classes,
+                            **{"class": cls.ravel()},
+                        )
+                    )
                     if inner is None:
                         frame["width_1"], frame["widths"] = n, str(n)
                         frame["gamma_1"] = g[0]
@@ -45,18 +74,41 @@ def hand_frame():
     """Two seeds, one width, one γ, epochs 0 and 1, two images, two classes, with chosen logits."""
     rows = []
     logits = {  # (seed, epoch, image, class) -> logit
-        (0, 0, 0, 0): 1.0, (1, 0, 0, 0): 3.0,      # var (ddof 1) = 2, ddof 0 = 1
-        (0, 0, 0, 1): 0.0, (1, 0, 0, 1): 0.0,      # 0
-        (0, 0, 1, 0): -1.0, (1, 0, 1, 0): 1.0,     # 2
-        (0, 0, 1, 1): 2.0, (1, 0, 1, 1): 6.0,      # 8
-        (0, 1, 0, 0): 0.0, (1, 1, 0, 0): 1.0,      # 0.5
-        (0, 1, 0, 1): 5.0, (1, 1, 0, 1): 5.0,      # 0
-        (0, 1, 1, 0): 0.0, (1, 1, 1, 0): 0.0,      # 0
-        (0, 1, 1, 1): 4.0, (1, 1, 1, 1): 2.0,      # 2
+        (0, 0, 0, 0): 1.0,
+        (1, 0, 0, 0): 3.0,  # var (ddof 1) = 2, ddof 0 = 1
+        (0, 0, 0, 1): 0.0,
+        (1, 0, 0, 1): 0.0,  # 0
+        (0, 0, 1, 0): -1.0,
+        (1, 0, 1, 0): 1.0,  # 2
+        (0, 0, 1, 1): 2.0,
+        (1, 0, 1, 1): 6.0,  # 8
+        (0, 1, 0, 0): 0.0,
+        (1, 1, 0, 0): 1.0,  # 0.5
+        (0, 1, 0, 1): 5.0,
+        (1, 1, 0, 1): 5.0,  # 0
+        (0, 1, 1, 0): 0.0,
+        (1, 1, 1, 0): 0.0,  # 0
+        (0, 1, 1, 1): 4.0,
+        (1, 1, 1, 1): 2.0,  # 2
     }
     for (s, e, i, k), v in logits.items():
-        rows.append(dict(block=0, member=s, seed=s, width_1=10, widths="10", gamma_1=0.75, epoch=e, step=200 * e,
-                         t=20.0 * e, image=i, label=[0, 1][i], **{"class": k}, logit=v))
+        rows.append(
+            dict(
+                block=0,
+                member=s,
+                seed=s,
+                width_1=10,
+                widths="10",
+                gamma_1=0.75,
+                epoch=e,
+                step=200 * e,
+                t=20.0 * e,
+                image=i,
+                label=[0, 1][i],
+                **{"class": k},
+                logit=v,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -67,7 +119,7 @@ def test_seed_variance_is_exact_on_a_hand_made_frame():
     assert sv.loc[(1, 0, 0), "variance"] == 0.5 and sv.loc[(0, 0, 0), "mean"] == 2.0
     assert (sv.n_seeds == 2).all()
     sv0 = seed_variance(hand_frame(), ddof=0).set_index(["epoch", "image", "class"])
-    assert sv0.loc[(0, 0, 0), "variance"] == 1.0            # ddof = 0 halves it with two seeds
+    assert sv0.loc[(0, 0, 0), "variance"] == 1.0  # ddof = 0 halves it with two seeds
 
 
 def test_variance_table_averages_over_images_and_classes():
@@ -75,7 +127,7 @@ def test_variance_table_averages_over_images_and_classes():
     assert table.loc[0, "variance"] == pytest.approx((2 + 0 + 2 + 8) / 4)
     assert table.loc[1, "variance"] == pytest.approx((0.5 + 0 + 0 + 2) / 4)
     assert table.loc[1, "ratio_to_init"] == pytest.approx(0.625 / 3.0)
-    assert table.loc[0, "mean_square"] == pytest.approx((2 ** 2 + 0 + 0 + 4 ** 2) / 4)
+    assert table.loc[0, "mean_square"] == pytest.approx((2**2 + 0 + 0 + 4**2) / 4)
     assert table.loc[1, "t"] == 20.0 and table.loc[0, "N"] == 10 and table.loc[0, "gammas"] == "0.75"
     assert (table.variance_low <= table.variance_high).all()
     assert (table.n_seeds == 2).all() and (table.n_images == 2).all()
@@ -86,7 +138,7 @@ def test_variance_table_averages_over_images_and_classes():
 def test_variance_table_interval_covers_the_true_variance():
     frame = synthetic_outputs(widths=(50,), gammas=((0.5,),), seeds=range(16), times=(0.0,))
     row = variance_table(frame, n_boot=300).iloc[0]
-    assert row.variance_low < 2.0 < row.variance_high           # law: 2 N^0
+    assert row.variance_low < 2.0 < row.variance_high  # law: 2 N^0
     assert row.variance == pytest.approx(2.0, rel=0.15)
     assert row.variance_se > 0
 
@@ -103,10 +155,10 @@ def test_seed_average_accuracy_is_exact():
 
 def test_average_variance_groups_consecutive_seeds():
     frame = hand_frame()
-    frame = frame.assign(seed=frame.seed + 10)                      # seeds 10, 11: one group of two is too few
+    frame = frame.assign(seed=frame.seed + 10)  # seeds 10, 11: one group of two is too few
     with pytest.raises(ValueError, match="at least two"):
         average_variance(frame, 2)
-    one = average_variance(frame, 1).set_index("epoch")             # groups of one: the plain V
+    one = average_variance(frame, 1).set_index("epoch")  # groups of one: the plain V
     assert one.loc[0, "variance"] == pytest.approx(3.0) and one.loc[0, "ratio"] == 1.0
     # independent seeds: averaging m of them divides V by about m
     big = synthetic_outputs(widths=(40,), gammas=((0.5,),), seeds=range(48), images=50, times=(0.0,))
@@ -120,7 +172,7 @@ def test_average_variance_groups_consecutive_seeds():
 def test_gamma_ordering_sees_a_monotone_fall():
     frame = synthetic_outputs(widths=(100,), gammas=((0.5,), (0.75,), (1.0,)), seeds=range(16), times=(0.0,))
     order = gamma_ordering(variance_table(frame, n_boot=0))
-    assert order.monotone.all() and order.ratio.iloc[0] == pytest.approx(100.0, rel=0.3)   # N^0 / N^-1
+    assert order.monotone.all() and order.ratio.iloc[0] == pytest.approx(100.0, rel=0.3)  # N^0 / N^-1
 
 
 # ------------------------------------------------------------------------------------------------- slopes
@@ -163,7 +215,7 @@ def test_variance_table_bootstrap_is_the_plain_bootstrap_rescaled():
 
 
 def test_slopes_follow_a_law_steeper_than_the_theory():
-    frame = synthetic_outputs(gammas=((0.75,),), law=lambda n, g, t: n ** -0.8, times=(0.0,))
+    frame = synthetic_outputs(gammas=((0.75,),), law=lambda n, g, t: n**-0.8, times=(0.0,))
     r = variance_slopes(frame, n_boot=200).iloc[0]
     assert r.slope == pytest.approx(-0.8, abs=0.1) and not r.contains_outer
 
@@ -199,7 +251,7 @@ def test_slope_comparison_formats_the_fits():
 def test_predicted_slopes():
     assert outer_slope((0.75,)) == -0.5 and outer_slope(0.5) == 0.0 and outer_slope((1.0, 0.5)) == 0.0
     assert all_layers_slope((1.0, 1.0)) == -2.0 and all_layers_slope((0.5, 1.0)) == -1.0
-    assert outer_slope((0.5, 1.0, float("nan"))) == -1.0        # a shallower block's NaN layer is ignored
+    assert outer_slope((0.5, 1.0, float("nan"))) == -1.0  # a shallower block's NaN layer is ignored
 
 
 # ------------------------------------------------------------------------------------------------- errors
@@ -217,7 +269,7 @@ def test_bad_input_gives_clear_errors():
         variance_table(frame.iloc[1:])
     with pytest.raises(ValueError, match="twice"):
         dup = frame.copy()
-        dup.loc[0, "image"] = 1                      # (seed 0, epoch 0, image 1, class 0) twice, (…, image 0, …) never
+        dup.loc[0, "image"] = 1  # (seed 0, epoch 0, image 1, class 0) twice, (…, image 0, …) never
         variance_table(dup)
     with pytest.raises(ValueError, match="non-finite"):
         bad = frame.copy()
@@ -233,7 +285,7 @@ def test_bad_input_gives_clear_errors():
 
 def test_slope_errors_name_the_problem():
     with pytest.raises(ValueError, match="two widths"):
-        variance_slopes(hand_frame(), n_boot=10)                       # one width only
+        variance_slopes(hand_frame(), n_boot=10)  # one width only
     a = synthetic_outputs(widths=(25, 50), gammas=((1.0, 0.5),), inner=50, seeds=range(3), times=(0.0,))
     b = synthetic_outputs(widths=(25,), gammas=((1.0, 0.5),), inner=25, seeds=range(3), times=(0.0,))
     with pytest.raises(ValueError, match="several width settings"):
@@ -255,14 +307,22 @@ def test_from_a_tiny_experiment(tmp_path):
     from gammanet.data import load_mnist
     from gammanet.experiments import Block, Experiment, run_experiment
 
-    exp = Experiment(name="test_variance_tiny", description="", preset="fast", bias=False, probe=20,
-                     probe_epochs="all", n_train=40, n_test=20,
-                     blocks=tuple(Block((n,), ((0.5,), (1.0,)), tuple(range(16)), n // 10) for n in (10, 40)))
+    exp = Experiment(
+        name="test_variance_tiny",
+        description="",
+        preset="fast",
+        bias=False,
+        probe=20,
+        probe_epochs="all",
+        n_train=40,
+        n_test=20,
+        blocks=tuple(Block((n,), ((0.5,), (1.0,)), tuple(range(16)), n // 10) for n in (10, 40)),
+    )
     res = run_experiment(exp, data=load_mnist(source="embedded"), progress=False)
     table = variance_table(res.outputs, n_boot=20)
     assert set(table.N) == {10, 40} and set(table.gammas) == {"0.5", "1"}
     slopes = variance_slopes(res.outputs, n_boot=200).set_index(["gammas", "t"])
-    assert set(slopes.index.get_level_values("t")) == {0.0, 0.2}    # 2 steps per epoch, n/10 epochs: t = 2(n/10)/n
+    assert set(slopes.index.get_level_values("t")) == {0.0, 0.2}  # 2 steps per epoch, n/10 epochs: t = 2(n/10)/n
     assert abs(slopes.loc[("1", 0.0), "slope"] - (-1.0)) < 0.35
     assert abs(slopes.loc[("0.5", 0.0), "slope"]) < 0.35
     acc = seed_average_accuracy(res.outputs)

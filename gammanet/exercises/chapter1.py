@@ -7,6 +7,7 @@ case by case with a relative tolerance of 1%, loose enough for a Monte-Carlo ans
 to separate every typical slip (each wrong answer the hints name is at least 5% away on every hidden case where it
 is named).
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,7 +31,7 @@ LAW_CASES = [(2, 0.3, 50, 0.5), (5, 4.0, 300, 0.7), (784, 9.0, 1000, 1.0), (10, 
 def hidden_input(dim: int, norm_sq: float, seed: int) -> np.ndarray:
     """A fixed input of dimension ``dim`` with |x|² = ``norm_sq`` (float64 numpy array, shape (dim,))."""
     x = np.random.default_rng(seed).standard_normal(dim)
-    return x * math.sqrt(norm_sq / float((x ** 2).sum()))
+    return x * math.sqrt(norm_sq / float((x**2).sum()))
 
 
 MISSING = object()
@@ -92,20 +93,25 @@ def check_variance_law(fn, verbose: bool = True):
             scale = width ** (1 - 2 * gamma)
             if near(got, expected):
                 report.ok(f"{where}: right")
-            elif near(got, scale * (m2 - m1 ** 2)):
-                report.fail(f"{where}: too small: you took the variance of σ(Z)",
-                            "the readout is centred and independent of Z: which moment of σ(Z) is left in "
-                            "Var(C σ(Z))?",
-                            more="Var(C σ(Z)) = E[C²] E[σ(Z)²] − (E[C] E[σ(Z)])², and E[C] = 0")
-            elif any(near(got, scale * second_moment_of_unit(v)[1]) for v in (norm_sq ** 0.5, norm_sq ** 2)):
-                report.fail(f"{where}: the law of Z = W·x is off",
-                            "with W ~ N(0, I_d), Z = W·x is Gaussian: what are its mean and variance?",
-                            more="Var(W·x) = Σ_j x_j² Var(W_j): the squared norm |x|², not |x|")
+            elif near(got, scale * (m2 - m1**2)):
+                report.fail(
+                    f"{where}: too small: you took the variance of σ(Z)",
+                    "the readout is centred and independent of Z: which moment of σ(Z) is left in Var(C σ(Z))?",
+                    more="Var(C σ(Z)) = E[C²] E[σ(Z)²] − (E[C] E[σ(Z)])², and E[C] = 0",
+                )
+            elif any(near(got, scale * second_moment_of_unit(v)[1]) for v in (norm_sq**0.5, norm_sq**2)):
+                report.fail(
+                    f"{where}: the law of Z = W·x is off",
+                    "with W ~ N(0, I_d), Z = W·x is Gaussian: what are its mean and variance?",
+                    more="Var(W·x) = Σ_j x_j² Var(W_j): the squared norm |x|², not |x|",
+                )
             else:
-                report.fail(f"{where}: not right",
-                            exponent_hint(got, expected, width)
-                            or "check each factor of the law: the power of N, E[C²], and E[σ(Z)²] for Z = W·x",
-                            more="E[σ(Z)²] is a one-dimensional Gaussian integral: E[σ(|x| ξ)²] with ξ ~ N(0, 1)")
+                report.fail(
+                    f"{where}: not right",
+                    exponent_hint(got, expected, width)
+                    or "check each factor of the law: the power of N, E[C²], and E[σ(Z)²] for Z = W·x",
+                    more="E[σ(Z)²] is a one-dimensional Gaussian integral: E[σ(|x| ξ)²] with ξ ~ N(0, 1)",
+                )
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -116,12 +122,22 @@ def check_variance_law(fn, verbose: bool = True):
 # the grader sends them to the student's kernel by pickling, and these unpickle without importing gammanet (and
 # torch), so no call of the student's function pays for that import.
 CUBIC = np.polynomial.Polynomial([0.2, 1.0, 0.0, 0.25])
-ACTIVATIONS = {"softplus": (functools.partial(np.logaddexp, 0.0), scipy.special.expit),   # softplus' = sigmoid
-               "sin": (np.sin, np.cos), "sinh": (np.sinh, np.cosh), "cubic": (CUBIC, CUBIC.deriv())}
+ACTIVATIONS = {
+    "softplus": (functools.partial(np.logaddexp, 0.0), scipy.special.expit),  # softplus' = sigmoid
+    "sin": (np.sin, np.cos),
+    "sinh": (np.sinh, np.cosh),
+    "cubic": (CUBIC, CUBIC.deriv()),
+}
 
 # Exercise 1.2: (activation, dimension, |x|², |x'|², cos of the angle between x and x', seed).
-KERNEL_CASES = [("softplus", 2, 1.5, 0.7, 0.5, 1), ("sin", 3, 2.0, 0.6, -0.6, 2), ("cubic", 4, 0.8, 1.6, 0.3, 3),
-                ("softplus", 5, 0.5, 0.5, 1.0, 4), ("sinh", 20, 1.0, 0.8, -0.4, 5), ("sin", 2, 0.3, 2.5, 0.8, 6)]
+KERNEL_CASES = [
+    ("softplus", 2, 1.5, 0.7, 0.5, 1),
+    ("sin", 3, 2.0, 0.6, -0.6, 2),
+    ("cubic", 4, 0.8, 1.6, 0.3, 3),
+    ("softplus", 5, 0.5, 0.5, 1.0, 4),
+    ("sinh", 20, 1.0, 0.8, -0.4, 5),
+    ("sin", 2, 0.3, 2.5, 0.8, 6),
+]
 
 
 def kernel_inputs(dim: int, norm_sq: float, norm_sq2: float, cosine: float, seed: int) -> tuple:
@@ -130,7 +146,7 @@ def kernel_inputs(dim: int, norm_sq: float, norm_sq2: float, cosine: float, seed
     basis, _ = np.linalg.qr(rng.standard_normal((dim, 2)))
     u, v = basis[:, 0], basis[:, 1]
     x = math.sqrt(norm_sq) * u
-    x2 = math.sqrt(norm_sq2) * (cosine * u + math.sqrt(max(0.0, 1 - cosine ** 2)) * v)
+    x2 = math.sqrt(norm_sq2) * (cosine * u + math.sqrt(max(0.0, 1 - cosine**2)) * v)
     return x, x2
 
 
@@ -142,7 +158,7 @@ def pair_expectation(f, g, x: np.ndarray, x2: np.ndarray, n_nodes: int = 128) ->
     a, b = math.sqrt(float(x @ x)), math.sqrt(float(x2 @ x2))
     rho = min(1.0, max(-1.0, float(x @ x2) / (a * b)))
     u = a * z[:, None] + 0 * z[None, :]
-    v = b * (rho * z[:, None] + math.sqrt(1 - rho ** 2) * z[None, :])
+    v = b * (rho * z[:, None] + math.sqrt(1 - rho**2) * z[None, :])
     return float(np.sum(w[:, None] * w[None, :] * f(u) * g(v)))
 
 
@@ -183,32 +199,40 @@ def check_tangent_kernel(fn, verbose: bool = True):
             s, d = pair_moments(name, x, x2)
             expected = s + float(x @ x2) * d
             wide = np.concatenate([x, np.zeros(dim)]), np.concatenate([np.zeros(dim), x2])
-            s_ind, d_ind = pair_moments(name, *wide)                 # w·x and w·x' independent
+            s_ind, d_ind = pair_moments(name, *wide)  # w·x and w·x' independent
             s_x, d_x = pair_moments(name, x, x)
             if near(got, expected):
                 report.ok(f"{where}: right")
             elif near(got, s):
-                report.fail(f"{where}: only part of the kernel",
-                            "the gradient has a part for every weight: ∂g/∂C^i and ∂g/∂W^i",
-                            more="∂g/∂W^i = N^{-γ} C^i σ'(W^i·x) x: its inner product with the same at x' brings "
-                                 "(C^i)², σ'σ' and x·x'")
+                report.fail(
+                    f"{where}: only part of the kernel",
+                    "the gradient has a part for every weight: ∂g/∂C^i and ∂g/∂W^i",
+                    more="∂g/∂W^i = N^{-γ} C^i σ'(W^i·x) x: its inner product with the same at x' brings "
+                    "(C^i)², σ'σ' and x·x'",
+                )
             elif near(got, s + d) or near(got, s + math.sqrt(a * b) * d):
-                report.fail(f"{where}: the W-part is off by a factor",
-                            "differentiate σ(W·x) with respect to the vector W: what multiplies σ'?",
-                            more="∂σ(W·x)/∂W = σ'(W·x) x, so the inner product of the W-parts carries x·x' (not 1, "
-                                 "not |x||x'|)")
+                report.fail(
+                    f"{where}: the W-part is off by a factor",
+                    "differentiate σ(W·x) with respect to the vector W: what multiplies σ'?",
+                    more="∂σ(W·x)/∂W = σ'(W·x) x, so the inner product of the W-parts carries x·x' (not 1, "
+                    "not |x||x'|)",
+                )
             elif near(got, s_ind + float(x @ x2) * d_ind):
-                report.fail(f"{where}: you treated w·x and w·x' as independent",
-                            "both are built from the same w: they are correlated",
-                            more="(w·x, w·x') is a centred Gaussian pair with covariance [[|x|², x·x'], [x·x', "
-                                 "|x'|²]]: write it as a linear map of two independent N(0, 1)")
+                report.fail(
+                    f"{where}: you treated w·x and w·x' as independent",
+                    "both are built from the same w: they are correlated",
+                    more="(w·x, w·x') is a centred Gaussian pair with covariance [[|x|², x·x'], [x·x', "
+                    "|x'|²]]: write it as a linear map of two independent N(0, 1)",
+                )
             elif near(got, s_x + float(x @ x2) * d_x) or near(got, kernel_entry(name, x2, x2)):
                 report.fail(f"{where}: you used one input twice", "A(x, x') needs σ at w·x and at w·x'")
             else:
-                report.fail(f"{where}: not right",
-                            "check each part: E[σ(w·x)σ(w·x')] and x·x' E[σ'(w·x)σ'(w·x')], with E[c²] = 1",
-                            more="a quadrature needs the joint law of (w·x, w·x'): u = |x| ξ₁, v = |x'|(ρ ξ₁ + "
-                                 "√(1-ρ²) ξ₂) with ρ the cosine of the angle between x and x'")
+                report.fail(
+                    f"{where}: not right",
+                    "check each part: E[σ(w·x)σ(w·x')] and x·x' E[σ'(w·x)σ'(w·x')], with E[c²] = 1",
+                    more="a quadrature needs the joint law of (w·x, w·x'): u = |x| ξ₁, v = |x'|(ρ ξ₁ + "
+                    "√(1-ρ²) ξ₂) with ρ the cosine of the angle between x and x'",
+                )
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -234,33 +258,56 @@ def check_uniform_readout(fn, verbose: bool = True):
             mean, variance = law(x, width, gamma, "uniform")
             m1, m2 = second_moment_of_unit(norm_sq)
             scale = width ** (1 - 2 * gamma)
-            wrong = []          # (what is wrong, nudge, more): one line per case, naming both parts
+            wrong = []  # (what is wrong, nudge, more): one line per case, naming both parts
             if abs(got_mean) < 1e-12:
                 wrong.append(("the mean is not zero", "what is E[C] for C ~ U(0, 1)?", ""))
             elif not near(got_mean, mean):
-                wrong.append(("mean not right", exponent_hint(got_mean, mean, width)
-                              or "given the hidden layer, E[g_0 | hidden layer] is a sum of N terms: average it",
-                              "E g_0 = N^{-γ} × N × E[C] E[σ(Z)]"))
+                wrong.append(
+                    (
+                        "mean not right",
+                        exponent_hint(got_mean, mean, width)
+                        or "given the hidden layer, E[g_0 | hidden layer] is a sum of N terms: average it",
+                        "E g_0 = N^{-γ} × N × E[C] E[σ(Z)]",
+                    )
+                )
             if near(got_var, variance):
                 pass
-            elif near(got_var, variance + mean ** 2):
+            elif near(got_var, variance + mean**2):
                 wrong.append(("that variance is E[g_0²]", "a variance is centred: what did you not subtract?", ""))
             elif near(got_var, scale * m2 / 3.0):
-                wrong.append(("variance too large", "given the hidden layer the terms C^i σ(Z^i) are i.i.d. but not "
-                              "centred", "Var(Cσ) = E[C²]E[σ²] − (E[C]E[σ])², with E[C] = 1/2 and E[C²] = 1/3"))
+                wrong.append(
+                    (
+                        "variance too large",
+                        "given the hidden layer the terms C^i σ(Z^i) are i.i.d. but not centred",
+                        "Var(Cσ) = E[C²]E[σ²] − (E[C]E[σ])², with E[C] = 1/2 and E[C²] = 1/3",
+                    )
+                )
             elif near(got_var, scale * m2 / 12.0):
-                wrong.append(("variance too small", "σ(Z) varies from unit to unit too, not only C",
-                              "the law of total variance adds Var(E[g_0 | hidden layer]) = N^{1-2γ} E[C]² Var σ(Z)"))
+                wrong.append(
+                    (
+                        "variance too small",
+                        "σ(Z) varies from unit to unit too, not only C",
+                        "the law of total variance adds Var(E[g_0 | hidden layer]) = N^{1-2γ} E[C]² Var σ(Z)",
+                    )
+                )
             else:
-                wrong.append(("variance not right", exponent_hint(got_var, variance, width)
-                              or "start from step 2 of the derivation, now with E[C] ≠ 0",
-                              "write Var(C σ(Z)) with E[C] = 1/2, E[C²] = 1/3 and the moments of σ(Z)"))
+                wrong.append(
+                    (
+                        "variance not right",
+                        exponent_hint(got_var, variance, width)
+                        or "start from step 2 of the derivation, now with E[C] ≠ 0",
+                        "write Var(C σ(Z)) with E[C] = 1/2, E[C²] = 1/3 and the moments of σ(Z)",
+                    )
+                )
             if not wrong:
                 report.ok(f"{where}: mean and variance right")
             else:
                 right = "" if len(wrong) == 2 else ("; variance right" if "mean" in wrong[0][0] else "; mean right")
-                report.fail(f"{where}: " + "; ".join(w for w, _, _ in wrong) + right,
-                            "; ".join(h for _, h, _ in wrong), more="; ".join(m for _, _, m in wrong if m))
+                report.fail(
+                    f"{where}: " + "; ".join(w for w, _, _ in wrong) + right,
+                    "; ".join(h for _, h, _ in wrong),
+                    more="; ".join(m for _, _, m in wrong if m),
+                )
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -286,28 +333,38 @@ def check_centred_logits(fn, verbose: bool = True):
             if got is None:
                 continue
             expected = centred_logit_variance(x, width, gamma, n_classes)
-            unit = expected / ((1 - 1 / n_classes) / 12.0)             # N^{1-2γ} E[σ(Z)²]
+            unit = expected / ((1 - 1 / n_classes) / 12.0)  # N^{1-2γ} E[σ(Z)²]
             _, one_logit = law(x, width, gamma, "uniform")
             if near(got, expected):
                 report.ok(f"{where}: right")
             elif near(got, unit / 12.0):
-                report.fail(f"{where}: too large",
-                            "the mean over k includes C^{k,i} itself: C^{k,i} − C̄^i is not independent of C̄^i",
-                            more="Var(C^{k,i} − C̄^i) = Var(C^{k,i}) − 2 Cov(C^{k,i}, C̄^i) + Var(C̄^i); your value is "
-                                 "too large by the factor K/(K−1)")
+                report.fail(
+                    f"{where}: too large",
+                    "the mean over k includes C^{k,i} itself: C^{k,i} − C̄^i is not independent of C̄^i",
+                    more="Var(C^{k,i} − C̄^i) = Var(C^{k,i}) − 2 Cov(C^{k,i}, C̄^i) + Var(C̄^i); your value is "
+                    "too large by the factor K/(K−1)",
+                )
             elif near(got, one_logit):
-                report.fail(f"{where}: that is the variance of one logit",
-                            "write g_k − ḡ as one sum over the units: what is left of the readout's mean?")
+                report.fail(
+                    f"{where}: that is the variance of one logit",
+                    "write g_k − ḡ as one sum over the units: what is left of the readout's mean?",
+                )
             elif near(got, unit * (1 - 1 / n_classes) / 3.0):
-                report.fail(f"{where}: too large", "the offset E[C] is common to all logits: does it survive g_k − ḡ?",
-                            more="the coefficients C^{k,i} − C̄^i are centred: only the readout's variance is left")
+                report.fail(
+                    f"{where}: too large",
+                    "the offset E[C] is common to all logits: does it survive g_k − ḡ?",
+                    more="the coefficients C^{k,i} − C̄^i are centred: only the readout's variance is left",
+                )
             elif near(got, unit * (1 - 1 / n_classes)):
                 report.fail(f"{where}: too large", "the readout is U(0, 1), not N(0, 1): what is its variance?")
             else:
-                report.fail(f"{where}: not right", exponent_hint(got, expected, width)
-                            or "write g_k − ḡ as one sum over the N units, then use the variance law",
-                            more="the coefficients C^{k,i} − C̄^i are centred, independent across units and of the "
-                                 "hidden layer: the derivation of the chapter applies with their variance")
+                report.fail(
+                    f"{where}: not right",
+                    exponent_hint(got, expected, width)
+                    or "write g_k − ḡ as one sum over the N units, then use the variance law",
+                    more="the coefficients C^{k,i} − C̄^i are centred, independent across units and of the "
+                    "hidden layer: the derivation of the chapter applies with their variance",
+                )
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -315,39 +372,66 @@ def check_centred_logits(fn, verbose: bool = True):
 
 # ---------------------------------------------------------------------------------------------- questions 1.5–1.7
 Q_1_5 = Number(
-    "how much narrower at γ = 3/4", 10 ** 0.5, rel=2e-3,
-    slips=((10.0, Hint("that is the factor of the variance; the question asks for the standard deviation")),
-           (10 ** -0.5, Hint("a factor by which something shrinks is larger than 1: divide the first by the second")),
-           (100.0, Hint("that is the factor of the width: how does the variance depend on N here?")),
-           (100 ** 0.75, Hint("the output is N^{-γ} times a sum of N terms: how does that sum grow?",
-                              "a sum of N centred independent terms has a standard deviation of order √N"))),
-    other=Hint("the variance law gives Var g_0 ∝ N^{1-2γ}; the standard deviation is its square root",
-               "sd ∝ N^{1/2-γ}: compare the two widths"))
+    "how much narrower at γ = 3/4",
+    10**0.5,
+    rel=2e-3,
+    slips=(
+        (10.0, Hint("that is the factor of the variance; the question asks for the standard deviation")),
+        (10**-0.5, Hint("a factor by which something shrinks is larger than 1: divide the first by the second")),
+        (100.0, Hint("that is the factor of the width: how does the variance depend on N here?")),
+        (
+            100**0.75,
+            Hint(
+                "the output is N^{-γ} times a sum of N terms: how does that sum grow?",
+                "a sum of N centred independent terms has a standard deviation of order √N",
+            ),
+        ),
+    ),
+    other=Hint(
+        "the variance law gives Var g_0 ∝ N^{1-2γ}; the standard deviation is its square root",
+        "sd ∝ N^{1/2-γ}: compare the two widths",
+    ),
+)
 
 Q_1_6 = Choice(
     "what the inner exponents change",
-    {"a": "its log–log slope against $N$",
-     "b": "only the prefactor $\\mathbb E[\\sigma(Z^L)^2]$, which tends to a constant, not the slope",
-     "c": "nothing at all: the curves of one outer $\\gamma_L$ coincide exactly",
-     "d": "every layer adds $1 - 2\\gamma_\\ell$ to the slope"},
+    {
+        "a": "its log–log slope against $N$",
+        "b": "only the prefactor $\\mathbb E[\\sigma(Z^L)^2]$, which tends to a constant, not the slope",
+        "c": "nothing at all: the curves of one outer $\\gamma_L$ coincide exactly",
+        "d": "every layer adds $1 - 2\\gamma_\\ell$ to the slope",
+    },
     "b",
-    {"a": Hint("look at the table of fitted slopes: do the rows (inner pairs) differ more than their intervals?",
-               "Z^L is Gaussian given the layers below; the inner γ's enter only its variance v_L"),
-     "c": Hint("compare the last column of the table, E σ(Z³)², across the rows"),
-     "d": Hint("the figure uses the sigmoid; the remark on the outer slope says when every layer's γ counts",
-               "the inner layers matter for the slope only when σ(0) = 0, as for tanh")})
+    {
+        "a": Hint(
+            "look at the table of fitted slopes: do the rows (inner pairs) differ more than their intervals?",
+            "Z^L is Gaussian given the layers below; the inner γ's enter only its variance v_L",
+        ),
+        "c": Hint("compare the last column of the table, E σ(Z³)², across the rows"),
+        "d": Hint(
+            "the figure uses the sigmoid; the remark on the outer slope says when every layer's γ counts",
+            "the inner layers matter for the slope only when σ(0) = 0, as for tanh",
+        ),
+    },
+)
 
 Q_1_7 = Choice(
     "the authors' readout under cross-entropy",
-    {"a": "makes the loss grow with the width when $\\gamma < 1$",
-     "b": "saturates the softmax at large widths",
-     "c": "cancels: the softmax sees only differences of logits, and what is left is a centred sum over the units",
-     "d": "cancels, and with it every random part of the logits"},
+    {
+        "a": "makes the loss grow with the width when $\\gamma < 1$",
+        "b": "saturates the softmax at large widths",
+        "c": "cancels: the softmax sees only differences of logits, and what is left is a centred sum over the units",
+        "d": "cancels, and with it every random part of the logits",
+    },
     "c",
-    {"a": Hint("softmax(g + s) for a shift s common to all logits: is it softmax(g)?"),
-     "b": Hint("the offset is the same for the ten logits of an image: what does the softmax do with a common "
-               "shift?"),
-     "d": Hint("Exercise 1.4 computes what is left of the logits after the offset: is it zero?")})
+    {
+        "a": Hint("softmax(g + s) for a shift s common to all logits: is it softmax(g)?"),
+        "b": Hint(
+            "the offset is the same for the ten logits of an image: what does the softmax do with a common shift?"
+        ),
+        "d": Hint("Exercise 1.4 computes what is left of the logits after the offset: is it zero?"),
+    },
+)
 
 
 @exercise("1.5", functions=("q_1_5",))

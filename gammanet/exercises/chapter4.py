@@ -13,6 +13,7 @@
   each without bias: the seed-mean's squared error overestimates the squared bias by Var/S;
 - questions 4.6–4.8.
 """
+
 from __future__ import annotations
 
 import functools
@@ -39,8 +40,9 @@ def flow_integral(A: torch.Tensor, alpha: float, t: float) -> torch.Tensor:
     return torch.linalg.matrix_exp(block * t)[:m, m:]
 
 
-def fluctuation_variance(A: torch.Tensor, A_cross: torch.Tensor, Sigma: torch.Tensor, alpha: float,
-                         t: float) -> torch.Tensor:
+def fluctuation_variance(
+    A: torch.Tensor, A_cross: torch.Tensor, Sigma: torch.Tensor, alpha: float, t: float
+) -> torch.Tensor:
     """Var K_t(x) at the P evaluation points: K_t(x) = K_0(x) − A(x, X) F K_0(X), F = A^{-1}(I − e^{−αAt/M}), is the
     linear map [−A(x, X) F, I] of the joint field (K_0(X), K_0(x)) of covariance Σ ((M+P)×(M+P), training points
     first), so its covariance is that map's Σ-sandwich; the variances are its diagonal."""
@@ -57,23 +59,33 @@ def fluctuation_cases() -> list:
     from ..theory import KernelLimit, tangent_kernel, toy_problem
 
     cases = []
-    for label, m, p, seed, rank, alpha, t in [("random 6×6 kernel, 3 evaluation points", 6, 3, 41, None, 2.0, 0.8),
-                                              ("random 8×8 kernel of rank 3 (zero eigenvalues)", 8, 4, 42, 3, 5.0,
-                                               1.5),
-                                              ("random 5×5 kernel at a long time", 5, 2, 43, None, 3.0, 20.0)]:
+    for label, m, p, seed, rank, alpha, t in [
+        ("random 6×6 kernel, 3 evaluation points", 6, 3, 41, None, 2.0, 0.8),
+        ("random 8×8 kernel of rank 3 (zero eigenvalues)", 8, 4, 42, 3, 5.0, 1.5),
+        ("random 5×5 kernel at a long time", 5, 2, 43, None, 3.0, 20.0),
+    ]:
         gen = torch.Generator().manual_seed(seed)
         b = torch.randn(m + p, rank or (m + p), generator=gen, dtype=torch.float64)
         full = b @ b.T / (rank or (m + p))
         c = torch.randn(m + p, m + p, generator=gen, dtype=torch.float64)
-        sigma = c @ c.T / (m + p)                            # another covariance: Σ is not A
+        sigma = c @ c.T / (m + p)  # another covariance: Σ is not A
         A, A_cross = full[:m, :m], full[m:, :m]
         cases.append((label, A, A_cross, sigma, alpha, t, fluctuation_variance(A, A_cross, sigma, alpha, t)))
     problem = toy_problem(n_train=10, n_test=4, seed=11)
     limit = KernelLimit(problem, 20.0)
     x = torch.cat([problem.x_train, problem.x_test])
     full = tangent_kernel(x)
-    cases.append(("tangent kernel of a hidden problem, α = 20, t = 1", full[:10, :10].clone(), full[10:, :10].clone(),
-                  limit.Sigma.clone(), 20.0, 1.0, limit.fluctuation_variance([1.0], "test")[0]))
+    cases.append(
+        (
+            "tangent kernel of a hidden problem, α = 20, t = 1",
+            full[:10, :10].clone(),
+            full[10:, :10].clone(),
+            limit.Sigma.clone(),
+            20.0,
+            1.0,
+            limit.fluctuation_variance([1.0], "test")[0],
+        )
+    )
     return cases
 
 
@@ -105,11 +117,15 @@ def check_fluctuation_variance(fn, verbose: bool = True):
                 if shape == (p, p):
                     report.fail(f"{label}: returned a {p}×{p} matrix", "the variances are its diagonal")
                 elif as_vector(got, m) is not None:
-                    report.fail(f"{label}: one value per training point",
-                                "the question is at the P evaluation points: A_cross brings them in")
+                    report.fail(
+                        f"{label}: one value per training point",
+                        "the question is at the P evaluation points: A_cross brings them in",
+                    )
                 else:
-                    report.fail(f"{label}: returned {kind(got)}, not a vector of length P = {p}",
-                                "return Var K_t(x) at the P evaluation points")
+                    report.fail(
+                        f"{label}: returned {kind(got)}, not a vector of length P = {p}",
+                        "return Var K_t(x) at the P evaluation points",
+                    )
                 continue
             exp = expected.numpy()
             scale = float(np.abs(exp).max())
@@ -117,19 +133,22 @@ def check_fluctuation_variance(fn, verbose: bool = True):
                 report.ok(f"{label}: right")
                 continue
             integral = flow_integral(A, alpha, t)
-            cross = A_cross @ integral                                    # (P, M)
+            cross = A_cross @ integral  # (P, M)
             s_xx, s_xX, s_XX = sigma[m:, m:], sigma[m:, :m], sigma[:m, :m]
             wrong = {
                 "initial": torch.diagonal(s_xx),
                 "no_cross": torch.diagonal(s_xx + cross @ s_XX @ cross.T),
                 "sign": torch.diagonal(s_xx + cross @ s_xX.T + s_xX @ cross.T + cross @ s_XX @ cross.T),
-                "sd": exp ** 0.5 if np.all(exp >= 0) else None,
+                "sd": exp**0.5 if np.all(exp >= 0) else None,
                 "no_M": fluctuation_variance(A * m, A_cross * m, sigma, alpha, t),
             }
             hints = {
                 "initial": ("that is Var K_0(x), the variance at t = 0: the flow has not acted", ""),
-                "no_cross": ("K_0(x) and K_0(X) are correlated (Σ(x, X) ≠ 0): what does that add to the variance "
-                             "of a difference?", "Var(U − V) = Var U − 2 Cov(U, V) + Var V"),
+                "no_cross": (
+                    "K_0(x) and K_0(X) are correlated (Σ(x, X) ≠ 0): what does that add to the variance "
+                    "of a difference?",
+                    "Var(U − V) = Var U − 2 Cov(U, V) + Var V",
+                ),
                 "sign": ("check the sign of the term the flow subtracts", ""),
                 "sd": ("that is a standard deviation: the question asks for the variance", ""),
                 "no_M": ("the loss is (1/2M) Σ_m (y_m − g(x_m))²: where does the 1/M go in the rate?", ""),
@@ -139,10 +158,12 @@ def check_fluctuation_variance(fn, verbose: bool = True):
                     report.fail(f"{label}: not Var K_t(x)", *hints[key])
                     break
             else:
-                report.fail(f"{label}: not Var K_t(x) (largest error {np.nanmax(np.abs(arr - exp)):.2e})",
-                            "write K_t(x) as a linear map of the joint Gaussian vector (K_0(X), K_0(x))",
-                            more="K_t(x) = K_0(x) − B K_0(X) with B = A(x, X) A^{-1}(I − e^{−αAt/M}) (Exercise 3.2's "
-                                 "operator); a linear map L of a vector of covariance Σ has covariance L Σ Lᵀ")
+                report.fail(
+                    f"{label}: not Var K_t(x) (largest error {np.nanmax(np.abs(arr - exp)):.2e})",
+                    "write K_t(x) as a linear map of the joint Gaussian vector (K_0(X), K_0(x))",
+                    more="K_t(x) = K_0(x) − B K_0(X) with B = A(x, X) A^{-1}(I − e^{−αAt/M}) (Exercise 3.2's "
+                    "operator); a linear map L of a vector of covariance Σ has covariance L Σ Lᵀ",
+                )
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -151,9 +172,21 @@ def check_fluctuation_variance(fn, verbose: bool = True):
 # --------------------------------------------------------------------------------- the number of corrections
 #: Hidden γ's: below the first breakpoint, the breakpoints 1 - 1/(2ν) themselves, and points between them.  At
 #: 11/12 and 19/20 the float comparison j(1-γ) ≤ γ - 1/2 without a tolerance gets the tie wrong.
-COUNT_CASES = (Fraction(1, 2), Fraction(3, 5), Fraction(7, 10), Fraction(3, 4), Fraction(4, 5), Fraction(5, 6),
-               Fraction(17, 20), Fraction(7, 8), Fraction(9, 10), Fraction(11, 12), Fraction(23, 25),
-               Fraction(19, 20), Fraction(97, 100))
+COUNT_CASES = (
+    Fraction(1, 2),
+    Fraction(3, 5),
+    Fraction(7, 10),
+    Fraction(3, 4),
+    Fraction(4, 5),
+    Fraction(5, 6),
+    Fraction(17, 20),
+    Fraction(7, 8),
+    Fraction(9, 10),
+    Fraction(11, 12),
+    Fraction(23, 25),
+    Fraction(19, 20),
+    Fraction(97, 100),
+)
 
 
 def correction_count(gamma: Fraction) -> int:
@@ -185,18 +218,25 @@ def check_correction_count(fn, verbose: bool = True):
             if got == expected:
                 report.ok(f"{name}: right")
             elif is_breakpoint(exact) and got == expected - 1:
-                report.fail(f"{name}: one term short at a breakpoint",
-                            "here a correction and the fluctuation have exactly the same exponent: that term counts "
-                            "(≤), and floating-point exponents that should be equal may differ in the last digit "
-                            "— compare with a small tolerance")
+                report.fail(
+                    f"{name}: one term short at a breakpoint",
+                    "here a correction and the fluctuation have exactly the same exponent: that term counts "
+                    "(≤), and floating-point exponents that should be equal may differ in the last digit "
+                    "— compare with a small tolerance",
+                )
             elif got == expected + 1:
-                report.fail(f"{name}: one term too many", "start at j = 1, and count only corrections whose "
-                            "exponent j(1-γ) is not larger than the fluctuation's")
+                report.fail(
+                    f"{name}: one term too many",
+                    "start at j = 1, and count only corrections whose "
+                    "exponent j(1-γ) is not larger than the fluctuation's",
+                )
             elif got < 0:
                 report.fail(f"{name}: a count cannot be negative", "count the j ≥ 1 with j(1-γ) ≤ γ - 1/2")
             else:
-                report.fail(f"{name}: {got} is not right",
-                            "list the exponents j(1-γ) for j = 1, 2, ... and compare each with γ - 1/2")
+                report.fail(
+                    f"{name}: {got} is not right",
+                    "list the exponents j(1-γ) for j = 1, 2, ... and compare each with γ - 1/2",
+                )
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -208,8 +248,15 @@ def hidden_sweep():
     """A small sweep the student has not seen: 4 nested widths, two γ's, 12 seeds, a hidden problem."""
     from ..theory import toy_problem, train_sweep
 
-    return train_sweep(toy_problem(n_train=10, n_test=5, seed=5), widths=(20, 40, 80, 160), gammas=(0.6, 0.9),
-                       n_seeds=12, seed=100, times=(0.0, 0.5), linearized=False)
+    return train_sweep(
+        toy_problem(n_train=10, n_test=5, seed=5),
+        widths=(20, 40, 80, 160),
+        gammas=(0.6, 0.9),
+        n_seeds=12,
+        seed=100,
+        times=(0.0, 0.5),
+        linearized=False,
+    )
 
 
 SWEEP_CASES = ((0.6, 0.0), (0.6, 0.5), (0.9, 0.5))
@@ -247,8 +294,10 @@ def check_slope_estimator(fn, verbose: bool = True):
             elif close(got, pooled, 1e-6):
                 hint = "take the variance over seeds at every point first, then average over the points"
             else:
-                hint = ("per width: the variance over seeds (axis 0 of sweep.samples(gamma, t)) at each point, "
-                        "averaged over the points; then a least-squares line through (log N, log variance)")
+                hint = (
+                    "per width: the variance over seeds (axis 0 of sweep.samples(gamma, t)) at each point, "
+                    "averaged over the points; then a least-squares line through (log N, log variance)"
+                )
             report.fail(f"γ={gamma:g}, t={t:g}: {got:.4f} is not the fitted slope", hint)
     except NotAttempted:
         report.attempted = False
@@ -259,9 +308,15 @@ def check_slope_estimator(fn, verbose: bool = True):
 #: Hidden cases: (γ, (E[C], E[C²], E[C³]), β) with 2/3 < γ < 1 (below 2/3 the N^{-γ} term leads for a skewed law
 #: without bias) — a symmetric law with and without bias, a skewed law with and without bias, a two-point law skewed
 #: the other way with a negative bias, a symmetric uniform law.
-GAP_CASES = ((0.7, (0.0, 1.0, 0.0), 0.0), (0.75, (0.0, 1.0, 0.0), 1.0), (0.75, (0.0, 1.0, 2.0), 0.0),
-             (0.75, (0.0, 1.0, 2.0), 1.0), (0.9, (0.0, 1.0, -1.5), -0.5), (0.7, (0.0, 1.0, 0.0), 2.0),
-             (0.8, (0.0, 1.0, 2.0), 0.5))
+GAP_CASES = (
+    (0.7, (0.0, 1.0, 0.0), 0.0),
+    (0.75, (0.0, 1.0, 0.0), 1.0),
+    (0.75, (0.0, 1.0, 2.0), 0.0),
+    (0.75, (0.0, 1.0, 2.0), 1.0),
+    (0.9, (0.0, 1.0, -1.5), -0.5),
+    (0.7, (0.0, 1.0, 0.0), 2.0),
+    (0.8, (0.0, 1.0, 2.0), 0.5),
+)
 
 
 def gap_exponent(gamma: float, moments, hidden_bias: float) -> float:
@@ -294,14 +349,20 @@ def check_gap_exponent(fn, verbose: bool = True):
             elif abs(got - (1 - 2 * gamma)) < 1e-9:
                 hint = "1 - 2γ is the slope of the variance; the gap is a mean, carried by the deterministic terms"
             elif abs(got - first) < 1e-9 and not skewed:
-                hint = ("average the kernel's first-order drift over the readout law: every term carries an odd "
-                        "power of C — which moments survive here?")
+                hint = (
+                    "average the kernel's first-order drift over the readout law: every term carries an odd "
+                    "power of C — which moments survive here?"
+                )
             elif abs(got - first) < 1e-9 and not biased:
-                hint = ("without a bias the pre-activations w·x are symmetric; σ' is even and σ'' odd for the "
-                        "sigmoid — what does w → -w do to the term that E[C³] multiplies?")
+                hint = (
+                    "without a bias the pre-activations w·x are symmetric; σ' is even and σ'' odd for the "
+                    "sigmoid — what does w → -w do to the term that E[C³] multiplies?"
+                )
             elif abs(got - second) < 1e-9:
-                hint = ("here E[C³] ≠ 0 and the bias breaks the w → -w symmetry: does the first-order drift still "
-                        "average to zero?")
+                hint = (
+                    "here E[C³] ≠ 0 and the bias breaks the w → -w symmetry: does the first-order drift still "
+                    "average to zero?"
+                )
             else:
                 hint = "the deterministic corrections are N^{-j(1-γ)} Q^j: find the first j whose Q^j survives"
             report.fail(f"{name}: {got!r} is not the slope", hint)
@@ -330,8 +391,12 @@ def seed_samples(n_seeds: int, n_points: int, bias: float, sd: float, seed: int)
     return samples, target
 
 
-BIAS_CASES = [("5 seeds at 8 points", 5, 8, 0.05, 0.3, 51), ("12 seeds at 16 points", 12, 16, 0.1, 0.4, 52),
-              ("4 seeds at 3 points", 4, 3, 0.02, 0.2, 53), ("40 seeds at 10 points", 40, 10, 0.01, 0.5, 54)]
+BIAS_CASES = [
+    ("5 seeds at 8 points", 5, 8, 0.05, 0.3, 51),
+    ("12 seeds at 16 points", 12, 16, 0.1, 0.4, 52),
+    ("4 seeds at 3 points", 4, 3, 0.02, 0.2, 53),
+    ("40 seeds at 10 points", 40, 10, 0.01, 0.5, 54),
+]
 
 
 @exercise("4.5", functions=("my_bias_variance",))
@@ -358,27 +423,39 @@ def check_bias_variance(fn, verbose: bool = True):
             elif close(got[0], var, 1e-6) and close(got[1], bias2, 1e-6):
                 report.fail(f"{label}: the two are swapped", "return (squared bias, variance), in that order")
             elif close(got[0], plug_in, 1e-6) and close(got[1], s2_0, 1e-6):
-                report.fail(f"{label}: both are the plug-in estimates",
-                            "they add up to the mean squared error, but each is biased: compute E[(h̄ − y)²] for "
-                            "S independent seeds",
-                            more="E[(h̄ − y)²] = (E h − y)² + Var h / S, and E[s²] = Var h only with ddof = 1")
+                report.fail(
+                    f"{label}: both are the plug-in estimates",
+                    "they add up to the mean squared error, but each is biased: compute E[(h̄ − y)²] for "
+                    "S independent seeds",
+                    more="E[(h̄ − y)²] = (E h − y)² + Var h / S, and E[s²] = Var h only with ddof = 1",
+                )
             elif close(got[0], plug_in, 1e-6):
-                report.fail(f"{label}: the squared bias is too large" + ("; variance right" if right_var else ""),
-                            "the seed-mean h̄ is itself random: what is E[(h̄ − y)²]?",
-                            more="E[(h̄ − y)²] = (E h − y)² + Var h / S: subtract an estimate of Var h / S")
+                report.fail(
+                    f"{label}: the squared bias is too large" + ("; variance right" if right_var else ""),
+                    "the seed-mean h̄ is itself random: what is E[(h̄ − y)²]?",
+                    more="E[(h̄ − y)²] = (E h − y)² + Var h / S: subtract an estimate of Var h / S",
+                )
             elif close(got[1], s2_0, 1e-6) and right_bias:
-                report.fail(f"{label}: squared bias right; the variance is too small",
-                            "an unbiased variance estimate from S draws divides by S − 1")
+                report.fail(
+                    f"{label}: squared bias right; the variance is too small",
+                    "an unbiased variance estimate from S draws divides by S − 1",
+                )
             elif close(got[0], float((mean - target).mean()) ** 2 - var / n_seeds, 1e-6):
-                report.fail(f"{label}: you averaged the bias over the points before squaring it",
-                            "square the bias at each point, then average over the points")
+                report.fail(
+                    f"{label}: you averaged the bias over the points before squaring it",
+                    "square the bias at each point, then average over the points",
+                )
             elif close(got[1], float(samples.var(1, ddof=1).mean()), 1e-6):
-                report.fail(f"{label}: that variance is over the points",
-                            "the variance is over the seeds (axis 0), at each point")
+                report.fail(
+                    f"{label}: that variance is over the points",
+                    "the variance is over the seeds (axis 0), at each point",
+                )
             else:
                 parts = [w for w, ok in (("squared bias", right_bias), ("variance", right_var)) if not ok]
-                report.fail(f"{label}: the {' and the '.join(parts)} not right",
-                            "per point: the mean and the variance over the seeds; then average over the points")
+                report.fail(
+                    f"{label}: the {' and the '.join(parts)} not right",
+                    "per point: the mean and the variance over the seeds; then average over the points",
+                )
     except NotAttempted:
         report.attempted = False
     return report.summary()
@@ -387,36 +464,51 @@ def check_bias_variance(fn, verbose: bool = True):
 # ---------------------------------------------------------------------------------------------- questions 4.6–4.8
 Q_4_6 = Choice(
     "where γ enters the error",
-    {"a": "the squared bias only",
-     "b": "the variance only",
-     "c": "both",
-     "d": "neither: $\\gamma$ only changes the corrections"},
+    {
+        "a": "the squared bias only",
+        "b": "the variance only",
+        "c": "both",
+        "d": "neither: $\\gamma$ only changes the corrections",
+    },
     "b",
-    {"a": Hint("to leading order the bias is (h_t − y)²: which of A, α, Σ in h_t depends on γ?"),
-     "c": Hint("to leading order the bias is (h_t − y)²: does h_t depend on γ?"),
-     "d": Hint("the random term of the expansion is N^{1/2−γ} K_t: what is its variance?")})
+    {
+        "a": Hint("to leading order the bias is (h_t − y)²: which of A, α, Σ in h_t depends on γ?"),
+        "c": Hint("to leading order the bias is (h_t − y)²: does h_t depend on γ?"),
+        "d": Hint("the random term of the expansion is N^{1/2−γ} K_t: what is its variance?"),
+    },
+)
 
 Q_4_7 = Choice(
     "what the mirror removes",
-    {"a": "every term odd in $C$ — among them the fluctuation $N^{1/2-\\gamma}K_t$",
-     "b": "the bias",
-     "c": "the deterministic corrections $Q^j_t$",
-     "d": "nothing: the pair mean has the same noise as two independent networks"},
+    {
+        "a": "every term odd in $C$ — among them the fluctuation $N^{1/2-\\gamma}K_t$",
+        "b": "the bias",
+        "c": "the deterministic corrections $Q^j_t$",
+        "d": "nothing: the pair mean has the same noise as two independent networks",
+    },
     "a",
-    {"b": Hint("the mirror has the same law as the network: does the pair mean have another expectation?"),
-     "c": Hint("the corrections Q^j are deterministic: can averaging two networks remove them?"),
-     "d": Hint("which terms of the expansion change sign under C → −C?")})
+    {
+        "b": Hint("the mirror has the same law as the network: does the pair mean have another expectation?"),
+        "c": Hint("the corrections Q^j are deterministic: can averaging two networks remove them?"),
+        "d": Hint("which terms of the expansion change sign under C → −C?"),
+    },
+)
 
 Q_4_8 = Choice(
     "the variance at the training points over time",
-    {"a": "yes, when $A$ has small eigenvalues",
-     "b": "no: it is non-increasing in $t$",
-     "c": "only at $\\gamma = 1/2$",
-     "d": "only once the flow starts to overfit"},
+    {
+        "a": "yes, when $A$ has small eigenvalues",
+        "b": "no: it is non-increasing in $t$",
+        "c": "only at $\\gamma = 1/2$",
+        "d": "only once the flow starts to overfit",
+    },
     "b",
-    {"a": Hint("read the proposition on the training points again: what does its proof show?"),
-     "c": Hint("the proposition on the training points does not depend on γ"),
-     "d": Hint("overfitting is about the evaluation points: the proposition is about the training points")})
+    {
+        "a": Hint("read the proposition on the training points again: what does its proof show?"),
+        "c": Hint("the proposition on the training points does not depend on γ"),
+        "d": Hint("overfitting is about the evaluation points: the proposition is about the training points"),
+    },
+)
 
 
 @exercise("4.6", functions=("q_4_6",))

@@ -14,6 +14,7 @@ string) gets one failed line that says what was returned and what to return, bef
 The conceptual questions (multiple choice or a number) are checked by :mod:`.questions`, which passes its hints'
 second level on as ``more``.
 """
+
 from __future__ import annotations
 
 import math
@@ -97,8 +98,10 @@ class Report:
             elif self.passed:
                 print(f"{self.exercise}: all {len(self.lines)} checks passed.")
             else:
-                print(f"{self.exercise}: {len(self.failures())} of {len(self.lines)} checks failed."
-                      + (f" {MORE_NEXT_TIME}" if self.held_back else ""))
+                print(
+                    f"{self.exercise}: {len(self.failures())} of {len(self.lines)} checks failed."
+                    + (f" {MORE_NEXT_TIME}" if self.held_back else "")
+                )
                 key = exercise_key(self.exercise)
                 _FAILED[key] = _FAILED.get(key, 0) + 1
         return self
@@ -161,8 +164,10 @@ def exponent_hint(got: float, expected: float, width: int, name: str = "N") -> s
     except (ValueError, ZeroDivisionError, TypeError):
         return ""
     if abs(power - round(power * 2) / 2) < 1e-6 and abs(power) > 1e-9:
-        return (f"your value is off by a factor {name}^{round(power * 2) / 2:g} ({name} = {width}): "
-                f"check the exponent of {name}")
+        return (
+            f"your value is off by a factor {name}^{round(power * 2) / 2:g} ({name} = {width}): "
+            f"check the exponent of {name}"
+        )
     return ""
 
 
@@ -208,8 +213,10 @@ def number(report: Report, where: str, raw: Any, what: str = "one number") -> Op
     got = scalar(raw)
     if got is None:
         if _not_finite(raw):
-            report.fail(f"{where}: returned {raw!r}", f"return {what}, a finite one: look for a division by zero, "
-                                                      f"an overflow or a log of a negative number")
+            report.fail(
+                f"{where}: returned {raw!r}",
+                f"return {what}, a finite one: look for a division by zero, an overflow or a log of a negative number",
+            )
         else:
             report.fail(f"{where}: returned {kind(raw)}", f"return {what}")
     return got
@@ -249,8 +256,11 @@ def pair(report: Report, where: str, raw: Any, names: Sequence[str] = ("first", 
     got = tuple(scalar(v) for v in values)
     if any(v is None for v in got):
         bad = [n for n, v, r in zip(names, got, values) if v is None]
-        report.fail(f"{where}: the {' and the '.join(bad)} {'is' if len(bad) == 1 else 'are'} not a finite number "
-                    f"({', '.join(kind(r) for v, r in zip(got, values) if v is None)})", f"return {wanted}")
+        report.fail(
+            f"{where}: the {' and the '.join(bad)} {'is' if len(bad) == 1 else 'are'} not a finite number "
+            f"({', '.join(kind(r) for v, r in zip(got, values) if v is None)})",
+            f"return {wanted}",
+        )
         return None
     return got
 
@@ -267,14 +277,23 @@ def mapping(report: Report, where: str, raw: Any, keys: Sequence[str]) -> Option
     if got != keys:
         missing = [k for k in keys if k not in raw]
         extra = [k for k in got if k not in keys]
-        what = "; ".join(part for part in (f"missing {missing}" if missing else "",
-                                           f"unexpected {extra}" if extra else "") if part) or "keys in another order"
+        what = (
+            "; ".join(
+                part
+                for part in (f"missing {missing}" if missing else "", f"unexpected {extra}" if extra else "")
+                if part
+            )
+            or "keys in another order"
+        )
         report.fail(f"{where}: keys {got} ({what})", f"return {wanted}, with the keys in that order")
         return None
     values = {k: scalar(raw[k]) for k in keys}
     bad = [k for k, v in values.items() if v is None]
     if bad:
-        report.fail(f"{where}: the value{'s' if len(bad) > 1 else ''} of {bad} {'are' if len(bad) > 1 else 'is'} "
-                    f"not a finite number ({kind(raw[bad[0]])})", "every value is one number")
+        report.fail(
+            f"{where}: the value{'s' if len(bad) > 1 else ''} of {bad} {'are' if len(bad) > 1 else 'is'} "
+            f"not a finite number ({kind(raw[bad[0]])})",
+            "every value is one number",
+        )
         return None
     return values

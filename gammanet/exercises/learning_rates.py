@@ -1,4 +1,5 @@
 """Check of exercise 2.2 (chapter 2): the learning rates of any depth."""
+
 from __future__ import annotations
 
 from ..scaling import layer_names, learning_rates
@@ -34,19 +35,27 @@ def check_learning_rates(fn, verbose: bool = True):
             if not wrong:
                 report.ok(f"depth {len(widths)}, widths {widths}: all {len(expected)} rates right")
                 continue
-            nudges, more = [], []          # one line per case: every wrong rate named in it
+            nudges, more = [], []  # one line per case: every wrong rate named in it
             for k in wrong:
-                found = [h for m in range(1, len(widths) + 1)
-                         if (h := exponent_hint(rates[k], expected[k], widths[m - 1], f"N_{m}"))]
+                found = [
+                    h
+                    for m in range(1, len(widths) + 1)
+                    if (h := exponent_hint(rates[k], expected[k], widths[m - 1], f"N_{m}"))
+                ]
                 if found:
                     nudges.append(f"{k}: {found[0]}")
                 else:
                     nudges.append(f"{k}: count again which widths its gradient's squared norm collects")
-                    more.append(f"{k}: compare with the depth-2 and depth-3 formulas: which widths appear, and with "
-                                "which exponents?")
+                    more.append(
+                        f"{k}: compare with the depth-2 and depth-3 formulas: which widths appear, and with "
+                        "which exponents?"
+                    )
             names = ", ".join(f"{k} (layer {len(widths) if k == 'C' else int(k[1:])})" for k in wrong)
-            report.fail(f"{where}: rate{'s' if len(wrong) > 1 else ''} of {names} "
-                        f"{'are' if len(wrong) > 1 else 'is'} wrong", "; ".join(nudges), more="; ".join(more))
+            report.fail(
+                f"{where}: rate{'s' if len(wrong) > 1 else ''} of {names} {'are' if len(wrong) > 1 else 'is'} wrong",
+                "; ".join(nudges),
+                more="; ".join(more),
+            )
     except NotAttempted:
         report.attempted = False
     return report.summary()

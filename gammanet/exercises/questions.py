@@ -10,6 +10,7 @@ right letter — and a wrong number the hint of the nearest typical slip.  Every
 printed first; ``more`` says more, for a second failure.  :func:`fail` passes ``more`` on where
 :meth:`~gammanet.exercises.feedback.Report.fail` takes it, and otherwise prints the nudge alone.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -32,7 +33,7 @@ def fail(report: Report, message: str, hint: Hint) -> None:
     """``report.fail`` with the hint's two levels where the Report takes a second level (``more=``), else the
     nudge alone."""
     if hint.more and "more" in inspect.signature(report.fail).parameters:
-        two_levels: Callable[..., None] = report.fail           # typed loosely: its `more` is newer than this code
+        two_levels: Callable[..., None] = report.fail  # typed loosely: its `more` is newer than this code
         two_levels(message, hint.nudge, more=hint.more)
     else:
         report.fail(message, hint.nudge)

@@ -15,6 +15,7 @@ case, whatever the student's answer — right, wrong, of the wrong type, or rais
 is fixed: :meth:`Exercise.total_cases` counts it by running the check on a function that raises on every call.
 The test suite holds every registered check to this (``tests/test_exercise_registry.py``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -79,8 +80,10 @@ def _probe(ex: Exercise) -> tuple:
 
     report = ex.run(*([probe] * len(ex.functions)))
     if not report.attempted or not report.lines:
-        raise RuntimeError(f"exercise {ex.id}: {ex.check.__name__} added no line for a function that raises: every "
-                           f"hidden case must add one line (gammanet.exercises.registry)")
+        raise RuntimeError(
+            f"exercise {ex.id}: {ex.check.__name__} added no line for a function that raises: every "
+            f"hidden case must add one line (gammanet.exercises.registry)"
+        )
     return len(report.lines), report.exercise
 
 
@@ -96,12 +99,15 @@ def exercise(id: str, functions: tuple, points: float | None = None) -> Callable
 
     def register(check: Callable) -> Callable:
         previous = _REGISTRY.get(id)
-        same = previous is not None and (previous.check.__module__, previous.check.__qualname__) == \
-            (check.__module__, check.__qualname__)
+        same = previous is not None and (previous.check.__module__, previous.check.__qualname__) == (
+            check.__module__,
+            check.__qualname__,
+        )
         if previous is not None and not same:
-            raise ValueError(f"exercise {id} is declared twice: by {previous.check.__qualname__} and "
-                             f"{check.__qualname__}")
-        _REGISTRY[id] = Exercise(id, check, functions, points)     # a reloaded module replaces its own entry
+            raise ValueError(
+                f"exercise {id} is declared twice: by {previous.check.__qualname__} and {check.__qualname__}"
+            )
+        _REGISTRY[id] = Exercise(id, check, functions, points)  # a reloaded module replaces its own entry
         return check
 
     return register

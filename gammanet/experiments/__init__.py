@@ -15,6 +15,7 @@ files, unit locks), ``records`` (what the store's files hold, StoreError), ``sto
 reads, damage), ``results`` (Results, RunSummary, load_results), ``sweep`` (run_experiment, sweep).
 ``docs/runner.md`` explains the store, resuming, locking, damage and sharding.
 """
+
 from .configs import Block, Experiment, Unit, data_identity, parse_shard, shard_units
 from .catalog import EXPERIMENTS, get_experiment, register
 from .records import StoreError
@@ -22,7 +23,25 @@ from .results import Results, RunSummary, load_results
 from .store import Store, atomic_write_bytes, atomic_write_json, atomic_write_text, merge_stores
 from .sweep import run_experiment, sweep
 
-__all__ = ["Block", "Experiment", "Unit", "EXPERIMENTS", "Results", "RunSummary", "Store", "StoreError",
-           "atomic_write_bytes",
-           "atomic_write_json", "atomic_write_text", "data_identity", "get_experiment",
-           "load_results", "merge_stores", "parse_shard", "register", "run_experiment", "shard_units", "sweep"]
+__all__ = [
+    "Block",
+    "Experiment",
+    "Unit",
+    "EXPERIMENTS",
+    "Results",
+    "RunSummary",
+    "Store",
+    "StoreError",
+    "atomic_write_bytes",
+    "atomic_write_json",
+    "atomic_write_text",
+    "data_identity",
+    "get_experiment",
+    "load_results",
+    "merge_stores",
+    "parse_shard",
+    "register",
+    "run_experiment",
+    "shard_units",
+    "sweep",
+]

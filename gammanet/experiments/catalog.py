@@ -4,6 +4,7 @@
 ``EXPERIMENTS`` maps a name to an :class:`~gammanet.experiments.configs.Experiment`; :func:`get_experiment` looks
 one up, :func:`register` adds one (e.g. a researcher's own sweep), :func:`load_experiment` also reads a JSON file.
 """
+
 from __future__ import annotations
 
 from typing import Union
@@ -21,8 +22,10 @@ def register(experiment: Experiment, replace: bool = False) -> Experiment:
         raise ValueError(f"register needs an Experiment; got {type(experiment).__name__}")
     old = EXPERIMENTS.get(experiment.name)
     if old is not None and old != experiment and not replace:
-        raise ValueError(f"experiment name {experiment.name!r} is already registered with another configuration; "
-                         "pass replace=True or choose another name")
+        raise ValueError(
+            f"experiment name {experiment.name!r} is already registered with another configuration; "
+            "pass replace=True or choose another name"
+        )
     EXPERIMENTS[experiment.name] = experiment
     return experiment
 
@@ -38,6 +41,7 @@ def get_experiment(name: Union[str, Experiment]) -> Experiment:
 
 for _experiment in PAPER_EXPERIMENTS + CHAPTER_EXPERIMENTS:
     register(_experiment)
+
 
 def load_experiment(name_or_path) -> Experiment:
     """A registered name, or the path of a JSON file holding :meth:`Experiment.to_dict` (what

@@ -21,6 +21,7 @@ bitwise equal to an unsharded one.
 shards are disjoint and cover all units.  With Slurm: ``#SBATCH --array=0-7`` and
 ``--shard $SLURM_ARRAY_TASK_ID/8``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,16 @@ from typing import Optional, Sequence, Union
 from ..presets import Preset, get_preset
 from ..scaling import validate_widths
 from ..train import batch_slices
-from ..validation import (check_bool, check_choice, check_gamma_grid, check_int, check_positive_float, check_seed,
-                          check_seeds, is_int)
+from ..validation import (
+    check_bool,
+    check_choice,
+    check_gamma_grid,
+    check_int,
+    check_positive_float,
+    check_seed,
+    check_seeds,
+    is_int,
+)
 
 PROBE_EPOCHS = ("ends", "all")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -76,8 +85,12 @@ class Block:
         return [(g, s) for g in self.gamma_grid for s in self.seeds]
 
     def to_dict(self) -> dict:
-        return dict(widths=list(self.widths), gamma_grid=[list(g) for g in self.gamma_grid],
-                    seeds=list(self.seeds), epochs=self.epochs)
+        return dict(
+            widths=list(self.widths),
+            gamma_grid=[list(g) for g in self.gamma_grid],
+            seeds=list(self.seeds),
+            epochs=self.epochs,
+        )
 
 
 @dataclass(frozen=True)
@@ -146,8 +159,10 @@ class Experiment:
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not NAME_PATTERN.match(self.name):
-            raise ValueError(f"experiment name {self.name!r} is not allowed; use letters, digits, '_', '-' and '.', "
-                             "starting with a letter or digit (it names a folder)")
+            raise ValueError(
+                f"experiment name {self.name!r} is not allowed; use letters, digits, '_', '-' and '.', "
+                "starting with a letter or digit (it names a folder)"
+            )
         if not isinstance(self.description, str):
             raise ValueError(f"description={self.description!r} is not allowed; it must be a string")
         get_preset(self.preset)
@@ -165,7 +180,7 @@ class Experiment:
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, check_int(name, value, 1))
-        if self.alpha is not None:        # None: the preset's
+        if self.alpha is not None:  # None: the preset's
             object.__setattr__(self, "alpha", check_positive_float("alpha", self.alpha))
         if self.bias is not None:
             object.__setattr__(self, "bias", check_bool("bias", self.bias))
@@ -175,8 +190,10 @@ class Experiment:
         object.__setattr__(self, "members_per_unit", check_int("members_per_unit", self.members_per_unit, 1))
         batch = self.settings()["batch_size"]
         if self.n_train is not None and batch > self.n_train:
-            raise ValueError(f"n_train={self.n_train} is not allowed with preset {self.preset!r}: its batch size "
-                             f"{batch} exceeds the training examples")
+            raise ValueError(
+                f"n_train={self.n_train} is not allowed with preset {self.preset!r}: its batch size "
+                f"{batch} exceeds the training examples"
+            )
         if self.n_test is not None and self.probe > self.n_test:
             raise ValueError(f"probe={self.probe} is not allowed; it exceeds n_test={self.n_test} test images")
 
@@ -184,8 +201,9 @@ class Experiment:
     def resolved_preset(self) -> Preset:
         """The preset with this experiment's ``alpha``/``bias`` overrides applied."""
         p = get_preset(self.preset)
-        return replace(p, alpha=p.alpha if self.alpha is None else self.alpha,
-                       bias=p.bias if self.bias is None else self.bias)
+        return replace(
+            p, alpha=p.alpha if self.alpha is None else self.alpha, bias=p.bias if self.bias is None else self.bias
+        )
 
     def settings(self) -> dict:
         """What the resolved preset fixes: activation, readout, input_scale, bias, alpha, batch_size, shuffle, loss."""
@@ -213,12 +231,13 @@ class Experiment:
         first = 0
         for b, block in enumerate(self.blocks):
             n_g, n_s, cap = len(block.gamma_grid), len(block.seeds), self.members_per_unit
-            if n_s <= cap:   # whole γ-rows: a few γ's × all seeds, the γ's split as evenly as possible
+            if n_s <= cap:  # whole γ-rows: a few γ's × all seeds, the γ's split as evenly as possible
                 per = cap // n_s
                 pieces = [(block.gamma_grid[a:z], block.seeds) for a, z in _split(n_g, math.ceil(n_g / per))]
-            else:            # more seeds than fit: one γ at a time, its seeds in balanced runs
-                pieces = [((g,), block.seeds[a:z]) for g in block.gamma_grid
-                          for a, z in _split(n_s, math.ceil(n_s / cap))]
+            else:  # more seeds than fit: one γ at a time, its seeds in balanced runs
+                pieces = [
+                    ((g,), block.seeds[a:z]) for g in block.gamma_grid for a, z in _split(n_s, math.ceil(n_s / cap))
+                ]
             for gammas, seeds in pieces:
                 out.append(Unit(len(out), b, tuple(gammas), tuple(seeds), first))
                 first += len(gammas) * len(seeds)
@@ -252,14 +271,15 @@ class Experiment:
             names = [f.name for f in fields(Block)]
             for i, b in enumerate(blocks):
                 if not isinstance(b, dict):
-                    raise ValueError(f"blocks[{i}]={b!r} is not allowed; each block is a JSON object with the "
-                                     f"fields {', '.join(names)}")
+                    raise ValueError(
+                        f"blocks[{i}]={b!r} is not allowed; each block is a JSON object with the "
+                        f"fields {', '.join(names)}"
+                    )
                 bad, missing = sorted(set(b) - set(names)), [n for n in names if n not in b]
                 if bad:
                     raise ValueError(f"blocks[{i}] has unknown field(s) {bad}; allowed: {', '.join(names)}")
                 if missing:
-                    raise ValueError(f"blocks[{i}] is missing field(s) {missing}; a block needs "
-                                     f"{', '.join(names)}")
+                    raise ValueError(f"blocks[{i}] is missing field(s) {missing}; a block needs {', '.join(names)}")
             d["blocks"] = tuple(Block(**b) for b in blocks)
         return cls(**d)
 
@@ -280,8 +300,7 @@ class Experiment:
         """What :meth:`key` hashes."""
         d = self.to_dict()
         del d["name"], d["description"]
-        return dict(config=d, settings=self.settings(), data=check_data_identity(data_identity),
-                    format=FORMAT_VERSION)
+        return dict(config=d, settings=self.settings(), data=check_data_identity(data_identity), format=FORMAT_VERSION)
 
 
 def canonical_json(value) -> str:
@@ -308,25 +327,41 @@ def parse_shard(shard: Union[str, Sequence[int], None]) -> Optional[tuple[int, i
     if isinstance(shard, str):
         m = re.fullmatch(r"\s*(-?\d+)\s*/\s*(-?\d+)\s*", shard)
         if not m:
-            raise ValueError(f"shard {shard!r} is not allowed; write K/N with 0 <= K < N, e.g. 0/8 "
-                             "(Slurm: --shard $SLURM_ARRAY_TASK_ID/8 with --array=0-7)")
+            raise ValueError(
+                f"shard {shard!r} is not allowed; write K/N with 0 <= K < N, e.g. 0/8 "
+                "(Slurm: --shard $SLURM_ARRAY_TASK_ID/8 with --array=0-7)"
+            )
         shard = (int(m.group(1)), int(m.group(2)))
-    if isinstance(shard, (str, bytes)) or not hasattr(shard, "__len__") or len(shard) != 2 \
-            or not all(is_int(v) for v in shard):
+    if (
+        isinstance(shard, (str, bytes))
+        or not hasattr(shard, "__len__")
+        or len(shard) != 2
+        or not all(is_int(v) for v in shard)
+    ):
         raise ValueError(f"shard {text!r} is not allowed; write K/N or (K, N) with integers 0 <= K < N")
     k, n = int(shard[0]), int(shard[1])
     if n < 1 or not 0 <= k < n:
-        raise ValueError(f"shard {text if isinstance(text, str) else f'{k}/{n}'!r} is not allowed; K/N needs "
-                         "0 <= K < N (K counts from 0, as Slurm's --array=0-7 with N = 8)")
+        raise ValueError(
+            f"shard {text if isinstance(text, str) else f'{k}/{n}'!r} is not allowed; K/N needs "
+            "0 <= K < N (K counts from 0, as Slurm's --array=0-7 with N = 8)"
+        )
     return k, n
 
 
 def shard_units(units: Sequence[Unit], k: int, n: int) -> list[Unit]:
     """Shard K of N (0 ≤ K < N): units K, K+N, K+2N, ... (round-robin, so big blocks spread over shards)."""
     parsed = parse_shard((k, n))
-    assert parsed is not None                   # (k, n) is never None
-    return list(units)[parsed[0]::parsed[1]]
+    assert parsed is not None  # (k, n) is never None
+    return list(units)[parsed[0] :: parsed[1]]
 
 
-__all__ = ["Block", "Experiment", "Unit", "PROBE_EPOCHS", "canonical_json", "data_identity", "parse_shard",
-           "shard_units"]
+__all__ = [
+    "Block",
+    "Experiment",
+    "Unit",
+    "PROBE_EPOCHS",
+    "canonical_json",
+    "data_identity",
+    "parse_shard",
+    "shard_units",
+]

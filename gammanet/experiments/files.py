@@ -14,6 +14,7 @@ holds, every temporary file is stale (only the lock holder writes there).
 **Locks.**  :func:`lock_unit` takes an exclusive ``flock`` (through ``filelock``) on ``units/<id>.lock``; the
 operating system releases it when the process ends, however it ends, so a killed run never leaves a unit locked.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,7 +52,7 @@ def atomic_write_bytes(path: Union[str, Path], data: bytes) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary_path(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)      # 0o666 & ~umask, as open() does
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # 0o666 & ~umask, as open() does
     try:
         with os.fdopen(fd, "wb") as fh:
             _write(fh, data, path)
@@ -161,5 +162,16 @@ def lock_unit(path: Path, wait: bool = False):
     return lock
 
 
-__all__ = ["HOST", "STALE_SECONDS", "atomic_write_bytes", "atomic_write_json", "atomic_write_text", "lock_unit",
-           "is_stale_temporary", "remove_temporaries", "sha256_hex", "temporaries", "temporary_path"]
+__all__ = [
+    "HOST",
+    "STALE_SECONDS",
+    "atomic_write_bytes",
+    "atomic_write_json",
+    "atomic_write_text",
+    "lock_unit",
+    "is_stale_temporary",
+    "remove_temporaries",
+    "sha256_hex",
+    "temporaries",
+    "temporary_path",
+]

@@ -12,6 +12,7 @@ and a seeded shuffle), on full MNIST with batch 20 and init seeds 0, 1, 2:
 is 3 units of 9 members, MLP3 is 9 units of 9 members (``python -m gammanet configs`` lists them).  The chapters'
 experiments (:mod:`gammanet.experiments.chapters`) use the same γ-grids.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -30,28 +31,38 @@ def gamma_product(values, depth: int) -> tuple[tuple[float, ...], ...]:
 
 
 def paper_experiments(preset: str) -> list[Experiment]:
-    who = ("the authors' code exactly (sigmoid, U(0,1) readout, no shuffling)" if preset == "authors" else
-           "the library's default preset (the authors' model with a centred readout and a seeded shuffle)")
+    who = (
+        "the authors' code exactly (sigmoid, U(0,1) readout, no shuffling)"
+        if preset == "authors"
+        else "the library's default preset (the authors' model with a centred readout and a seeded shuffle)"
+    )
     shallow = Experiment(
         name=f"paper_shallow_{preset}",
-        description=(f"Shallow MNIST 784-N-10 of the papers, N in {{100, 500, 1000, 3000}}, gamma 0.5..1.0, 500 epochs "
-                     f"of full MNIST (3,000 steps per epoch), batch 20, seeds 0-2, with {who}. One unit per N."),
+        description=(
+            f"Shallow MNIST 784-N-10 of the papers, N in {{100, 500, 1000, 3000}}, gamma 0.5..1.0, 500 epochs "
+            f"of full MNIST (3,000 steps per epoch), batch 20, seeds 0-2, with {who}. One unit per N."
+        ),
         preset=preset,
-        blocks=tuple(Block((n,), tuple((g,) for g in PAPER_GAMMAS_SHALLOW), PAPER_SEEDS, 500)
-                     for n in (100, 500, 1000, 3000)),
+        blocks=tuple(
+            Block((n,), tuple((g,) for g in PAPER_GAMMAS_SHALLOW), PAPER_SEEDS, 500) for n in (100, 500, 1000, 3000)
+        ),
     )
     mlp2 = Experiment(
         name=f"paper_mlp2_{preset}",
-        description=(f"Deep MNIST MLP2 of the papers, widths (100, 100), gamma_i in {{0.5, 0.7, 1}} "
-                     f"(9 configurations), 1000 epochs of full MNIST, batch 20, seeds 0-2, with {who}."),
+        description=(
+            f"Deep MNIST MLP2 of the papers, widths (100, 100), gamma_i in {{0.5, 0.7, 1}} "
+            f"(9 configurations), 1000 epochs of full MNIST, batch 20, seeds 0-2, with {who}."
+        ),
         preset=preset,
         blocks=(Block((100, 100), gamma_product(PAPER_GAMMAS_DEEP, 2), PAPER_SEEDS, 1000),),
         members_per_unit=9,
     )
     mlp3 = Experiment(
         name=f"paper_mlp3_{preset}",
-        description=(f"Deep MNIST MLP3 of the papers, widths (100, 100, 100), gamma_i in {{0.5, 0.7, 1}} "
-                     f"(27 configurations), 1500 epochs of full MNIST, batch 20, seeds 0-2, with {who}."),
+        description=(
+            f"Deep MNIST MLP3 of the papers, widths (100, 100, 100), gamma_i in {{0.5, 0.7, 1}} "
+            f"(27 configurations), 1500 epochs of full MNIST, batch 20, seeds 0-2, with {who}."
+        ),
         preset=preset,
         blocks=(Block((100, 100, 100), gamma_product(PAPER_GAMMAS_DEEP, 3), PAPER_SEEDS, 1500),),
         members_per_unit=9,

@@ -19,6 +19,7 @@ file                          dataclass            fields
 ``rows`` are train_grid's history rows (dicts); ``probe`` maps an epoch to the probe logits (members, probe,
 classes) float32 of that epoch and ``probe_steps`` to the SGD steps taken by then.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -104,24 +105,38 @@ def from_record(cls, value, path: Union[str, Path], unit: Optional[str] = None):
     """``cls`` from what was read from ``path``; :class:`StoreError` unless it is a record of that kind, of this
     format, with exactly its fields, and (given ``unit``) of that unit."""
     if not isinstance(value, dict) or "format" not in value or "kind" not in value:
-        raise StoreError(path, f"not a gammanet {cls.kind} (no format and kind fields: written by an older gammanet "
-                               "or by something else)")
+        raise StoreError(
+            path,
+            f"not a gammanet {cls.kind} (no format and kind fields: written by an older gammanet or by something else)",
+        )
     if value["kind"] != cls.kind:
         raise StoreError(path, f"holds a {value['kind']!r}, not a {cls.kind}")
     if value["format"] != STORE_FORMAT:
-        raise StoreError(path, f"written in store format {value['format']!r}; this gammanet reads format "
-                               f"{STORE_FORMAT}")
+        raise StoreError(
+            path, f"written in store format {value['format']!r}; this gammanet reads format {STORE_FORMAT}"
+        )
     names = [f.name for f in fields(cls)]
     missing = [n for n in names if n not in value]
     extra = sorted(set(value) - set(names) - {"format", "kind"})
     if missing or extra:
-        raise StoreError(path, f"not a valid {cls.kind}: " + "; ".join(
-            ([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])))
+        raise StoreError(
+            path,
+            f"not a valid {cls.kind}: "
+            + "; ".join(([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])),
+        )
     obj = cls(**{n: value[n] for n in names})
     if unit is not None and obj.unit != unit:
         raise StoreError(path, f"belongs to unit {obj.unit!r}, not {unit!r} (copied from another unit?)")
     return obj
 
 
-__all__ = ["Checkpoint", "CheckpointNote", "DoneRecord", "STORE_FORMAT", "StoreError", "UnitResult",
-           "from_record", "to_record"]
+__all__ = [
+    "Checkpoint",
+    "CheckpointNote",
+    "DoneRecord",
+    "STORE_FORMAT",
+    "StoreError",
+    "UnitResult",
+    "from_record",
+    "to_record",
+]

@@ -6,6 +6,7 @@
   (the final accuracy of :mod:`gammanet.grids`, so ``gammanet show`` and chapter 4 agree);
 - :func:`plot_accuracy`: :func:`gammanet.plots.accuracy_curves` in the papers' layout, written to a file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,9 +28,17 @@ def catalog_table(experiments: Optional[dict] = None) -> pd.DataFrame:
         depths = sorted(set(exp.depths))
         epochs = sorted({b.epochs for b in exp.blocks})
         first = exp.description.split(". ")[0].split(": ", 1)[-1]
-        rows.append(dict(name=name, preset=exp.preset, depth="/".join(map(str, depths)), members=exp.n_members,
-                         units=len(exp.units()), epochs="/".join(map(str, epochs)),
-                         description=first if len(first) <= 70 else first[:67] + "..."))
+        rows.append(
+            dict(
+                name=name,
+                preset=exp.preset,
+                depth="/".join(map(str, depths)),
+                members=exp.n_members,
+                units=len(exp.units()),
+                epochs="/".join(map(str, epochs)),
+                description=first if len(first) <= 70 else first[:67] + "...",
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -40,8 +49,16 @@ def unit_table(experiment: Experiment, store) -> pd.DataFrame:
         block = experiment.blocks[unit.block]
         status = store.unit_status(unit) if store is not None else dict(state="missing", epoch=None)
         epoch = status.get("epoch")
-        rows.append(dict(unit=unit.id, block=unit.block, widths=width_label(block.widths), members=unit.n_members,
-                         state=status["state"], epoch=f"{epoch if epoch is not None else '-'}/{block.epochs}"))
+        rows.append(
+            dict(
+                unit=unit.id,
+                block=unit.block,
+                widths=width_label(block.widths),
+                members=unit.n_members,
+                state=status["state"],
+                epoch=f"{epoch if epoch is not None else '-'}/{block.epochs}",
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -61,8 +78,9 @@ def configuration_table(history: pd.DataFrame) -> pd.DataFrame:
     extra = final.groupby(keys, dropna=False, sort=True).agg(epoch=("epoch", "max"), best_mean=("best", "mean"))
     table = summary.merge(extra.reset_index(), on=keys, how="left")
     table = table.rename(columns=dict(mean="final_mean", sd="final_sd"))
-    return table[["widths"] + gamma_columns(final) + ["seeds", "epoch", "final_mean", "final_sd", "best_mean",
-                                                      "diverged"]]
+    return table[
+        ["widths"] + gamma_columns(final) + ["seeds", "epoch", "final_mean", "final_sd", "best_mean", "diverged"]
+    ]
 
 
 def plot_accuracy(history: pd.DataFrame, out: Union[str, Path], title: str = "", x: str = "epoch"):
@@ -85,8 +103,12 @@ def plot_accuracy(history: pd.DataFrame, out: Union[str, Path], title: str = "",
     else:
         # Per row: its own depth L (blocks may differ), outer γ_L, inner (γ_1..γ_{L-1}).
         gammas = [tuple(g for g in row if not np.isnan(g)) for row in data[gcols].to_numpy(dtype=float)]
-        data = data.assign(**{"outer γ": [gamma_label(g[-1], prefix=f"γ_{len(g)}=") for g in gammas],
-                              "inner γ": [gamma_label(g[:-1]) if len(g) > 1 else "(shallow)" for g in gammas]})
+        data = data.assign(
+            **{
+                "outer γ": [gamma_label(g[-1], prefix=f"γ_{len(g)}=") for g in gammas],
+                "inner γ": [gamma_label(g[:-1]) if len(g) > 1 else "(shallow)" for g in gammas],
+            }
+        )
         grid = accuracy_curves(data, x=x, hue="inner γ", col="outer γ", row="widths" if several else None)
     grid.set_titles(row_template="N = {row_name}", col_template="{col_name}" if len(gcols) > 1 else "N = {col_name}")
     grid.set_axis_labels(x, "test accuracy")

@@ -19,6 +19,7 @@ class) with columns ``block, member, seed, width_1.., widths, gamma_1.., epoch, 
 logit``; :meth:`Results.probe_array` gives one block and epoch as an array (n_gammas, n_seeds, probe, classes), the
 form in which Var over seeds is one ``.var(axis=1)``.
 """
+
 from __future__ import annotations
 
 import math
@@ -96,8 +97,10 @@ class Results:
 
     def __repr__(self) -> str:
         done = len(self.payloads)
-        return (f"Results({self.experiment.name!r}: {done}/{len(self.experiment.units())} units, "
-                f"{self.history.member.nunique() if len(self.history) else 0} members, complete={self.complete})")
+        return (
+            f"Results({self.experiment.name!r}: {done}/{len(self.experiment.units())} units, "
+            f"{self.history.member.nunique() if len(self.history) else 0} members, complete={self.complete})"
+        )
 
     # ------------------------------------------------------------------------------------------- outputs
     @property
@@ -117,14 +120,16 @@ class Results:
             payload = self.payloads.get(unit.id)
             if unit.block != block or payload is None or epoch not in payload.probe:
                 continue
-            logits = np.asarray(payload.probe[epoch], dtype=np.float32)        # (members, probe, classes)
+            logits = np.asarray(payload.probe[epoch], dtype=np.float32)  # (members, probe, classes)
             if out is None:
                 out = np.full((len(b.gamma_grid), len(b.seeds)) + logits.shape[1:], np.nan, dtype=np.float32)
             for i, (g, s) in enumerate(unit.members()):
                 out[b.gamma_grid.index(g), b.seeds.index(s)] = logits[i]
         if out is None:
-            raise ValueError(f"no probe logits for block {block} at epoch {epoch}; recorded epochs: "
-                             f"{exp.probe_epoch_list(block)} (probe={exp.probe})")
+            raise ValueError(
+                f"no probe logits for block {block} at epoch {epoch}; recorded epochs: "
+                f"{exp.probe_epoch_list(block)} (probe={exp.probe})"
+            )
         return out
 
     def summary_text(self, full_path: bool = True) -> str:
@@ -135,18 +140,24 @@ def summary_text(s: RunSummary, full_path: bool = True) -> str:
     """The summary as the few lines printed at the end of a run.  ``full_path=False`` names the store folder without
     the path to the store (what the chapters print: a built book shows no path of the machine that built it)."""
     where = s.store if full_path or s.store is None else f"the results store, folder {Path(s.store).name}"
-    lines = [f"{s.experiment}: {s.units_done}/{s.units_total} units finished"
-             + (f" in {where}" if s.store else " (in memory)")]
+    lines = [
+        f"{s.experiment}: {s.units_done}/{s.units_total} units finished"
+        + (f" in {where}" if s.store else " (in memory)")
+    ]
     if s.units_in_shard is not None:
         shard = f"shard {s.shard}: " if s.shard else ""
-        lines.append(f"  {shard}{s.units_in_shard} units — {s.finished_now} finished now "
-                     f"({s.resumed} resumed from a checkpoint), {s.reused} reused from the store"
-                     + (f"; {s.wall_seconds:.1f} s on {s.device}" if s.wall_seconds is not None else ""))
+        lines.append(
+            f"  {shard}{s.units_in_shard} units — {s.finished_now} finished now "
+            f"({s.resumed} resumed from a checkpoint), {s.reused} reused from the store"
+            + (f"; {s.wall_seconds:.1f} s on {s.device}" if s.wall_seconds is not None else "")
+        )
     if s.waited:
         lines.append(f"  waited for {len(s.waited)} unit(s) locked by another process: {', '.join(s.waited)}")
     if s.locked:
-        lines.append(f"  skipped {len(s.locked)} unit(s) locked by another process (it is training them; rerun, or "
-                     f"use --wait, to collect them): {', '.join(s.locked)}")
+        lines.append(
+            f"  skipped {len(s.locked)} unit(s) locked by another process (it is training them; rerun, or "
+            f"use --wait, to collect them): {', '.join(s.locked)}"
+        )
     lines += [f"  set aside: {line}" for line in s.set_aside]
     if s.note and s.units_in_shard is not None:
         lines.append(f"  note: {s.note}")
@@ -172,8 +183,14 @@ def _member_columns(exp: Experiment, unit: Unit) -> list[dict]:
 
 def history_columns(exp: Experiment) -> list[str]:
     L = max(exp.depths)
-    return (["block", "unit", "member", "unit_member", "seed"] + [f"width_{k + 1}" for k in range(L)] + ["widths"]
-            + [f"gamma_{k + 1}" for k in range(L)] + ["alpha"] + HISTORY_COLUMNS)
+    return (
+        ["block", "unit", "member", "unit_member", "seed"]
+        + [f"width_{k + 1}" for k in range(L)]
+        + ["widths"]
+        + [f"gamma_{k + 1}" for k in range(L)]
+        + ["alpha"]
+        + HISTORY_COLUMNS
+    )
 
 
 def unit_history(exp: Experiment, unit: Unit, rows: list) -> pd.DataFrame:
@@ -188,8 +205,13 @@ def unit_history(exp: Experiment, unit: Unit, rows: list) -> pd.DataFrame:
     return df
 
 
-def assemble(exp: Experiment, payloads: dict, summary: Optional[RunSummary] = None, data: Optional[dict] = None,
-             partial: Optional[dict] = None) -> Results:
+def assemble(
+    exp: Experiment,
+    payloads: dict,
+    summary: Optional[RunSummary] = None,
+    data: Optional[dict] = None,
+    partial: Optional[dict] = None,
+) -> Results:
     """Results from ``payloads`` (unit id → :class:`UnitResult` of a finished unit) and, optionally, ``partial``
     (unit id → rows of an unfinished unit, shown in ``history`` but not in ``payloads``).  The counts of
     ``summary`` (units and members done, diverged members) are filled in."""
@@ -200,18 +222,27 @@ def assemble(exp: Experiment, payloads: dict, summary: Optional[RunSummary] = No
             frames.append(unit_history(exp, unit, payloads[unit.id].rows))
         elif partial and unit.id in partial:
             frames.append(unit_history(exp, unit, partial[unit.id]))
-    history = (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=history_columns(exp)))
+    history = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=history_columns(exp))
     history = history.sort_values(["member", "epoch"], kind="stable", ignore_index=True)
     for col in ("block", "member", "unit_member", "seed", "epoch", "step"):
         if len(history):
             history[col] = history[col].astype("int64")
     ordered = {u.id: payloads[u.id] for u in units if u.id in payloads}
-    summary = replace(summary or RunSummary(exp.name), units_total=len(units), units_done=len(ordered),
-                      members_done=sum(u.n_members for u in units if u.id in ordered),
-                      diverged_members=int(history.loc[history.status == "diverged", "member"].nunique())
-                      if len(history) else 0)
-    return Results(experiment=exp, history=history, payloads=ordered, complete=len(ordered) == len(units),
-                   summary=summary, data=dict(data or {}))
+    summary = replace(
+        summary or RunSummary(exp.name),
+        units_total=len(units),
+        units_done=len(ordered),
+        members_done=sum(u.n_members for u in units if u.id in ordered),
+        diverged_members=int(history.loc[history.status == "diverged", "member"].nunique()) if len(history) else 0,
+    )
+    return Results(
+        experiment=exp,
+        history=history,
+        payloads=ordered,
+        complete=len(ordered) == len(units),
+        summary=summary,
+        data=dict(data or {}),
+    )
 
 
 def tidy_outputs(exp: Experiment, payloads: dict) -> pd.DataFrame:
@@ -219,10 +250,15 @@ def tidy_outputs(exp: Experiment, payloads: dict) -> pd.DataFrame:
     epoch, image, class); ``widths`` is categorical (the frame has members × epochs × probe × classes rows)."""
     L = max(exp.depths)
     labels_all = list(dict.fromkeys(width_label(b.widths) for b in exp.blocks))
-    columns = (["block", "member", "seed"] + [f"width_{j + 1}" for j in range(L)] + ["widths"]
-               + [f"gamma_{j + 1}" for j in range(L)] + ["epoch", "step", "t", "image", "label", "class", "logit"])
+    columns = (
+        ["block", "member", "seed"]
+        + [f"width_{j + 1}" for j in range(L)]
+        + ["widths"]
+        + [f"gamma_{j + 1}" for j in range(L)]
+        + ["epoch", "step", "t", "image", "label", "class", "logit"]
+    )
     frames = []
-    for unit in exp.units():                      # units follow member order, so no sort is needed
+    for unit in exp.units():  # units follow member order, so no sort is needed
         payload = payloads.get(unit.id)
         if payload is None or not payload.probe:
             continue
@@ -230,24 +266,34 @@ def tidy_outputs(exp: Experiment, payloads: dict) -> pd.DataFrame:
         epochs = sorted(payload.probe)
         logits = np.stack([np.asarray(payload.probe[e], dtype=np.float32) for e in epochs], axis=1)  # (M,E,P,K)
         M, E, P, K = logits.shape
-        m, e, i, k = (a.ravel() for a in np.meshgrid(np.arange(M), np.arange(E), np.arange(P), np.arange(K),
-                                                     indexing="ij"))
+        m, e, i, k = (
+            a.ravel() for a in np.meshgrid(np.arange(M), np.arange(E), np.arange(P), np.arange(K), indexing="ij")
+        )
         steps = np.array([int(payload.probe_steps[ep]) for ep in epochs], dtype=np.int64)
         labels = np.asarray(payload.probe_labels, dtype=np.int64)
         frame = {c: ids[c].to_numpy()[m] for c in ids.columns if c != "widths"}
         frame["widths"] = pd.Categorical.from_codes(np.full(m.shape, labels_all.index(ids.widths[0])), labels_all)
-        frame.update(epoch=np.asarray(epochs, dtype=np.int64)[e], step=steps[e],
-                     t=steps[e] / exp.blocks[unit.block].widths[-1], image=i,
-                     label=labels[i] if len(labels) == P else np.full(m.shape, -1),
-                     **{"class": k, "logit": logits.ravel()})
+        frame.update(
+            epoch=np.asarray(epochs, dtype=np.int64)[e],
+            step=steps[e],
+            t=steps[e] / exp.blocks[unit.block].widths[-1],
+            image=i,
+            label=labels[i] if len(labels) == P else np.full(m.shape, -1),
+            **{"class": k, "logit": logits.ravel()},
+        )
         frames.append(pd.DataFrame(frame)[columns])
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)
 
 
-def load_results(experiment: Union[str, Experiment], store: Union[str, Path, None] = None,
-                 source: Optional[str] = None, partial: bool = False, on_damage: str = "raise") -> Results:
+def load_results(
+    experiment: Union[str, Experiment],
+    store: Union[str, Path, None] = None,
+    source: Optional[str] = None,
+    partial: bool = False,
+    on_damage: str = "raise",
+) -> Results:
     """Whatever is finished of ``experiment`` in ``store`` (default :func:`gammanet.course.store_dir`), with no
     training and without loading MNIST.  Shards that wrote to one store folder are merged by this alone.
 
@@ -284,7 +330,7 @@ def load_results(experiment: Union[str, Experiment], store: Union[str, Path, Non
             checkpoint, _ = st.load_checkpoint(unit)
             if checkpoint is not None:
                 rows[unit.id] = checkpoint.rows
-            elif st.is_done(unit):            # finished between the two looks
+            elif st.is_done(unit):  # finished between the two looks
                 payloads[unit.id] = st.load_result(unit)
     summary = RunSummary(exp.name, store=str(st.folder), key=st.key, damaged=damaged)
     return assemble(exp, payloads, summary, st.data_identity, rows)

@@ -9,6 +9,7 @@ same template, rendered for a small experiment on the CPU, on a real one-node Sl
 The template's placeholders are written ``@{name}`` (``$`` belongs to the shell); an ``#SBATCH --option=`` line
 whose value renders empty (``--gres`` on the CPU) is left out.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,10 @@ class _Template(string.Template):
 def _check_safe(name: str, value) -> str:
     text = str(value)
     if not SAFE_VALUE.match(text):
-        raise ValueError(f"{name}={text!r} is not allowed in the job script; use letters, digits and _./$:{{}}+@%=,~- "
-                         "only (no spaces or quotes)")
+        raise ValueError(
+            f"{name}={text!r} is not allowed in the job script; use letters, digits and _./$:{{}}+@%=,~- "
+            "only (no spaces or quotes)"
+        )
     return text
 
 
@@ -69,14 +72,17 @@ def job_array_script(
     from .catalog import load_experiment
 
     if not isinstance(experiment, (str, Path)):
-        raise ValueError(f"experiment={experiment!r} is not allowed; give a registered name or the path of an "
-                         "experiment JSON file (`python -m gammanet configs NAME > FILE.json` writes one)")
+        raise ValueError(
+            f"experiment={experiment!r} is not allowed; give a registered name or the path of an "
+            "experiment JSON file (`python -m gammanet configs NAME > FILE.json` writes one)"
+        )
     exp = load_experiment(experiment)
     n_units = len(exp.units())
     n = n_units if shards is None else _check_positive_int("shards", shards)
     if n > n_units:
-        raise ValueError(f"shards={n} is not allowed for {exp.name!r}: it has {n_units} units, so at most "
-                         f"{n_units} tasks get work")
+        raise ValueError(
+            f"shards={n} is not allowed for {exp.name!r}: it has {n_units} units, so at most {n_units} tasks get work"
+        )
     if data not in ("torchvision", "embedded", "auto"):
         raise ValueError(f"data={data!r} is not allowed; choose one of ('torchvision', 'embedded', 'auto')")
     if not isinstance(time, str) or not TIME_FORMAT.match(time):
@@ -88,9 +94,15 @@ def job_array_script(
     values = dict(
         job_name=_check_safe("job_name", job_name or f"gammanet-{exp.name}"),
         experiment=_check_safe("experiment", experiment),
-        store=_check_safe("store", store), python=_check_safe("python", python),
-        device=_check_safe("device", device), data=data, gres=_check_safe("gres", gres) if gres else "",
-        shards=n, last_task=n - 1, cpus_per_task=_check_positive_int("cpus_per_task", cpus_per_task), time=time,
+        store=_check_safe("store", store),
+        python=_check_safe("python", python),
+        device=_check_safe("device", device),
+        data=data,
+        gres=_check_safe("gres", gres) if gres else "",
+        shards=n,
+        last_task=n - 1,
+        cpus_per_task=_check_positive_int("cpus_per_task", cpus_per_task),
+        time=time,
         checkpoint_seconds=f"{checkpoint_seconds:g}",
     )
     text = _Template(TEMPLATE_FILE.read_text()).substitute(values)

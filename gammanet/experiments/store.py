@@ -24,6 +24,7 @@ another format — is a :class:`~gammanet.experiments.records.StoreError` naming
 checkpoint's name carries its sha256, so a damaged checkpoint is recognised too; `run` sets it aside and resumes
 from the previous one (or from the start).
 """
+
 from __future__ import annotations
 
 import io
@@ -38,9 +39,17 @@ from typing import Optional, Union
 import torch
 
 from .configs import Experiment, Unit, canonical_json, check_data_identity
-from .files import (LocksUnavailable, atomic_write_bytes, atomic_write_json, atomic_write_text, lock_unit,
-                    remove_temporaries, sha256_hex, temporaries)
-from .records import (Checkpoint, CheckpointNote, DoneRecord, StoreError, UnitResult, from_record, to_record)
+from .files import (
+    LocksUnavailable,
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_text,
+    lock_unit,
+    remove_temporaries,
+    sha256_hex,
+    temporaries,
+)
+from .records import Checkpoint, CheckpointNote, DoneRecord, StoreError, UnitResult, from_record, to_record
 
 #: Checkpoints kept per unit: the latest, and the one before as a fallback should the latest be damaged.
 KEEP_CHECKPOINTS = 2
@@ -79,10 +88,9 @@ def torch_load(path: Union[str, Path], data: Optional[bytes] = None):
         return torch.load(source, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise
-    except Exception as err:          # torch raises RuntimeError, EOFError, UnpicklingError, ... on damage
+    except Exception as err:  # torch raises RuntimeError, EOFError, UnpicklingError, ... on damage
         first = str(err).strip().splitlines()[0] if str(err).strip() else "no details"
-        raise StoreError(path, f"cannot be read, damaged or not a torch file ({type(err).__name__}: {first})") \
-            from None
+        raise StoreError(path, f"cannot be read, damaged or not a torch file ({type(err).__name__}: {first})") from None
 
 
 def read_json(path: Union[str, Path]):
@@ -131,14 +139,28 @@ class Store:
         exp = self.experiment
         preset = exp.resolved_preset()
         return dict(
-            name=exp.name, key=self.key, description=exp.description, config=exp.to_dict(),
-            settings=exp.settings(), preset=dict(preset.__dict__),
+            name=exp.name,
+            key=self.key,
+            description=exp.description,
+            config=exp.to_dict(),
+            settings=exp.settings(),
+            preset=dict(preset.__dict__),
             identity=exp.identity(self.data_identity),
             data=dict(self.data_identity, note=note, probe_labels=probe_labels),
             seeds=dict(init=[list(b.seeds) for b in exp.blocks], data_seed=exp.data_seed, data_order="shared"),
-            units=[dict(id=u.id, block=u.block, gammas=[list(g) for g in u.gammas], seeds=list(u.seeds),
-                        first_member=u.first_member, members=u.n_members) for u in exp.units()],
-            versions=versions(), created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            units=[
+                dict(
+                    id=u.id,
+                    block=u.block,
+                    gammas=[list(g) for g in u.gammas],
+                    seeds=list(u.seeds),
+                    first_member=u.first_member,
+                    members=u.n_members,
+                )
+                for u in exp.units()
+            ],
+            versions=versions(),
+            created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
 
     def ensure(self, note: str = "", probe_labels: Optional[list] = None) -> list[str]:
@@ -157,8 +179,10 @@ class Store:
                 atomic_write_json(path, self.describe(note, probe_labels))
                 return [f"{err}; set aside as {aside.name} and written again"]
             if canonical_json(found["identity"]) != canonical_json(self.experiment.identity(self.data_identity)):
-                raise ValueError(f"{path} describes another configuration than {self.experiment.name!r} (key "
-                                 f"{self.key}); move that folder away")
+                raise ValueError(
+                    f"{path} describes another configuration than {self.experiment.name!r} (key "
+                    f"{self.key}); move that folder away"
+                )
             return []
         (self.folder / "units").mkdir(parents=True, exist_ok=True)
         atomic_write_json(path, self.describe(note, probe_labels))
@@ -202,9 +226,12 @@ class Store:
         except FileNotFoundError:
             raise StoreError(path, "is missing, although done.json says the unit is finished") from None
         if len(data) != done.result_bytes or sha256_hex(data) != done.result_sha256:
-            raise StoreError(path, f"does not match done.json ({len(data)} bytes, sha256 {sha256_hex(data)[:12]}…; "
-                                   f"recorded {done.result_bytes} bytes, sha256 {done.result_sha256[:12]}…): "
-                                   "damaged or replaced")
+            raise StoreError(
+                path,
+                f"does not match done.json ({len(data)} bytes, sha256 {sha256_hex(data)[:12]}…; "
+                f"recorded {done.result_bytes} bytes, sha256 {done.result_sha256[:12]}…): "
+                "damaged or replaced",
+            )
         return from_record(UnitResult, torch_load(path, data), path, unit.id)
 
     def unit_status(self, unit: Unit) -> dict:
@@ -219,7 +246,7 @@ class Store:
             if (d / "checkpoint.json").exists():
                 note = from_record(CheckpointNote, read_json(d / "checkpoint.json"), d / "checkpoint.json", unit.id)
                 return dict(state="running", epoch=note.epoch, problem=None)
-        except FileNotFoundError:          # finished or removed between two looks: look again
+        except FileNotFoundError:  # finished or removed between two looks: look again
             return self.unit_status(unit)
         except StoreError as err:
             return dict(state="damaged", epoch=None, problem=str(err))
@@ -241,8 +268,7 @@ class Store:
         """One checkpoint file, verified (its sha256, its unit, its epoch); :class:`StoreError` otherwise."""
         data = path.read_bytes()
         if sha256_hex(data) != sha:
-            raise StoreError(path, f"does not match the sha256 in its name (it has {sha256_hex(data)[:12]}…): "
-                                   "damaged")
+            raise StoreError(path, f"does not match the sha256 in its name (it has {sha256_hex(data)[:12]}…): damaged")
         ck = from_record(Checkpoint, torch_load(path, data), path, unit.id)
         if ck.epoch != epoch:
             raise StoreError(path, f"holds epoch {ck.epoch}, not the epoch {epoch} of its name")
@@ -256,7 +282,7 @@ class Store:
         for epoch, sha, path in self.checkpoint_files(unit):
             try:
                 return self.read_checkpoint(unit, epoch, sha, path), problems
-            except FileNotFoundError:      # replaced by a newer one meanwhile (a reader next to a running unit)
+            except FileNotFoundError:  # replaced by a newer one meanwhile (a reader next to a running unit)
                 continue
             except StoreError as err:
                 line = str(err)
@@ -277,8 +303,14 @@ class Store:
         sha = sha256_hex(data)
         name = f"checkpoint-e{int(checkpoint.epoch):06d}-{sha}.pt"
         atomic_write_bytes(d / name, data)
-        atomic_write_json(d / "checkpoint.json", to_record(CheckpointNote(
-            unit=unit.id, epoch=int(checkpoint.epoch), file=name, saved=time.strftime("%Y-%m-%dT%H:%M:%S%z"))))
+        atomic_write_json(
+            d / "checkpoint.json",
+            to_record(
+                CheckpointNote(
+                    unit=unit.id, epoch=int(checkpoint.epoch), file=name, saved=time.strftime("%Y-%m-%dT%H:%M:%S%z")
+                )
+            ),
+        )
         for _, _, path in self.checkpoint_files(unit)[KEEP_CHECKPOINTS:]:
             _unlink(path)
 
@@ -294,8 +326,13 @@ class Store:
         data = serialize(to_record(result))
         atomic_write_bytes(d / "result.pt", data)
         atomic_write_text(d / "history.csv", pd.DataFrame(result.rows).to_csv(index=False))
-        done = DoneRecord(unit=unit.id, result_sha256=sha256_hex(data), result_bytes=len(data),
-                          finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), **info)
+        done = DoneRecord(
+            unit=unit.id,
+            result_sha256=sha256_hex(data),
+            result_bytes=len(data),
+            finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            **info,
+        )
         atomic_write_json(d / "done.json", to_record(done))
         for _, _, path in self.checkpoint_files(unit):
             _unlink(path)
@@ -312,8 +349,7 @@ class Store:
         """Remove the stale temporary files of the store folder (:mod:`~gammanet.experiments.files`), or all
         of those in ``unit``'s folder (call it holding that unit's lock); returns how many."""
         if unit is not None:
-            return len(remove_temporaries(self.unit_dir(unit), everything=True)) if self.unit_dir(unit).is_dir() \
-                else 0
+            return len(remove_temporaries(self.unit_dir(unit), everything=True)) if self.unit_dir(unit).is_dir() else 0
         return len(remove_temporaries(self.folder))
 
     # ---------------------------------------------------------------------------------------------- verify
@@ -354,8 +390,11 @@ class Store:
                         problems.append(str(err))
                         state = "damaged"
             units[unit.id] = state
-        aside = sorted(p.name for p in (self.folder / "units").glob("*.damaged-*")) \
-            if (self.folder / "units").is_dir() else []
+        aside = (
+            sorted(p.name for p in (self.folder / "units").glob("*.damaged-*"))
+            if (self.folder / "units").is_dir()
+            else []
+        )
         return dict(units=units, problems=problems, temporaries=len(temporaries(self.folder)), set_aside=aside)
 
 
@@ -389,7 +428,7 @@ def locate(root: Union[str, Path], experiment: Experiment, source: Optional[str]
     pattern = re.compile(FOLDER_PATTERN.format(name=re.escape(experiment.name)))
     for path in sorted(root.glob(f"{experiment.name}-*/experiment.json")):
         if not pattern.fullmatch(path.parent.name):
-            continue                      # another experiment whose name starts with this one's
+            continue  # another experiment whose name starts with this one's
         try:
             desc = read_json(path)
             identity = {k: desc["data"][k] for k in ("source", "n_train", "n_test")}
@@ -406,8 +445,9 @@ def locate(root: Union[str, Path], experiment: Experiment, source: Optional[str]
         found = [s for s in found if s.data_identity["source"] == source]
     if not found and damaged:
         first = damaged[0]
-        raise StoreError(first.path, f"{first.problem}; `python -m gammanet run {experiment.name}` sets it aside and "
-                                     "writes it again")
+        raise StoreError(
+            first.path, f"{first.problem}; `python -m gammanet run {experiment.name}` sets it aside and writes it again"
+        )
     if len(found) > 1:
         env = os.environ.get("GAMMANET_DATA", "")
         preferred = [s for s in found if s.data_identity["source"] == env]
@@ -456,13 +496,13 @@ def merge_stores(sources, destination: Union[str, Path]) -> list[str]:
                     damaged.append(err)
                     continue
                 lock = lock_unit(folder / "units" / f"{unit_id}.lock")
-                if lock is None:                      # a run is training it there
+                if lock is None:  # a run is training it there
                     continue
                 try:
                     if (target / "done.json").exists():
                         continue
                     target.mkdir(parents=True, exist_ok=True)
-                    atomic_write_bytes(target / "result.pt", data)       # the marker last, as a run writes them
+                    atomic_write_bytes(target / "result.pt", data)  # the marker last, as a run writes them
                     if (done.parent / "history.csv").exists():
                         atomic_write_bytes(target / "history.csv", (done.parent / "history.csv").read_bytes())
                     atomic_write_bytes(target / "done.json", done.read_bytes())
@@ -470,10 +510,21 @@ def merge_stores(sources, destination: Union[str, Path]) -> list[str]:
                 finally:
                     lock.release()
     if damaged:
-        raise StoreError(damaged[0].path, f"{damaged[0].problem} ({len(damaged)} damaged unit(s) not copied; "
-                                          f"{len(copied)} intact one(s) copied)")
+        raise StoreError(
+            damaged[0].path,
+            f"{damaged[0].problem} ({len(damaged)} damaged unit(s) not copied; {len(copied)} intact one(s) copied)",
+        )
     return copied
 
 
-__all__ = ["Store", "StoreError", "merge_stores", "atomic_write_bytes", "atomic_write_json", "atomic_write_text",
-           "atomic_torch_save", "locate", "torch_load"]
+__all__ = [
+    "Store",
+    "StoreError",
+    "merge_stores",
+    "atomic_write_bytes",
+    "atomic_write_json",
+    "atomic_write_text",
+    "atomic_torch_save",
+    "locate",
+    "torch_load",
+]

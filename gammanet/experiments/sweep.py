@@ -22,6 +22,7 @@ result plus a ``done.json`` marker (:mod:`gammanet.experiments.store`).
 With ``store=None`` everything stays in memory.  If every member of a unit diverges before the last epoch,
 train_grid stops there: that unit's history and probe records end at that epoch.
 """
+
 from __future__ import annotations
 
 import sys
@@ -57,13 +58,17 @@ def prepare_data(experiment: Experiment, data: Optional[MNISTData] = None) -> MN
         raise ValueError(f"data must be an MNISTData (see gammanet.load_mnist); got {type(data).__name__}")
     for name, want, have in (("n_train", experiment.n_train, data.n_train), ("n_test", experiment.n_test, data.n_test)):
         if want is not None and want > have:
-            raise ValueError(f"{name}={want} is not allowed for experiment {experiment.name!r}: the data from "
-                             f"{data.source} has only {have}")
+            raise ValueError(
+                f"{name}={want} is not allowed for experiment {experiment.name!r}: the data from "
+                f"{data.source} has only {have}"
+            )
     data = data.subset(experiment.n_train, experiment.n_test)
     batch = experiment.settings()["batch_size"]
     if batch > data.n_train:
-        raise ValueError(f"batch size {batch} of preset {experiment.preset!r} is not allowed: it exceeds the "
-                         f"{data.n_train} training examples")
+        raise ValueError(
+            f"batch size {batch} of preset {experiment.preset!r} is not allowed: it exceeds the "
+            f"{data.n_train} training examples"
+        )
     if experiment.probe > data.n_test:
         raise ValueError(f"probe={experiment.probe} is not allowed: it exceeds the {data.n_test} test images")
     return data
@@ -72,8 +77,12 @@ def prepare_data(experiment: Experiment, data: Optional[MNISTData] = None) -> MN
 def _check_checkpoint_seconds(value, device: torch.device) -> float:
     if value is None:
         return 0.0 if device.type == "cpu" else GPU_CHECKPOINT_SECONDS
-    return check_float("checkpoint_seconds", value, minimum=0.0, rule="give a number of seconds >= 0 (0: a "
-                       "checkpoint after every epoch)")
+    return check_float(
+        "checkpoint_seconds",
+        value,
+        minimum=0.0,
+        rule="give a number of seconds >= 0 (0: a checkpoint after every epoch)",
+    )
 
 
 def check_unit_memory(experiment: Experiment, units: Sequence[Unit], device: torch.device) -> None:
@@ -81,19 +90,29 @@ def check_unit_memory(experiment: Experiment, units: Sequence[Unit], device: tor
     batch = experiment.settings()["batch_size"]
     for unit in units:
         widths, M = experiment.blocks[unit.block].widths, unit.n_members
-        check_memory(training_bytes(widths, 784, 10, M, batch, eval_chunk(M, widths, 784)), device,
-                     f"unit {unit.id} of {experiment.name!r} ({M} members of widths {widths})")
+        check_memory(
+            training_bytes(widths, 784, 10, M, batch, eval_chunk(M, widths, 784)),
+            device,
+            f"unit {unit.id} of {experiment.name!r} ({M} members of widths {widths})",
+        )
 
 
-def train_unit(experiment: Experiment, unit: Unit, data: MNISTData, device: torch.device,
-               store: Optional[Store] = None, checkpoint: Optional[Checkpoint] = None, checkpoint_seconds: float = 0.0,
-               progress: bool = True) -> UnitResult:
+def train_unit(
+    experiment: Experiment,
+    unit: Unit,
+    data: MNISTData,
+    device: torch.device,
+    store: Optional[Store] = None,
+    checkpoint: Optional[Checkpoint] = None,
+    checkpoint_seconds: float = 0.0,
+    progress: bool = True,
+) -> UnitResult:
     """Train one unit (resuming from ``checkpoint`` when given); returns its result.
 
     With a ``store``, checkpoints go there (the caller holds the unit's lock)."""
     block = experiment.blocks[unit.block]
     probe_epochs = set(experiment.probe_epoch_list(unit.block))
-    x_probe = data.x_test[:experiment.probe].to(device)
+    x_probe = data.x_test[: experiment.probe].to(device)
     start = int(checkpoint.epoch) if checkpoint else 0
     rows = [r for r in checkpoint.rows if r["epoch"] <= start] if checkpoint else []
     probe = {e: v for e, v in checkpoint.probe.items() if e <= start} if checkpoint else {}
@@ -108,42 +127,80 @@ def train_unit(experiment: Experiment, unit: Unit, data: MNISTData, device: torc
         if epoch in probe_epochs:
             probe[epoch] = ensemble.forward(x_probe).to(torch.float32).cpu()
             probe_steps[epoch] = ensemble.steps
-        if store is not None and (epoch < block.epochs) and \
-                (checkpoint_seconds == 0 or time.monotonic() - last_save[0] >= checkpoint_seconds):
-            store.save_checkpoint(unit, Checkpoint(unit=unit.id, epoch=epoch, state=ensemble.state_dict(),
-                                                   rows=list(rows), probe=dict(probe), probe_steps=dict(probe_steps)))
+        if (
+            store is not None
+            and (epoch < block.epochs)
+            and (checkpoint_seconds == 0 or time.monotonic() - last_save[0] >= checkpoint_seconds)
+        ):
+            store.save_checkpoint(
+                unit,
+                Checkpoint(
+                    unit=unit.id,
+                    epoch=epoch,
+                    state=ensemble.state_dict(),
+                    rows=list(rows),
+                    probe=dict(probe),
+                    probe_steps=dict(probe_steps),
+                ),
+            )
             last_save[0] = time.monotonic()
 
     if start < block.epochs:
-        train_grid(block.widths, unit.gammas, unit.seeds, data, block.epochs, experiment.resolved_preset(),
-                   progress=progress, device=device, data_order="shared", data_seed=experiment.data_seed,
-                   start_epoch=start, initial_state=checkpoint.state if checkpoint else None,
-                   on_epoch_end=on_epoch_end)
-    return UnitResult(unit=unit.id, rows=rows, probe=probe, probe_steps=probe_steps,
-                      probe_labels=data.y_test[:experiment.probe].tolist())
+        train_grid(
+            block.widths,
+            unit.gammas,
+            unit.seeds,
+            data,
+            block.epochs,
+            experiment.resolved_preset(),
+            progress=progress,
+            device=device,
+            data_order="shared",
+            data_seed=experiment.data_seed,
+            start_epoch=start,
+            initial_state=checkpoint.state if checkpoint else None,
+            on_epoch_end=on_epoch_end,
+        )
+    return UnitResult(
+        unit=unit.id,
+        rows=rows,
+        probe=probe,
+        probe_steps=probe_steps,
+        probe_labels=data.y_test[: experiment.probe].tolist(),
+    )
 
 
-def _run_stored_unit(st: Store, exp: Experiment, unit: Unit, data: MNISTData, dev: torch.device, every: float,
-                     progress: bool, wait: bool, summary: RunSummary) -> bool:
+def _run_stored_unit(
+    st: Store,
+    exp: Experiment,
+    unit: Unit,
+    data: MNISTData,
+    dev: torch.device,
+    every: float,
+    progress: bool,
+    wait: bool,
+    summary: RunSummary,
+) -> bool:
     """Reuse, resume or train one unit of the store, under its lock; False when another process holds the lock
     (and not ``wait``)."""
     try:
         if st.read_done(unit) is not None:
-            st.load_result(unit)                     # verified: intact
+            st.load_result(unit)  # verified: intact
             summary.reused += 1
             return True
     except StoreError:
-        pass                                         # set aside below, holding the lock
+        pass  # set aside below, holding the lock
     lock = st.lock(unit, wait=wait)
     if lock is None:
         return False
     if getattr(lock, "unavailable", None) and "locks unavailable" not in summary.note:
-        summary.note += (f"unit locks unavailable ({lock.unavailable}): two processes given the same unit would "
-                         "both train it")
+        summary.note += (
+            f"unit locks unavailable ({lock.unavailable}): two processes given the same unit would both train it"
+        )
     try:
-        st.clean_temporaries(unit)                   # only the lock holder writes here: all of them are stale
+        st.clean_temporaries(unit)  # only the lock holder writes here: all of them are stale
         try:
-            if st.read_done(unit) is not None:       # finished by another process meanwhile
+            if st.read_done(unit) is not None:  # finished by another process meanwhile
                 st.load_result(unit)
                 summary.reused += 1
                 return True
@@ -158,10 +215,18 @@ def _run_stored_unit(st: Store, exp: Experiment, unit: Unit, data: MNISTData, de
             summary.resumed_units.append(dict(unit=unit.id, from_epoch=int(checkpoint.epoch)))
         summary.finished_now += 1
         diverged = sorted({r["member"] for r in result.rows if r["status"] == "diverged"})
-        st.save_result(unit, result, dict(
-            epoch=exp.blocks[unit.block].epochs, members=unit.n_members, diverged_unit_members=diverged,
-            device=str(dev), seconds=time.monotonic() - began,
-            resumed_from_epoch=int(checkpoint.epoch) if checkpoint else None))
+        st.save_result(
+            unit,
+            result,
+            dict(
+                epoch=exp.blocks[unit.block].epochs,
+                members=unit.n_members,
+                diverged_unit_members=diverged,
+                device=str(dev),
+                seconds=time.monotonic() - began,
+                resumed_from_epoch=int(checkpoint.epoch) if checkpoint else None,
+            ),
+        )
         return True
     finally:
         lock.release()
@@ -207,12 +272,13 @@ def run_experiment(
     check_unit_memory(exp, mine, dev)
     data = prepare_data(exp, data)
     identity = data_identity(data)
-    summary = RunSummary(exp.name, shard=f"{shard_kn[0]}/{shard_kn[1]}" if shard_kn else None,
-                         units_in_shard=len(mine), device=str(dev))
+    summary = RunSummary(
+        exp.name, shard=f"{shard_kn[0]}/{shard_kn[1]}" if shard_kn else None, units_in_shard=len(mine), device=str(dev)
+    )
     st = None
     if root is not None:
         st = Store(root, exp, identity)
-        summary.set_aside += st.ensure(note=data.note, probe_labels=data.y_test[:exp.probe].tolist())
+        summary.set_aside += st.ensure(note=data.note, probe_labels=data.y_test[: exp.probe].tolist())
         st.clean_temporaries()
 
     from tqdm.auto import tqdm
@@ -235,12 +301,19 @@ def run_experiment(
     if st is not None:
         # Another shard's damaged unit must not fail this run: it is named in the summary (its own run repairs it).
         loaded = load_results(exp, root, source=identity["source"], on_damage="skip")
-        results = replace(loaded, summary=replace(summary, store=loaded.summary.store, key=loaded.summary.key,
-                                                  damaged=loaded.summary.damaged,
-                                                  units_total=loaded.summary.units_total,
-                                                  units_done=loaded.summary.units_done,
-                                                  members_done=loaded.summary.members_done,
-                                                  diverged_members=loaded.summary.diverged_members))
+        results = replace(
+            loaded,
+            summary=replace(
+                summary,
+                store=loaded.summary.store,
+                key=loaded.summary.key,
+                damaged=loaded.summary.damaged,
+                units_total=loaded.summary.units_total,
+                units_done=loaded.summary.units_done,
+                members_done=loaded.summary.members_done,
+                diverged_members=loaded.summary.diverged_members,
+            ),
+        )
     else:
         results = assemble(exp, payloads, summary, identity)
     if progress:

@@ -1,4 +1,5 @@
 """``python -m gammanet grade SUBMISSION.ipynb|DIR ... --out DIR [--timeout S] [--chapter N]``."""
+
 from __future__ import annotations
 
 import sys
@@ -14,19 +15,31 @@ to run this isolated."""
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("grade", help="grade submitted chapter notebooks: a gradebook and feedback",
-                              description=DESCRIPTION)
-    p.add_argument("submissions", nargs="+", metavar="SUBMISSION",
-                   help="a submitted notebook (.ipynb) or a folder of them")
+    p = subparsers.add_parser(
+        "grade", help="grade submitted chapter notebooks: a gradebook and feedback", description=DESCRIPTION
+    )
+    p.add_argument(
+        "submissions", nargs="+", metavar="SUBMISSION", help="a submitted notebook (.ipynb) or a folder of them"
+    )
     p.add_argument("--out", required=True, help="folder for grades.csv, summary.csv and feedback/")
-    p.add_argument("--timeout", type=float, default=60.0,
-                   help="seconds each cell and each call of a student's function may run (default 60)")
-    p.add_argument("--total-timeout", type=float, default=600.0,
-                   help="seconds one submission may take in all (default 600)")
-    p.add_argument("--chapter", type=int, default=None,
-                   help="grade every submission as this chapter (default: from each notebook's first heading)")
-    p.add_argument("--kernel", default="",
-                   help="Jupyter kernel to run submissions in (default: the Python running the grader)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds each cell and each call of a student's function may run (default 60)",
+    )
+    p.add_argument(
+        "--total-timeout", type=float, default=600.0, help="seconds one submission may take in all (default 600)"
+    )
+    p.add_argument(
+        "--chapter",
+        type=int,
+        default=None,
+        help="grade every submission as this chapter (default: from each notebook's first heading)",
+    )
+    p.add_argument(
+        "--kernel", default="", help="Jupyter kernel to run submissions in (default: the Python running the grader)"
+    )
     p.add_argument("--regrade", action="store_true", help="grade again what an earlier run already graded")
     p.set_defaults(func=cmd_grade)
 
@@ -50,8 +63,10 @@ def find_submissions(paths) -> list:
     names: dict[str, Path] = {}
     for path in found:
         if path.stem in names and names[path.stem] != path.resolve():
-            raise ValueError(f"two submissions are named {path.stem!r} ({names[path.stem]} and {path}); "
-                             f"the gradebook needs distinct file names")
+            raise ValueError(
+                f"two submissions are named {path.stem!r} ({names[path.stem]} and {path}); "
+                f"the gradebook needs distinct file names"
+            )
         names[path.stem] = path.resolve()
     return list(dict.fromkeys(p.resolve() for p in found))
 
@@ -62,8 +77,9 @@ def failed_submission(name: str, chapter: int, err: Exception):
     from .grade import SubmissionResult, result_row
 
     note = f"the grader failed on this notebook ({type(err).__name__}: {err}); tell your instructor"
-    return SubmissionResult(name, chapter, [result_row(ex, "error", note=note) for ex in registry.exercises(chapter)],
-                            [note])
+    return SubmissionResult(
+        name, chapter, [result_row(ex, "error", note=note) for ex in registry.exercises(chapter)], [note]
+    )
 
 
 def cmd_grade(args) -> int:
@@ -85,10 +101,12 @@ def cmd_grade(args) -> int:
             raise ValueError(f"{flag} {value:g} is not allowed; give a positive number of seconds")
     chapters = registry.chapters()
     if args.chapter is not None and args.chapter not in chapters:
-        raise ValueError(f"--chapter {args.chapter} has no graded exercises; "
-                         f"chapters with exercises: {', '.join(map(str, chapters))}")
+        raise ValueError(
+            f"--chapter {args.chapter} has no graded exercises; "
+            f"chapters with exercises: {', '.join(map(str, chapters))}"
+        )
     paths = find_submissions(args.submissions)
-    submissions = []                                 # everything is checked before anything is graded
+    submissions = []  # everything is checked before anything is graded
     for path in paths:
         nb = read(path)
         chapter = args.chapter if args.chapter is not None else infer_chapter(nb, path, chapters)
@@ -104,33 +122,53 @@ def cmd_grade(args) -> int:
         version = code_version()
         results = []
         for done, (path, nb, chapter) in enumerate(submissions):
-            settings = {"chapter": chapter, "timeout": args.timeout, "total_timeout": args.total_timeout,
-                        "kernel": args.kernel}
+            settings = {
+                "chapter": chapter,
+                "timeout": args.timeout,
+                "total_timeout": args.total_timeout,
+                "kernel": args.kernel,
+            }
             key = fingerprint(path.read_bytes(), settings, version)
             result = None if args.regrade else book.load(path.stem, key)
             reused = result is not None
             if result is None:
                 try:
-                    result = grade_submission(nb, path.stem, chapter, timeout=args.timeout,
-                                              total_timeout=args.total_timeout, kernel_name=args.kernel)
+                    result = grade_submission(
+                        nb,
+                        path.stem,
+                        chapter,
+                        timeout=args.timeout,
+                        total_timeout=args.total_timeout,
+                        kernel_name=args.kernel,
+                    )
                 except KernelStartError as err:
-                    raise ValueError(f"{err}; {done} of {len(submissions)} submissions are graded and saved in "
-                                     f"{book.out}") from None
+                    raise ValueError(
+                        f"{err}; {done} of {len(submissions)} submissions are graded and saved in {book.out}"
+                    ) from None
                 except KeyboardInterrupt:
-                    print(f"interrupted: {done} of {len(submissions)} submissions are graded and saved in "
-                          f"{book.out}; run the same command again to resume", file=sys.stderr)
+                    print(
+                        f"interrupted: {done} of {len(submissions)} submissions are graded and saved in "
+                        f"{book.out}; run the same command again to resume",
+                        file=sys.stderr,
+                    )
                     return 130
                 except Exception as err:  # the grader's own failure on this notebook: record it, go on
                     result = failed_submission(path.stem, chapter, err)
                 else:
-                    book.save(result, key)     # a failure of the grader is not saved: the next run tries again
+                    book.save(result, key)  # a failure of the grader is not saved: the next run tries again
             results.append(result)
             statuses = ", ".join(f"{e.exercise} {e.status}" for e in result.exercises)
-            print(f"{result.submission} (chapter {chapter}): {result.points:g} / {result.max_points:g} points "
-                  f"[{statuses}]" + (" (graded earlier)" if reused else f" in {result.seconds:.1f} s"), flush=True)
+            print(
+                f"{result.submission} (chapter {chapter}): {result.points:g} / {result.max_points:g} points "
+                f"[{statuses}]" + (" (graded earlier)" if reused else f" in {result.seconds:.1f} s"),
+                flush=True,
+            )
         book.write(results)
     finally:
         lock.release()
-    print(f"wrote {book.out / 'grades.csv'}, {book.out / 'summary.csv'} and {len(results)} feedback file(s) in "
-          f"{book.out / 'feedback'}", file=sys.stderr)
+    print(
+        f"wrote {book.out / 'grades.csv'}, {book.out / 'summary.csv'} and {len(results)} feedback file(s) in "
+        f"{book.out / 'feedback'}",
+        file=sys.stderr,
+    )
     return 0

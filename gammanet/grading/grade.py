@@ -5,6 +5,7 @@ the grader's process* on stand-ins for the student's functions (:class:`~gammane
 so neither the notebook's outputs, nor its check cells, nor anything the submission does to its own kernel
 (redefining or monkeypatching a check, printing "all checks passed") can change a verdict.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -68,8 +69,9 @@ def result_row(ex, status: str, report=None, note: str = "") -> ExerciseResult:
     if report is not None and status in ("passed", "failed"):
         passed, n = sum(1 for ok, _ in report.lines if ok), len(report.lines)
         points = round(max_points * passed / n, 2) if n else 0.0
-        return ExerciseResult(ex.id, ex.chapter, status, passed, n, points, max_points, ex.title(),
-                              list(report.lines), note)
+        return ExerciseResult(
+            ex.id, ex.chapter, status, passed, n, points, max_points, ex.title(), list(report.lines), note
+        )
     lines = list(report.lines) if report is not None else []
     return ExerciseResult(ex.id, ex.chapter, status, 0, total, 0.0, max_points, ex.title(), lines, note)
 
@@ -78,8 +80,12 @@ def _missing(ex, name: str, runner: Runner) -> ExerciseResult:
     """The exercise's function is not defined in the kernel: say why, from the cells meant to define it."""
     defining = [k for k, step in enumerate(runner.steps) if name in step.defines]
     if not defining:
-        return result_row(ex, "error", note=f"no cell defines `{name}`: the grader calls the exercise's function "
-                                            f"by its name in the chapter — keep that name")
+        return result_row(
+            ex,
+            "error",
+            note=f"no cell defines `{name}`: the grader calls the exercise's function "
+            f"by its name in the chapter — keep that name",
+        )
     step, outcome = runner.steps[defining[-1]], runner.outcomes.get(defining[-1])
     where = f"the cell that defines `{name}` (cell {step.cell + 1})"
     if outcome is None or outcome.status == "ok":
@@ -105,20 +111,26 @@ def grade_exercise(ex, runner: Runner) -> ExerciseResult:
             answers.append(StudentFunction(runner, name) if found["status"] == "callable" else found["value"])
         report = ex.run(*answers)
     except CallTimeout:
-        return result_row(ex, "timeout", note=f"a call of `{', '.join(ex.functions)}` ran past the time limit of "
-                                              f"{runner.timeout:g} s (or the submission's overall limit)")
+        return result_row(
+            ex,
+            "timeout",
+            note=f"a call of `{', '.join(ex.functions)}` ran past the time limit of "
+            f"{runner.timeout:g} s (or the submission's overall limit)",
+        )
     except KernelDied:
         return result_row(ex, "error", note=f"the kernel died while running `{', '.join(ex.functions)}`")
     except Exception as err:  # the check could not handle this answer: an error of this exercise, not of the run
         return result_row(ex, "error", note=f"the check could not evaluate the answer ({type(err).__name__}: {err})")
     if not report.attempted:
-        return result_row(ex, "not attempted", report,
-                          note="not attempted yet: the function still raises NotImplementedError")
+        return result_row(
+            ex, "not attempted", report, note="not attempted yet: the function still raises NotImplementedError"
+        )
     return result_row(ex, "passed" if report.passed else "failed", report)
 
 
-def grade_submission(nb, name: str, chapter: int, timeout: float = 60, total_timeout: float = 600,
-                     kernel_name: str = "") -> SubmissionResult:
+def grade_submission(
+    nb, name: str, chapter: int, timeout: float = 60, total_timeout: float = 600, kernel_name: str = ""
+) -> SubmissionResult:
     """Every exercise of ``chapter`` in the notebook ``nb`` (an nbformat node), in a fresh kernel of its own
     (``kernel_name``: a Jupyter kernel; by default the Python running the grader)."""
     start = time.monotonic()
@@ -140,5 +152,5 @@ def grade_submission(nb, name: str, chapter: int, timeout: float = 60, total_tim
             if session.restarts:
                 notes.append(f"the kernel was restarted {session.restarts} time(s) after a hang or a crash")
     finally:
-        shutil.rmtree(work, ignore_errors=True)      # whatever the submission left there
+        shutil.rmtree(work, ignore_errors=True)  # whatever the submission left there
     return SubmissionResult(name, chapter, results, notes, round(time.monotonic() - start, 2))

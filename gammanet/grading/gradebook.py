@@ -10,6 +10,7 @@
 Every file is written to a temporary name and renamed over the old one (atomic on POSIX), and the CSV files and
 feedback are written only once every submission is graded.  A lock file stops two runs writing one folder.
 """
+
 from __future__ import annotations
 
 import csv
@@ -76,15 +77,27 @@ class Gradebook:
             return None
 
     def save(self, result: SubmissionResult, key: str) -> None:
-        atomic_write(self.record_path(result.submission),
-                     json.dumps({"fingerprint": key, "result": result.to_dict()}, ensure_ascii=False, indent=1))
+        atomic_write(
+            self.record_path(result.submission),
+            json.dumps({"fingerprint": key, "result": result.to_dict()}, ensure_ascii=False, indent=1),
+        )
 
     def write(self, results: list) -> None:
         rows, summary = [], []
         for r in results:
             for e in r.exercises:
-                rows.append([r.submission, r.chapter, e.exercise, e.status, e.passed_cases, e.total_cases,
-                             number(e.points), number(e.max_points)])
+                rows.append(
+                    [
+                        r.submission,
+                        r.chapter,
+                        e.exercise,
+                        e.status,
+                        e.passed_cases,
+                        e.total_cases,
+                        number(e.points),
+                        number(e.max_points),
+                    ]
+                )
             percent = 100 * r.points / r.max_points if r.max_points else 0.0
             summary.append([r.submission, r.chapter, number(r.points), number(r.max_points), f"{percent:.1f}"])
         for r in results:
@@ -111,22 +124,34 @@ def _md(text: str, table: bool = False) -> str:
 
 def feedback_markdown(r: SubmissionResult) -> str:
     """A student's feedback: the total, a table of the exercises, then each exercise's verdict lines and hints."""
-    out = [f"# Feedback for {_md(r.submission)}: chapter {r.chapter}", "",
-           f"Total: **{number(r.points)} / {number(r.max_points)}** points.", "",
-           "| exercise | status | cases passed | points |", "|---|---|---|---|"]
+    out = [
+        f"# Feedback for {_md(r.submission)}: chapter {r.chapter}",
+        "",
+        f"Total: **{number(r.points)} / {number(r.max_points)}** points.",
+        "",
+        "| exercise | status | cases passed | points |",
+        "|---|---|---|---|",
+    ]
     for e in r.exercises:
-        out.append(f"| {e.exercise} {_md(e.title, table=True)} | {e.status} | {e.passed_cases} / {e.total_cases} | "
-                   f"{number(e.points)} / {number(e.max_points)} |")
+        out.append(
+            f"| {e.exercise} {_md(e.title, table=True)} | {e.status} | {e.passed_cases} / {e.total_cases} | "
+            f"{number(e.points)} / {number(e.max_points)} |"
+        )
     for e in r.exercises:
-        out += ["", f"## Exercise {e.exercise}: {_md(e.title)}", "",
-                f"**{e.status}**: {e.passed_cases} of {e.total_cases} cases, {number(e.points)} / "
-                f"{number(e.max_points)} points.", ""]
+        out += [
+            "",
+            f"## Exercise {e.exercise}: {_md(e.title)}",
+            "",
+            f"**{e.status}**: {e.passed_cases} of {e.total_cases} cases, {number(e.points)} / "
+            f"{number(e.max_points)} points.",
+            "",
+        ]
         if e.note:
             out += [_md(e.note), ""]
         for passed, message in e.lines:
             first, *rest = message.split("\n")
             out.append(f"- {'✓' if passed else '✗'} {_md(first)}")
-            out += [f"  - {_md(line.strip())}" for line in rest if line.strip()]   # the hint, under its line
+            out += [f"  - {_md(line.strip())}" for line in rest if line.strip()]  # the hint, under its line
     if r.notes:
         out += ["", "## Notes from the grader", ""] + [f"- {_md(n)}" for n in r.notes]
     text = "\n".join(out)

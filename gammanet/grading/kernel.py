@@ -5,6 +5,7 @@ a trivial request within a few seconds after that (a student's code that ignores
 it died (a crash, ``os._exit``, the memory limit), the kernel is replaced by a fresh one and the caller replays what
 it needs (:class:`gammanet.grading.runner.Runner`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -75,11 +76,20 @@ class _Client(NotebookClient):
             # that the kernel imports the same gammanet as the checks (the calls' arguments are its objects).
             specs = self.workdir / "kernels"
             (specs / THIS_PYTHON).mkdir(parents=True, exist_ok=True)
-            (specs / THIS_PYTHON / "kernel.json").write_text(json.dumps({
-                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                "display_name": "the grader's Python", "language": "python"}))
-            self.km = self.kernel_manager_class(kernel_name=THIS_PYTHON, config=self.config,
-                                                kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]))
+            (specs / THIS_PYTHON / "kernel.json").write_text(
+                json.dumps(
+                    {
+                        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                        "display_name": "the grader's Python",
+                        "language": "python",
+                    }
+                )
+            )
+            self.km = self.kernel_manager_class(
+                kernel_name=THIS_PYTHON,
+                config=self.config,
+                kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(specs)]),
+            )
             km = self.km
         else:
             km = super().create_kernel_manager()
@@ -102,8 +112,14 @@ def kernel_environment(workdir: Path) -> dict:
     its own, no plotting window, one thread, and a dead proxy so that well-behaved HTTP clients fail at once
     (this is not isolation: see "Grading" in instructors.md)."""
     env = dict(os.environ)
-    env.update(GAMMANET_QUICK="1", GAMMANET_DATA="embedded", GAMMANET_STORE=str(workdir / "store"),
-               MPLBACKEND="Agg", PIP_NO_INDEX="1", PYTHONUNBUFFERED="1")
+    env.update(
+        GAMMANET_QUICK="1",
+        GAMMANET_DATA="embedded",
+        GAMMANET_STORE=str(workdir / "store"),
+        MPLBACKEND="Agg",
+        PIP_NO_INDEX="1",
+        PYTHONUNBUFFERED="1",
+    )
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
         env[name] = "http://127.0.0.1:9"
     env.pop("no_proxy", None)
@@ -132,25 +148,36 @@ class KernelSession:
 
     def start(self) -> None:
         self.nb = nbformat.v4.new_notebook()
-        self.client = _Client(self.nb, self.workdir, timeout=60, allow_errors=True, interrupt_on_timeout=True,
-                              error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
-                              kernel_name=self.kernel_name, startup_timeout=int(self.startup_timeout),
-                              resources={"metadata": {"path": str(self.workdir)}}, record_timing=False,
-                              iopub_timeout=IOPUB_SECONDS, shutdown_kernel="immediate")
+        self.client = _Client(
+            self.nb,
+            self.workdir,
+            timeout=60,
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
+            kernel_name=self.kernel_name,
+            startup_timeout=int(self.startup_timeout),
+            resources={"metadata": {"path": str(self.workdir)}},
+            record_timing=False,
+            iopub_timeout=IOPUB_SECONDS,
+            shutdown_kernel="immediate",
+        )
         self.client.on_cell_executed = self._record_reply
-        self.client.log = _QUIET          # timeouts and interrupts are reported in the gradebook, not on stderr
+        self.client.log = _QUIET  # timeouts and interrupts are reported in the gradebook, not on stderr
         self._stack = contextlib.ExitStack()
         # The kernel's own stderr (its start-up warnings, C-level output) goes to a log, not the grader's terminal.
         log = self._stack.enter_context(open(self.workdir / "kernel.log", "ab"))
         try:
-            self._stack.enter_context(self.client.setup_kernel(env=kernel_environment(self.workdir), stdout=log,
-                                                               stderr=log))
-        except Exception as err:       # no such kernel, or one that never answers: nothing can be graded
+            self._stack.enter_context(
+                self.client.setup_kernel(env=kernel_environment(self.workdir), stdout=log, stderr=log)
+            )
+        except Exception as err:  # no such kernel, or one that never answers: nothing can be graded
             self.close()
             first = str(err).strip().splitlines()[0] if str(err).strip() else ""
             name = sys.executable if self.kernel_name == THIS_PYTHON else repr(self.kernel_name)
-            raise KernelStartError(f"could not start the Jupyter kernel {name} "
-                                   f"({type(err).__name__}: {first})") from err
+            raise KernelStartError(
+                f"could not start the Jupyter kernel {name} ({type(err).__name__}: {first})"
+            ) from err
 
     def close(self) -> None:
         if self._stack is not None:
@@ -174,8 +201,8 @@ class KernelSession:
         self.nb.cells.append(cell)
         index = len(self.nb.cells) - 1
         if index > 0:
-            self.nb.cells[index - 1].outputs = []       # only the latest cell's outputs are ever read
-        self.client.timeout = max(1, math.ceil(timeout))     # whole seconds (nbclient), never shorter
+            self.nb.cells[index - 1].outputs = []  # only the latest cell's outputs are ever read
+        self.client.timeout = max(1, math.ceil(timeout))  # whole seconds (nbclient), never shorter
         self.client.iopub_timeout = IOPUB_SECONDS
         self._reply = None
         try:
@@ -189,8 +216,9 @@ class KernelSession:
                 self.restart()
             return Outcome("timeout", outputs=list(cell.outputs))
         if content.get("status") == "error":
-            return Outcome("error", str(content.get("ename", "")), str(content.get("evalue", ""))[:1000],
-                           list(cell.outputs))
+            return Outcome(
+                "error", str(content.get("ename", "")), str(content.get("evalue", ""))[:1000], list(cell.outputs)
+            )
         return Outcome("ok", outputs=list(cell.outputs))
 
     def responsive(self) -> bool:

@@ -15,6 +15,7 @@ student's function that reads a *variable computed* by the chapter (not a litera
 chapters' exercise functions take everything they need as arguments, and a chapter whose exercise needs more tags
 the cell that computes it ``grading-setup``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -37,7 +38,7 @@ class Step:
 
     source: str
     kind: str
-    cell: int                       # the code cell's index in the submission (0-based, among all cells)
+    cell: int  # the code cell's index in the submission (0-based, among all cells)
     defines: frozenset = frozenset()
 
 
@@ -47,9 +48,11 @@ def read(path: Path) -> nbformat.NotebookNode:
         return nbformat.read(str(path), as_version=4)
     except FileNotFoundError:
         raise ValueError(f"{path}: no such file") from None
-    except Exception as err:                           # JSON, schema and encoding errors alike
-        raise ValueError(f"{path}: not a readable Jupyter notebook ({type(err).__name__}: "
-                         f"{str(err).splitlines()[0] if str(err) else ''})") from None
+    except Exception as err:  # JSON, schema and encoding errors alike
+        raise ValueError(
+            f"{path}: not a readable Jupyter notebook ({type(err).__name__}: "
+            f"{str(err).splitlines()[0] if str(err) else ''})"
+        ) from None
 
 
 #: A MyST target line, ``(label)=``.
@@ -90,17 +93,23 @@ def infer_chapter(nb: nbformat.NotebookNode, path: Path, chapters: list) -> int:
     if chapter is None:
         heading = first_heading(nb)
         if heading is None:
-            raise ValueError(f"{path}: not a chapter of the gammanet course (its first markdown cell does not start "
-                             f"with a heading '# N. Title'); give --chapter N to grade it anyway")
+            raise ValueError(
+                f"{path}: not a chapter of the gammanet course (its first markdown cell does not start "
+                f"with a heading '# N. Title'); give --chapter N to grade it anyway"
+            )
         chapter = heading[0]
     if not isinstance(chapter, int) or isinstance(chapter, bool):
         raise ValueError(f"{path}: metadata gammanet.chapter is {chapter!r}, not a chapter number")
     if not imports_gammanet(nb):
-        raise ValueError(f"{path}: not a chapter of the gammanet course (no code cell imports gammanet); "
-                         f"give --chapter N to grade it anyway")
+        raise ValueError(
+            f"{path}: not a chapter of the gammanet course (no code cell imports gammanet); "
+            f"give --chapter N to grade it anyway"
+        )
     if chapter not in chapters:
-        raise ValueError(f"{path}: chapter {chapter} has no graded exercises "
-                         f"(chapters with exercises: {', '.join(map(str, chapters))})")
+        raise ValueError(
+            f"{path}: chapter {chapter} has no graded exercises "
+            f"(chapters with exercises: {', '.join(map(str, chapters))})"
+        )
     return chapter
 
 
@@ -111,7 +120,7 @@ def python_source(source: str) -> str:
 
     try:
         return TransformerManager().transform_cell(source)
-    except Exception:                                   # the kernel will report what is wrong with the cell
+    except Exception:  # the kernel will report what is wrong with the cell
         return source
 
 
@@ -164,7 +173,7 @@ def mentions(source: str, names) -> set:
 def plan(nb: nbformat.NotebookNode, names) -> list:
     """The :class:`Step` s to run for exercises whose functions are ``names`` (module docstring)."""
     names = set(names)
-    whole, candidates = [], []                        # (position, Step), (position, Step, node)
+    whole, candidates = [], []  # (position, Step), (position, Step, node)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
@@ -183,15 +192,16 @@ def plan(nb: nbformat.NotebookNode, names) -> list:
         else:
             for node in tree.body:
                 if is_definition(node):
-                    candidates.append((Step(ast.unparse(node), "definition", index, frozenset(bound_names(node))),
-                                       node))
+                    candidates.append(
+                        (Step(ast.unparse(node), "definition", index, frozenset(bound_names(node))), node)
+                    )
     needed = set()
     for step in whole:
         tree = parse(step.source)
         needed |= used_names(tree) if tree is not None else set()
     chosen = [False] * len(candidates)
     changed = True
-    while changed:                                     # the definitions the whole cells need, transitively
+    while changed:  # the definitions the whole cells need, transitively
         changed = False
         for k, (step, node) in enumerate(candidates):
             star = isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
@@ -199,4 +209,4 @@ def plan(nb: nbformat.NotebookNode, names) -> list:
                 chosen[k], changed = True, True
                 needed |= used_names(node)
     steps = whole + [step for k, (step, _) in enumerate(candidates) if chosen[k]]
-    return sorted(steps, key=lambda s: s.cell)         # stable: a cell's statements keep their order
+    return sorted(steps, key=lambda s: s.cell)  # stable: a cell's statements keep their order

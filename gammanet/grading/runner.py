@@ -6,6 +6,7 @@ the student's function: calling it runs the function in the kernel, with a time 
 raises its exception) in the grader.  When a call hangs past recovery or kills the kernel, the runner starts a new
 kernel and replays the steps, so the next exercise finds its functions again.
 """
+
 from __future__ import annotations
 
 import time
@@ -49,8 +50,8 @@ class Runner:
 
     def __init__(self, session: KernelSession, steps: list, timeout: float, deadline: Deadline):
         self.session, self.steps, self.timeout, self.deadline = session, steps, timeout, deadline
-        self.outcomes: dict = {}                   # step index → Outcome of its first run
-        self.skipped: set = set()                  # steps not replayed: they hung or killed the kernel
+        self.outcomes: dict = {}  # step index → Outcome of its first run
+        self.skipped: set = set()  # steps not replayed: they hung or killed the kernel
         self.calls = 0
 
     def limit(self) -> float:
@@ -67,7 +68,7 @@ class Runner:
             self.outcomes[k] = outcome
             if outcome.status in ("timeout", "died"):
                 self.skipped.add(k)
-                if self.session.restarts > restarts:   # a new kernel: what ran before is gone
+                if self.session.restarts > restarts:  # a new kernel: what ran before is gone
                     self._replay(upto=k)
         self._install()
 
@@ -105,9 +106,13 @@ class Runner:
         if outcome.status == "died":
             raise KernelDied()
         envelope = self._published(outcome)
-        if envelope is None:                      # the request itself failed: e.g. the transport was removed
-            return {"status": "raised", "type": outcome.ename or "RuntimeError",
-                    "message": outcome.evalue or "the call returned nothing", "not_implemented": False}
+        if envelope is None:  # the request itself failed: e.g. the transport was removed
+            return {
+                "status": "raised",
+                "type": outcome.ename or "RuntimeError",
+                "message": outcome.evalue or "the call returned nothing",
+                "not_implemented": False,
+            }
         return envelope
 
     def lookup(self, name: str) -> dict:

@@ -11,6 +11,7 @@ function in the submission's kernel, and only *data* crosses between them.
 This module is also executed, from its source, inside the kernel (as the module ``_gammanet_grading``) by the grader,
 so it imports nothing outside the standard library at module level and never imports ``gammanet``.
 """
+
 import base64
 import json
 import math
@@ -23,8 +24,20 @@ MIME = "application/x-gammanet-grading"
 MAX_BYTES = 20_000_000
 MAX_DEPTH = 40
 MAX_ITEMS = 5_000_000
-TENSOR_DTYPES = ("float16", "bfloat16", "float32", "float64", "complex64", "complex128", "int8", "int16", "int32",
-                 "int64", "uint8", "bool")
+TENSOR_DTYPES = (
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "bool",
+)
 
 
 class Opaque:
@@ -72,8 +85,12 @@ def encode(value, depth=0):
     if np is not None and isinstance(value, np.ndarray) and value.dtype.kind in "biufcO":
         if value.size > MAX_ITEMS:
             return {"$": "opaque", "type": "ndarray", "repr": f"<array of {value.size} elements>"}
-        return {"$": "ndarray", "dtype": value.dtype.str if value.dtype.kind != "O" else "O",
-                "shape": list(value.shape), "data": encode(value.ravel().tolist(), depth + 1)}
+        return {
+            "$": "ndarray",
+            "dtype": value.dtype.str if value.dtype.kind != "O" else "O",
+            "shape": list(value.shape),
+            "data": encode(value.ravel().tolist(), depth + 1),
+        }
     if np is not None and isinstance(value, np.generic) and value.dtype.kind in "biufc":
         return {"$": "npscalar", "dtype": value.dtype.str, "v": encode(value.item(), depth + 1)}
     torch = _module("torch")
@@ -81,19 +98,30 @@ def encode(value, depth=0):
         if value.numel() > MAX_ITEMS:
             return {"$": "opaque", "type": "Tensor", "repr": f"<tensor of {value.numel()} elements>"}
         t = value.detach().cpu()
-        return {"$": "tensor", "dtype": str(t.dtype).replace("torch.", ""), "shape": list(t.shape),
-                "data": encode(t.reshape(-1).tolist(), depth + 1)}
+        return {
+            "$": "tensor",
+            "dtype": str(t.dtype).replace("torch.", ""),
+            "shape": list(t.shape),
+            "data": encode(t.reshape(-1).tolist(), depth + 1),
+        }
     pd = _module("pandas")
     if pd is not None and isinstance(value, pd.Series):
-        return {"$": "series", "name": encode(value.name, depth + 1), "index": encode(list(value.index), depth + 1),
-                "data": encode(value.to_numpy(), depth + 1)}
+        return {
+            "$": "series",
+            "name": encode(value.name, depth + 1),
+            "index": encode(list(value.index), depth + 1),
+            "data": encode(value.to_numpy(), depth + 1),
+        }
     if pd is not None and isinstance(value, pd.DataFrame):
-        return {"$": "frame", "index": encode(list(value.index), depth + 1),
-                "columns": encode(list(value.columns), depth + 1),
-                "data": [encode(value.iloc[:, j].to_numpy(), depth + 1) for j in range(value.shape[1])]}
+        return {
+            "$": "frame",
+            "index": encode(list(value.index), depth + 1),
+            "columns": encode(list(value.columns), depth + 1),
+            "data": [encode(value.iloc[:, j].to_numpy(), depth + 1) for j in range(value.shape[1])],
+        }
     try:
         text = repr(value)[:300]
-    except Exception:                 # a student's class whose repr fails
+    except Exception:  # a student's class whose repr fails
         text = f"<{type(value).__name__}>"
     return {"$": "opaque", "type": type(value).__name__, "repr": text}
 
@@ -115,9 +143,15 @@ def kernel_call(name, payload):
     args, kwargs = pickle.loads(base64.b64decode(payload))
     try:
         value = namespace[name](*args, **kwargs)
-    except BaseException as err:      # noqa: B902 — the student's exception is the result
-        return _publish({"status": "raised", "type": type(err).__name__, "message": str(err)[:2000],
-                         "not_implemented": isinstance(err, NotImplementedError)})
+    except BaseException as err:  # noqa: B902 — the student's exception is the result
+        return _publish(
+            {
+                "status": "raised",
+                "type": type(err).__name__,
+                "message": str(err)[:2000],
+                "not_implemented": isinstance(err, NotImplementedError),
+            }
+        )
     _publish({"status": "returned", "value": encode(value)})
 
 
@@ -210,8 +244,11 @@ def _decode(obj, depth):
     if kind == "series":
         import pandas as pd
 
-        return pd.Series(_decode(obj["data"], depth + 1), index=_decode(obj["index"], depth + 1),
-                         name=_decode(obj["name"], depth + 1))
+        return pd.Series(
+            _decode(obj["data"], depth + 1),
+            index=_decode(obj["index"], depth + 1),
+            name=_decode(obj["name"], depth + 1),
+        )
     if kind == "frame":
         import pandas as pd
 

@@ -23,6 +23,7 @@ Conventions as in :mod:`gammanet.theory.dynamics`: float64, the theory's network
 common random numbers (network s is ``GammaMLP(widths, γ, d, 1, seed=s)`` whatever the γ's) and nested widths (a
 narrower network is the first units of a wider one: :meth:`NetworkDraw.truncate`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,8 +48,9 @@ ZERO_AT_ZERO = ("tanh",)
 
 def _check_family(family: str) -> str:
     if family not in FAMILIES:
-        raise ValueError(f"family={family!r} is not allowed; choose 'equal' (every width N) or 'outer' "
-                         "(inner widths fixed, N_L = N)")
+        raise ValueError(
+            f"family={family!r} is not allowed; choose 'equal' (every width N) or 'outer' (inner widths fixed, N_L = N)"
+        )
     return family
 
 
@@ -72,8 +74,9 @@ def predicted_init_slope(gammas: Sequence[float], activation: str = "tanh", fami
     return 1 - 2 * gammas[-1]
 
 
-def predicted_kernel_exponent(gammas: Sequence[float], layer: int, activation: str = "sigmoid",
-                              family: str = "equal") -> float:
+def predicted_kernel_exponent(
+    gammas: Sequence[float], layer: int, activation: str = "sigmoid", family: str = "equal"
+) -> float:
     """The exponent of N in N_L η_ℓ |∇_{W^ℓ} g(x)|² at initialization (our derivation, leading order).
 
     ``gammas``: (γ_1, ..., γ_L); ``layer``: 1..L for W^1..W^L, L + 1 for the readout C.  Two factors:
@@ -100,14 +103,15 @@ def predicted_kernel_exponent(gammas: Sequence[float], layer: int, activation: s
     if family == "equal" and activation in ZERO_AT_ZERO:
         # W^ℓ (ℓ <= L) is fed σ(Z^{ℓ-1}), whose square scales with γ_1..γ_{ℓ-2}; C is fed σ(Z^L): γ_1..γ_{L-1}.
         below = layer - 2 if layer <= depth else depth - 1
-        inputs = float(sum(1 - 2 * g for g in gammas[:max(below, 0)]))
+        inputs = float(sum(1 - 2 * g for g in gammas[: max(below, 0)]))
     return sums + inputs
 
 
 # ----------------------------------------------------------------------------------- the per-layer kernel
 @with_threads
-def layer_steps(draw: NetworkDraw, gammas: Sequence[float], x: torch.Tensor, activation: str = "sigmoid",
-                output: int = 0) -> dict[str, torch.Tensor]:
+def layer_steps(
+    draw: NetworkDraw, gammas: Sequence[float], x: torch.Tensor, activation: str = "sigmoid", output: int = 0
+) -> dict[str, torch.Tensor]:
     """Per network, layer and input: ``output_step`` η_ℓ |∇_{W^ℓ} g(x)|² and ``weight_step`` η_ℓ |∇_{W^ℓ} g(x)|,
     each of shape (S, L + 1, P) (layers W1..WL, C), with η_ℓ the theory's rates (α = 1) and g the output
     ``output``.  ``x``: (P, d), already scaled (the draw has no input scale).  Gradients by autograd, one backward
@@ -119,7 +123,7 @@ def layer_steps(draw: NetworkDraw, gammas: Sequence[float], x: torch.Tensor, act
     params = [w.detach().clone().requires_grad_(True) for w in draw.weights]
     with torch.enable_grad():
         out = NetworkDraw(tuple(params), draw.biases, draw.seeds, draw.init).forward(x, gammas, activation)
-        out = out[..., output]                                                             # (S, P)
+        out = out[..., output]  # (S, P)
         S, P = out.shape
         square = torch.empty(S, len(names), P, dtype=out.dtype)
         for p in range(P):
@@ -130,23 +134,39 @@ def layer_steps(draw: NetworkDraw, gammas: Sequence[float], x: torch.Tensor, act
     return {"output_step": rate * square, "weight_step": rate * square.sqrt()}
 
 
-def steps_table(draw: NetworkDraw, gammas: Sequence[float], x: torch.Tensor, activation: str = "sigmoid",
-                output: int = 0, steps: Optional[dict] = None) -> pd.DataFrame:
+def steps_table(
+    draw: NetworkDraw,
+    gammas: Sequence[float],
+    x: torch.Tensor,
+    activation: str = "sigmoid",
+    output: int = 0,
+    steps: Optional[dict] = None,
+) -> pd.DataFrame:
     """:func:`layer_steps` averaged over networks and inputs: one row per layer with the ``rate`` η_ℓ,
     ``output_step`` (± ``output_step_se``, over networks), ``weight_step`` and ``kernel`` = N_L × output_step.
     ``steps``: the result of :func:`layer_steps` for these arguments, when already computed."""
     steps = layer_steps(draw, gammas, x, activation, output) if steps is None else steps
     gammas = resolve_gammas(gammas, draw.depth)
     rates = learning_rates(draw.widths, gammas)
-    per_net = steps["output_step"].mean(-1)                                                   # (S, L+1)
+    per_net = steps["output_step"].mean(-1)  # (S, L+1)
     S = per_net.shape[0]
     rows = []
     for ell, name in enumerate(layer_names(draw.depth)):
-        rows.append(dict(gammas=label(gammas), widths=label(draw.widths), N=draw.widths[-1], layer=name,
-                         layer_index=ell + 1, rate=rates[name], output_step=float(per_net[:, ell].mean()),
-                         output_step_se=float(per_net[:, ell].std() / S ** 0.5) if S > 1 else float("nan"),
-                         weight_step=float(steps["weight_step"][:, ell].mean()),
-                         kernel=draw.widths[-1] * float(per_net[:, ell].mean()), n_seeds=S))
+        rows.append(
+            dict(
+                gammas=label(gammas),
+                widths=label(draw.widths),
+                N=draw.widths[-1],
+                layer=name,
+                layer_index=ell + 1,
+                rate=rates[name],
+                output_step=float(per_net[:, ell].mean()),
+                output_step_se=float(per_net[:, ell].std() / S**0.5) if S > 1 else float("nan"),
+                weight_step=float(steps["weight_step"][:, ell].mean()),
+                kernel=draw.widths[-1] * float(per_net[:, ell].mean()),
+                n_seeds=S,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -155,8 +175,9 @@ def _guide(table: pd.DataFrame, value: str, slope: pd.Series, by: list[str]) -> 
     width law drawn from the narrowest width."""
     first = table.loc[table.groupby(by).N.idxmin(), by + ["N", value]].rename(columns={"N": "N0", value: "v0"})
     merged = table[by + ["N"]].merge(first, on=by, how="left")
-    return pd.Series(merged.v0.to_numpy() * (table.N.to_numpy() / merged.N0.to_numpy()) ** slope.to_numpy(),
-                     index=table.index)
+    return pd.Series(
+        merged.v0.to_numpy() * (table.N.to_numpy() / merged.N0.to_numpy()) ** slope.to_numpy(), index=table.index
+    )
 
 
 def _architectures(widths: Sequence[int], depth: int, family: str, inner_widths: Optional[Sequence[int]]):
@@ -175,11 +196,17 @@ def _draw(archs, in_features, n_seeds, seed) -> NetworkDraw:
 
 
 @with_threads
-def kernel_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (1.0, 0.5, 0.5), (1.0, 1.0, 1.0)),
-                    widths: Sequence[int] = (25, 50, 100, 200), family: str = "equal",
-                    inner_widths: Optional[Sequence[int]] = None, activation: str = "sigmoid",
-                    x: Optional[torch.Tensor] = None, n_seeds: int = 32, seed: int = 0,
-                    n_boot: int = 200) -> Prediction:
+def kernel_vs_width(
+    gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (1.0, 0.5, 0.5), (1.0, 1.0, 1.0)),
+    widths: Sequence[int] = (25, 50, 100, 200),
+    family: str = "equal",
+    inner_widths: Optional[Sequence[int]] = None,
+    activation: str = "sigmoid",
+    x: Optional[torch.Tensor] = None,
+    n_seeds: int = 32,
+    seed: int = 0,
+    n_boot: int = 200,
+) -> Prediction:
     """The per-layer kernel N_L η_ℓ |∇_{W^ℓ} g(x)|² at initialization against the width.
 
     ``family``: ``"equal"`` (architectures (N,)*L) or ``"outer"`` (``inner_widths`` + (N,), default inner widths
@@ -199,17 +226,34 @@ def kernel_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (
         for arch in archs:
             sub = draw.truncate(arch)
             steps = layer_steps(sub, gammas, x, activation)
-            frames.append(steps_table(sub, gammas, x, activation, steps=steps).assign(
-                theory=[predicted_kernel_exponent(gammas, ell, activation, family) for ell in range(1, depth + 2)]))
-            per_width.append(arch[-1] * steps["output_step"])                                 # (S, L+1, P)
-        samples = torch.stack(per_width, 1)                                                   # (S, W, L+1, P)
+            frames.append(
+                steps_table(sub, gammas, x, activation, steps=steps).assign(
+                    theory=[predicted_kernel_exponent(gammas, ell, activation, family) for ell in range(1, depth + 2)]
+                )
+            )
+            per_width.append(arch[-1] * steps["output_step"])  # (S, L+1, P)
+        samples = torch.stack(per_width, 1)  # (S, W, L+1, P)
         for ell, name in enumerate(layer_names(depth)):
             fit = fit_slope([a[-1] for a in archs], samples[:, :, ell], "mean", n_boot=n_boot, seed=seed)
-            slopes.append(dict(gammas=label(gammas), layer=name, layer_index=ell + 1, **fit.as_dict(),
-                               theory=predicted_kernel_exponent(gammas, ell + 1, activation, family)))
-    config = dict(gammas=[list(g) for g in gammas_list], widths=[list(a) for a in archs], family=family,
-                  activation=activation, n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], n_points=int(x.shape[0]),
-                  n_boot=n_boot)
+            slopes.append(
+                dict(
+                    gammas=label(gammas),
+                    layer=name,
+                    layer_index=ell + 1,
+                    **fit.as_dict(),
+                    theory=predicted_kernel_exponent(gammas, ell + 1, activation, family),
+                )
+            )
+    config = dict(
+        gammas=[list(g) for g in gammas_list],
+        widths=[list(a) for a in archs],
+        family=family,
+        activation=activation,
+        n_seeds=n_seeds,
+        seeds=[seed, seed + n_seeds - 1],
+        n_points=int(x.shape[0]),
+        n_boot=n_boot,
+    )
     table = pd.concat(frames, ignore_index=True).assign(family=family)
     table["predicted"] = _guide(table, "kernel", table.theory, ["gammas", "layer"])
     return Prediction(table, pd.DataFrame(slopes), config)
@@ -235,9 +279,14 @@ class DeepRun:
 
 
 @with_threads
-def train_deep(problem: RegressionProblem, draw: NetworkDraw, gammas: Sequence[float],
-               times: Iterable[float] = (0.0, 1.0, 2.0), alpha: float = 10.0,
-               activation: str = "tanh") -> DeepRun:
+def train_deep(
+    problem: RegressionProblem,
+    draw: NetworkDraw,
+    gammas: Sequence[float],
+    times: Iterable[float] = (0.0, 1.0, 2.0),
+    alpha: float = 10.0,
+    activation: str = "tanh",
+) -> DeepRun:
     """Full-batch gradient descent of the networks ``draw`` (module docstring): every weight W^ℓ and the readout C
     moves by -α η_ℓ ∂L/∂W^ℓ per step; the draw's biases (zero for the theory's networks) stay fixed.  Outputs are
     recorded at the steps round(t N_L) for t in ``times``; the run lasts max(times)."""
@@ -254,15 +303,17 @@ def train_deep(problem: RegressionProblem, draw: NetworkDraw, gammas: Sequence[f
     x, xt, y = problem.x_train.to(DTYPE), problem.x_test.to(DTYPE), problem.y_train.to(DTYPE)
     params = [w.detach().clone().requires_grad_(True) for w in draw.weights]
     S, T = draw.n_networks, len(times)
-    outputs = {"train": torch.empty(S, T, problem.n_train, dtype=DTYPE),
-               "test": torch.empty(S, T, problem.n_test, dtype=DTYPE)}
+    outputs = {
+        "train": torch.empty(S, T, problem.n_train, dtype=DTYPE),
+        "test": torch.empty(S, T, problem.n_test, dtype=DTYPE),
+    }
     loss = torch.empty(S, T, dtype=DTYPE)
     record = {int(k): i for i, k in enumerate(steps)}
     with torch.enable_grad():
         for k in range(int(steps[-1]) + 1):
             nets = NetworkDraw(tuple(params), draw.biases, draw.seeds, draw.init)
-            g = nets.forward(x, gammas, activation)[..., 0]                                   # (S, M)
-            per_net = 0.5 * ((y - g) ** 2).mean(1)                                            # (S,)
+            g = nets.forward(x, gammas, activation)[..., 0]  # (S, M)
+            per_net = 0.5 * ((y - g) ** 2).mean(1)  # (S,)
             if k in record:
                 i = record[k]
                 with torch.no_grad():
@@ -280,10 +331,16 @@ def train_deep(problem: RegressionProblem, draw: NetworkDraw, gammas: Sequence[f
 
 
 @with_threads
-def kernel_change(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (1.0, 0.5, 0.5), (1.0, 1.0, 1.0)),
-                  widths: Sequence[int] = (25, 50), t: float = 2.0, alpha: float = 10.0,
-                  activation: str = "tanh", problem: Optional[RegressionProblem] = None, n_seeds: int = 8,
-                  seed: int = 0) -> Prediction:
+def kernel_change(
+    gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (1.0, 0.5, 0.5), (1.0, 1.0, 1.0)),
+    widths: Sequence[int] = (25, 50),
+    t: float = 2.0,
+    alpha: float = 10.0,
+    activation: str = "tanh",
+    problem: Optional[RegressionProblem] = None,
+    n_seeds: int = 8,
+    seed: int = 0,
+) -> Prediction:
     """The per-layer kernel N_L η_ℓ |∇_{W^ℓ} g(x)|² (on the problem's evaluation points) at initialization and
     after training to clock ``t``, every width N (architectures (N,)*L).  ``table``: one row per (γ's, N, layer,
     t) as in :func:`steps_table`, plus ``loss`` (the mean training loss at that time) and ``growth`` (kernel at t
@@ -299,14 +356,24 @@ def kernel_change(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5, 0.5), (1.
             sub = draw.truncate(arch)
             run = train_deep(problem, sub, gammas, (0.0, t), alpha, activation)
             before = steps_table(sub, gammas, problem.x_test, activation).assign(
-                t=0.0, loss=float(run.loss[:, 0].mean()))
+                t=0.0, loss=float(run.loss[:, 0].mean())
+            )
             after = steps_table(run.final, gammas, problem.x_test, activation).assign(
-                t=float(t), loss=float(run.loss[:, -1].mean()))
+                t=float(t), loss=float(run.loss[:, -1].mean())
+            )
             after["growth"] = after.kernel.to_numpy() / before.kernel.to_numpy()
             before["growth"] = 1.0
             frames += [before, after]
-    config = dict(gammas=[list(g) for g in gammas_list], widths=[list(a) for a in archs], t=float(t), alpha=alpha,
-                  activation=activation, n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], problem=problem.info)
+    config = dict(
+        gammas=[list(g) for g in gammas_list],
+        widths=[list(a) for a in archs],
+        t=float(t),
+        alpha=alpha,
+        activation=activation,
+        n_seeds=n_seeds,
+        seeds=[seed, seed + n_seeds - 1],
+        problem=problem.info,
+    )
     return Prediction(pd.concat(frames, ignore_index=True), None, config)
 
 
@@ -323,12 +390,18 @@ def _family(spec) -> tuple[str, Optional[tuple[int, ...]]]:
 
 
 @with_threads
-def trained_variance_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5), (1.0, 0.5), (0.5, 1.0),
-                                                                          (1.0, 1.0)),
-                              widths: Sequence[int] = (16, 32, 64, 128),
-                              families: Sequence = ("equal", (16,), (128,)), t: float = 2.0, alpha: float = 10.0,
-                              activation: str = "tanh", problem: Optional[RegressionProblem] = None,
-                              n_seeds: int = 32, seed: int = 0, n_boot: int = 200) -> Prediction:
+def trained_variance_vs_width(
+    gammas_list: Iterable[Sequence[float]] = ((0.5, 0.5), (1.0, 0.5), (0.5, 1.0), (1.0, 1.0)),
+    widths: Sequence[int] = (16, 32, 64, 128),
+    families: Sequence = ("equal", (16,), (128,)),
+    t: float = 2.0,
+    alpha: float = 10.0,
+    activation: str = "tanh",
+    problem: Optional[RegressionProblem] = None,
+    n_seeds: int = 32,
+    seed: int = 0,
+    n_boot: int = 200,
+) -> Prediction:
     """Var g_t(x) over seeds against N_L at t = 0 and t = ``t``, per family of widths and γ-tuple.
 
     ``families``: ``"equal"`` (architectures (N,)*L) and/or tuples of fixed inner widths (architectures
@@ -351,22 +424,49 @@ def trained_variance_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.
         for gammas in gammas_list:
             runs = [train_deep(problem, draw.truncate(arch), gammas, (0.0, t), alpha, activation) for arch in archs]
             for split in ("train", "test"):
-                samples = torch.stack([r.outputs[split] for r in runs], 1)                   # (S, W, T, P)
+                samples = torch.stack([r.outputs[split] for r in runs], 1)  # (S, W, T, P)
                 for i, time in enumerate(runs[0].times):
                     variance = samples[:, :, i].var(0).mean(-1)
                     for j, (arch, run) in enumerate(zip(archs, runs)):
-                        rows.append(dict(family=family, inner=inner, gammas=label(gammas), widths=label(arch),
-                                         N=arch[-1], t=float(time), split=split, variance=float(variance[j]),
-                                         loss=float(run.loss[:, i].mean()), n_seeds=n_seeds,
-                                         init_theory=predicted_init_slope(gammas, activation, family)))
+                        rows.append(
+                            dict(
+                                family=family,
+                                inner=inner,
+                                gammas=label(gammas),
+                                widths=label(arch),
+                                N=arch[-1],
+                                t=float(time),
+                                split=split,
+                                variance=float(variance[j]),
+                                loss=float(run.loss[:, i].mean()),
+                                n_seeds=n_seeds,
+                                init_theory=predicted_init_slope(gammas, activation, family),
+                            )
+                        )
                     fit = fit_slope([a[-1] for a in archs], samples[:, :, i], "variance", n_boot=n_boot, seed=seed)
-                    slopes.append(dict(family=family, inner=inner, gammas=label(gammas), t=float(time), split=split,
-                                       **fit.as_dict(),
-                                       init_theory=predicted_init_slope(gammas, activation, family)))
-    config = dict(gammas=[list(g) for g in gammas_list], widths=list(widths),
-                  families=[f if isinstance(f, str) else list(f) for f in families], t=float(t), alpha=alpha,
-                  activation=activation, n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], problem=problem.info,
-                  n_boot=n_boot)
+                    slopes.append(
+                        dict(
+                            family=family,
+                            inner=inner,
+                            gammas=label(gammas),
+                            t=float(time),
+                            split=split,
+                            **fit.as_dict(),
+                            init_theory=predicted_init_slope(gammas, activation, family),
+                        )
+                    )
+    config = dict(
+        gammas=[list(g) for g in gammas_list],
+        widths=list(widths),
+        families=[f if isinstance(f, str) else list(f) for f in families],
+        t=float(t),
+        alpha=alpha,
+        activation=activation,
+        n_seeds=n_seeds,
+        seeds=[seed, seed + n_seeds - 1],
+        problem=problem.info,
+        n_boot=n_boot,
+    )
     table = pd.DataFrame(rows)
     # The width law of t = 0 drawn from the narrowest width, at every t: where the points leave it, training
     # has changed the law.
@@ -374,5 +474,15 @@ def trained_variance_vs_width(gammas_list: Iterable[Sequence[float]] = ((0.5, 0.
     return Prediction(table, pd.DataFrame(slopes), config)
 
 
-__all__ = ["DeepRun", "FAMILIES", "kernel_change", "kernel_vs_width", "layer_steps", "predicted_init_slope",
-           "predicted_kernel_exponent", "steps_table", "train_deep", "trained_variance_vs_width"]
+__all__ = [
+    "DeepRun",
+    "FAMILIES",
+    "kernel_change",
+    "kernel_vs_width",
+    "layer_steps",
+    "predicted_init_slope",
+    "predicted_kernel_exponent",
+    "steps_table",
+    "train_deep",
+    "trained_variance_vs_width",
+]

@@ -20,6 +20,7 @@ by exactly the empirical tangent kernel at initialization, Θ_0 = N^{1-2γ} A_N^
 r_{k+1} = (I - ηΘ_0/M) r_k on the training points and g^lin_k(x) = g_0(x) + (η/M) Θ_0(x, X) Σ_{j<k} r_j elsewhere,
 which we evaluate in closed form from the eigendecomposition of Θ_0 — the linearized model trained side by side.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -71,7 +72,7 @@ class ShallowRun:
     def mirror_flags(self) -> np.ndarray:
         flags = np.zeros(len(self.seeds), dtype=bool)
         if self.antithetic:
-            flags[self.n_seeds:] = True
+            flags[self.n_seeds :] = True
         return flags
 
     def loss_frame(self) -> pd.DataFrame:
@@ -98,10 +99,18 @@ def learning_rate(alpha: float, gamma: float, width: int) -> float:
 
 
 @with_threads
-def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequence[float] = GAMMAS,
-                  times: Iterable[float] = (0.0, 0.5, 1.0, 2.0), alpha: float = ALPHA,
-                  rate_width: Optional[int] = None, linearized: bool = False, activation: str = "sigmoid",
-                  dtype: torch.dtype = DTYPE, device: Union[str, torch.device, None] = None) -> ShallowRun:
+def train_shallow(
+    problem: RegressionProblem,
+    nets: NetworkDraw,
+    gammas: Sequence[float] = GAMMAS,
+    times: Iterable[float] = (0.0, 0.5, 1.0, 2.0),
+    alpha: float = ALPHA,
+    rate_width: Optional[int] = None,
+    linearized: bool = False,
+    activation: str = "sigmoid",
+    dtype: torch.dtype = DTYPE,
+    device: Union[str, torch.device, None] = None,
+) -> ShallowRun:
     """Full-batch gradient descent of the shallow networks ``nets`` (S networks of width N) for every γ at once.
 
     ``times``: the clock values t at which outputs and losses are recorded (steps round(t N)); the run lasts
@@ -124,18 +133,18 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
     w, b = nets.weights[0].to(device, dtype), nets.biases[0].to(device, dtype)
     c0, bc = nets.weights[1][:, 0, :].to(device, dtype), nets.biases[1][:, 0].to(device, dtype)
     gam = torch.as_tensor(gammas, dtype=dtype, device=device)
-    scale = float(N) ** (-gam)                                               # N^{-γ}, (G,)
+    scale = float(N) ** (-gam)  # N^{-γ}, (G,)
     lr = torch.as_tensor([learning_rate(alpha, g, rate_width or N) for g in gammas], dtype=dtype, device=device)
-    gram, gram_cross = x @ x.T, x @ xt.T                                     # (M, M), (M, P)
+    gram, gram_cross = x @ x.T, x @ xt.T  # (M, M), (M, P)
 
-    z0 = (w @ x.T + b[..., None])                                            # (S, N, M): Z_im = W^i·x_m + b^i
-    z0t = (w @ xt.T + b[..., None])                                          # (S, N, P)
-    z = z0.expand(G, -1, -1, -1).clone()                                     # (G, S, N, M)
+    z0 = w @ x.T + b[..., None]  # (S, N, M): Z_im = W^i·x_m + b^i
+    z0t = w @ xt.T + b[..., None]  # (S, N, P)
+    z = z0.expand(G, -1, -1, -1).clone()  # (G, S, N, M)
     # W_k - W_0 = Λ X with Λ (G, S, N, M): the evaluation points' pre-activations z0t + Λ X x_tᵀ are formed only
     # when recorded, instead of being stepped every step (saves an (N × M) @ (M × P) product per step).
     lam = torch.zeros_like(z)
-    c = c0.expand(G, -1, -1).clone()                                         # (G, S, N)
-    coef = (lr * scale / M)[:, None, None, None]                             # η N^{-γ}/M, per member
+    c = c0.expand(G, -1, -1).clone()  # (G, S, N)
+    coef = (lr * scale / M)[:, None, None, None]  # η N^{-γ}/M, per member
     scale4 = scale[:, None, None]
 
     T = len(times)
@@ -150,7 +159,7 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
     for k in range(int(steps[-1]) + 1):
         h = sigma(z)
         g = readout(h)
-        r = y - g                                                            # (G, S, M)
+        r = y - g  # (G, S, M)
         if k in record:
             i = record[k]
             out_train[:, :, i], loss[:, :, i] = g, 0.5 * (r * r).mean(-1)
@@ -159,29 +168,45 @@ def train_shallow(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequenc
             break
         # -η ∂L/∂Z_im = κ C_i σ'(Z_im) r_m and -η ∂L/∂C_i = κ Σ_m H_im r_m, with κ = η N^{-γ}/M.
         # W ← W + κ C_i σ'(Z_im) r_m x_m, so Λ ← Λ + κ C (σ'(Z) ⊙ r) and Z ← Z + κ C [(σ'(Z) ⊙ r) XXᵀ].
-        grad_c = (h @ r.unsqueeze(-1)).squeeze(-1)                           # Σ_m H_im r_m, (G, S, N)
+        grad_c = (h @ r.unsqueeze(-1)).squeeze(-1)  # Σ_m H_im r_m, (G, S, N)
         d = torch.addcmul(h, h, h, value=-1.0) if activation == "sigmoid" else dsigma(z)
-        kc = (coef[..., 0] * c).unsqueeze(-1)                                 # κ C_i, (G, S, N, 1)
-        u = d.mul_(r.unsqueeze(-2))                                           # σ'(Z_im) r_m, in place of d
+        kc = (coef[..., 0] * c).unsqueeze(-1)  # κ C_i, (G, S, N, 1)
+        u = d.mul_(r.unsqueeze(-2))  # σ'(Z_im) r_m, in place of d
         lam.addcmul_(kc, u)
         z.addcmul_(kc, u @ gram)
         c.add_(coef[..., 0] * grad_c)
 
     out_train, out_test, loss, lr = out_train.cpu(), out_test.cpu(), loss.cpu(), lr.cpu()
-    run = ShallowRun(N, tuple(float(g) for g in gammas), nets.seeds, times, steps, lr.numpy(),
-                     {"train": out_train, "test": out_test}, loss)
+    run = ShallowRun(
+        N,
+        tuple(float(g) for g in gammas),
+        nets.seeds,
+        times,
+        steps,
+        lr.numpy(),
+        {"train": out_train, "test": out_test},
+        loss,
+    )
     if linearized:
-        lin_train, lin_test = linearized_outputs(problem, nets, gammas, steps, lr, out_train[:, :, 0],
-                                                 out_test[:, :, 0], activation)
+        lin_train, lin_test = linearized_outputs(
+            problem, nets, gammas, steps, lr, out_train[:, :, 0], out_test[:, :, 0], activation
+        )
         run.linearized = {"train": lin_train, "test": lin_test}
         run.linearized_loss = 0.5 * ((y - lin_train) ** 2).mean(-1)
     return run
 
 
 @with_threads
-def linearized_outputs(problem: RegressionProblem, nets: NetworkDraw, gammas: Sequence[float], steps: np.ndarray,
-                       lr: torch.Tensor, g0_train: torch.Tensor, g0_test: torch.Tensor,
-                       activation: str = "sigmoid") -> tuple[torch.Tensor, torch.Tensor]:
+def linearized_outputs(
+    problem: RegressionProblem,
+    nets: NetworkDraw,
+    gammas: Sequence[float],
+    steps: np.ndarray,
+    lr: torch.Tensor,
+    g0_train: torch.Tensor,
+    g0_test: torch.Tensor,
+    activation: str = "sigmoid",
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Outputs of the linearized networks after ``steps`` (T,) gradient steps: (G, S, T, M) and (G, S, T, P).
 
     Exact for discrete gradient descent (module docstring): with Θ_0 = N^{1-2γ} A_N = Q diag(λ) Qᵀ and a = ηλ/M,
@@ -190,31 +215,42 @@ def linearized_outputs(problem: RegressionProblem, nets: NetworkDraw, gammas: Se
     N, M = nets.widths[0], problem.n_train
     dtype = g0_train.dtype
     y = problem.y_train.to(dtype)
-    a_train = empirical_kernel(nets, problem.x_train, activation=activation).to(dtype)              # (S, M, M)
+    a_train = empirical_kernel(nets, problem.x_train, activation=activation).to(dtype)  # (S, M, M)
     a_cross = empirical_kernel(nets, problem.x_test, problem.x_train, activation=activation).to(dtype)  # (S, P, M)
-    lam, q = torch.linalg.eigh(a_train)                                                            # (S, M), (S, M, M)
+    lam, q = torch.linalg.eigh(a_train)  # (S, M), (S, M, M)
     gam = torch.as_tensor(gammas, dtype=dtype)
-    factor = lr * float(N) ** (1 - 2 * gam) / M                                                    # η N^{1-2γ}/M, (G,)
-    a = factor[:, None, None] * lam.clamp_min(0)[None]                                             # (G, S, M)
-    k = torch.as_tensor(steps, dtype=dtype)[:, None, None, None]                                   # (T, 1, 1, 1)
-    power = torch.pow(1 - a, k)                                                                    # (T, G, S, M)
+    factor = lr * float(N) ** (1 - 2 * gam) / M  # η N^{1-2γ}/M, (G,)
+    a = factor[:, None, None] * lam.clamp_min(0)[None]  # (G, S, M)
+    k = torch.as_tensor(steps, dtype=dtype)[:, None, None, None]  # (T, 1, 1, 1)
+    power = torch.pow(1 - a, k)  # (T, G, S, M)
     cumulative = torch.where(a.abs() > 1e-12, (1 - power) / torch.where(a.abs() > 1e-12, a, 1.0), k)
-    r0 = (y - g0_train)                                                                            # (G, S, M)
-    coords = (q.transpose(1, 2) @ r0.unsqueeze(-1)).squeeze(-1)                                    # (G, S, M)
-    r_k = (q @ (power * coords).unsqueeze(-1)).squeeze(-1)                                         # (T, G, S, M)
-    summed = (q @ (cumulative * coords).unsqueeze(-1)).squeeze(-1)                                # Σ_{j<k} r_j
+    r0 = y - g0_train  # (G, S, M)
+    coords = (q.transpose(1, 2) @ r0.unsqueeze(-1)).squeeze(-1)  # (G, S, M)
+    r_k = (q @ (power * coords).unsqueeze(-1)).squeeze(-1)  # (T, G, S, M)
+    summed = (q @ (cumulative * coords).unsqueeze(-1)).squeeze(-1)  # Σ_{j<k} r_j
     lin_train = (y - r_k).permute(1, 2, 0, 3)
     lin_test = g0_test[None] + factor[None, :, None, None] * (a_cross @ summed.unsqueeze(-1)).squeeze(-1)
     return lin_train, lin_test.permute(1, 2, 0, 3)
 
 
 @with_threads
-def train_widths(problem: RegressionProblem, widths: Sequence[int], gammas: Sequence[float] = GAMMAS,
-                 seeds: Union[int, Iterable[int]] = 64, seed: int = 0, times: Iterable[float] = (0.0, 0.5, 1.0, 2.0),
-                 alpha: float = ALPHA, rate_width: Optional[int] = None, linearized: bool = False,
-                 antithetic: bool = False, init: str = "centered", activation: str = "sigmoid",
-                 dtype: torch.dtype = DTYPE, hidden_bias: float = 0.0,
-                 device: Union[str, torch.device, None] = None) -> list[ShallowRun]:
+def train_widths(
+    problem: RegressionProblem,
+    widths: Sequence[int],
+    gammas: Sequence[float] = GAMMAS,
+    seeds: Union[int, Iterable[int]] = 64,
+    seed: int = 0,
+    times: Iterable[float] = (0.0, 0.5, 1.0, 2.0),
+    alpha: float = ALPHA,
+    rate_width: Optional[int] = None,
+    linearized: bool = False,
+    antithetic: bool = False,
+    init: str = "centered",
+    activation: str = "sigmoid",
+    dtype: torch.dtype = DTYPE,
+    hidden_bias: float = 0.0,
+    device: Union[str, torch.device, None] = None,
+) -> list[ShallowRun]:
     """:func:`train_shallow` at several widths with nested draws: the width-N networks are the first N units of
     the widest ones (drawn once per seed; network s is ``GammaMLP((max N,), γ, d, 1, init, seed=s)``).
     ``antithetic``: also train every network's mirror (C → -C, see :meth:`NetworkDraw.mirrored`): the runs then
@@ -225,16 +261,22 @@ def train_widths(problem: RegressionProblem, widths: Sequence[int], gammas: Sequ
     nets = draw_networks([widths[-1]], problem.dim, seeds, 1, init, seed=seed)
     if hidden_bias:
         if nets.init.biases != "none":
-            raise ValueError(f"hidden_bias={hidden_bias!r} needs an init law without random biases; "
-                             f"got biases={nets.init.biases!r}")
-        nets = NetworkDraw(nets.weights, (torch.full_like(nets.biases[0], float(hidden_bias)),) + nets.biases[1:],
-                           nets.seeds, nets.init)
+            raise ValueError(
+                f"hidden_bias={hidden_bias!r} needs an init law without random biases; got biases={nets.init.biases!r}"
+            )
+        nets = NetworkDraw(
+            nets.weights,
+            (torch.full_like(nets.biases[0], float(hidden_bias)),) + nets.biases[1:],
+            nets.seeds,
+            nets.init,
+        )
     if antithetic:
         nets = NetworkDraw.concat([nets, nets.mirrored()])
     runs = []
     for n in widths:
-        run = train_shallow(problem, nets.truncate([n]), gammas, times, alpha, rate_width, linearized, activation,
-                            dtype, device)
+        run = train_shallow(
+            problem, nets.truncate([n]), gammas, times, alpha, rate_width, linearized, activation, dtype, device
+        )
         run.antithetic = antithetic
         runs.append(run)
     return runs

@@ -35,6 +35,7 @@ closed at the training points and then integrated at any other x.  :class:`First
 bookkeeping (g_0 = 0 and A_N = A, since quadrature has no Monte-Carlo fluctuation).
 :func:`gap_vs_first_correction` compares a trained sweep's seed-mean gap with N^{γ-1} Q¹_t.
 """
+
 from __future__ import annotations
 
 import functools
@@ -64,8 +65,9 @@ def activation_second_derivative(activation: str):
     raise ValueError(f"activation={activation!r} is not allowed; choose 'sigmoid' or 'tanh'")
 
 
-def weight_nodes(dim: int, n_nodes: int = 24, n_samples: int = 2 ** 16, seed: int = 0
-                 ) -> tuple[torch.Tensor, torch.Tensor]:
+def weight_nodes(
+    dim: int, n_nodes: int = 24, n_samples: int = 2**16, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Points w (Q, d) and weights p (Q,) with Σ p f(w) ≈ E f(w), w ~ N(0, I_d): the tensor Gauss–Hermite rule with
     ``n_nodes`` per axis for d ≤ 3, else ``n_samples`` seeded Monte-Carlo draws with equal weights."""
     if dim <= 3:
@@ -77,8 +79,10 @@ def weight_nodes(dim: int, n_nodes: int = 24, n_samples: int = 2 ** 16, seed: in
             weights = (weights[:, None] * p[None, :]).reshape(-1)
         return w, weights
     gen = torch.Generator().manual_seed(int(seed))
-    return (torch.randn(n_samples, dim, generator=gen, dtype=DTYPE),
-            torch.full((n_samples,), 1.0 / n_samples, dtype=DTYPE))
+    return (
+        torch.randn(n_samples, dim, generator=gen, dtype=DTYPE),
+        torch.full((n_samples,), 1.0 / n_samples, dtype=DTYPE),
+    )
 
 
 #: The readout laws the quadrature particles can represent, by name (the normal law has two names: its
@@ -104,25 +108,33 @@ def third_moment(readout) -> float:
         return float(readout)
     law = resolve_init(readout)
     if law.readout_mean != 0:
-        raise ValueError(f"readout={readout!r} has E[C] = {law.readout_mean:g}; the expansion around h_t needs a "
-                         "centred readout (E[C] = 0)")
+        raise ValueError(
+            f"readout={readout!r} has E[C] = {law.readout_mean:g}; the expansion around h_t needs a "
+            "centred readout (E[C] = 0)"
+        )
     return float(law.readout_third_moment)
 
 
 @with_threads
-def drift_operator(x: torch.Tensor, x_train: torch.Tensor, activation: str = "sigmoid", hidden_bias: float = 0.0,
-                   n_nodes: int = 24, **node_kwargs) -> torch.Tensor:
+def drift_operator(
+    x: torch.Tensor,
+    x_train: torch.Tensor,
+    activation: str = "sigmoid",
+    hidden_bias: float = 0.0,
+    n_nodes: int = 24,
+    **node_kwargs,
+) -> torch.Tensor:
     """Φ (Ω, Ω, M) with Ψ(x, x') = (1/M) Σ_m r_m Φ[x, x', m] (module docstring): the mean drift of the kernel per
     unit of α N^{γ-1} E[C³] for residuals r at the M training points.  ``x`` (Ω, d) the points where the kernel is
     wanted, ``x_train`` (M, d)."""
     x, x_train = x.to(DTYPE), x_train.to(DTYPE)
     w, p = weight_nodes(x.shape[1], n_nodes, **node_kwargs)
     dsigma, d2sigma = activation_derivative(activation), activation_second_derivative(activation)
-    z, z_train = w @ x.T + hidden_bias, w @ x_train.T + hidden_bias                     # (Q, Ω), (Q, M)
+    z, z_train = w @ x.T + hidden_bias, w @ x_train.T + hidden_bias  # (Q, Ω), (Q, M)
     d1, d2, d1_train = dsigma(z), d2sigma(z), dsigma(z_train)
     # J[a, b, m] = E[σ''(w·a + β) σ'(w·b + β) σ'(w·x_m + β)]
     J = torch.einsum("q,qa,qb,qm->abm", p, d2, d1, d1_train)
-    gram, gram_train = x @ x.T, x @ x_train.T                                            # (Ω, Ω), (Ω, M)
+    gram, gram_train = x @ x.T, x @ x_train.T  # (Ω, Ω), (Ω, M)
     return gram[:, :, None] * (gram_train[:, None, :] * J + gram_train[None, :, :] * J.transpose(0, 1))
 
 
@@ -140,20 +152,33 @@ class FirstCorrection:
     - :meth:`mean`: Q¹_t at the training (T, M) or evaluation (T, P) points.
     """
 
-    def __init__(self, problem: RegressionProblem, alpha: float, readout="skewed", hidden_bias: float = 0.0,
-                 activation: str = "sigmoid", n_nodes: int = 24, steps_per_unit: int = 200,
-                 limit: Optional[KernelLimit] = None, **node_kwargs):
+    def __init__(
+        self,
+        problem: RegressionProblem,
+        alpha: float,
+        readout="skewed",
+        hidden_bias: float = 0.0,
+        activation: str = "sigmoid",
+        n_nodes: int = 24,
+        steps_per_unit: int = 200,
+        limit: Optional[KernelLimit] = None,
+        **node_kwargs,
+    ):
         self.problem, self.alpha, self.third_moment = problem, float(alpha), third_moment(readout)
         self.hidden_bias, self.activation = float(hidden_bias), activation
-        if limit is not None and (limit.problem is not problem or limit.alpha != float(alpha)
-                                  or limit.hidden_bias != float(hidden_bias) or limit.activation != activation):
+        if limit is not None and (
+            limit.problem is not problem
+            or limit.alpha != float(alpha)
+            or limit.hidden_bias != float(hidden_bias)
+            or limit.activation != activation
+        ):
             raise ValueError("limit must be the KernelLimit of the same problem, α, hidden bias and activation")
         self.limit = limit or KernelLimit(problem, alpha, activation, hidden_bias=hidden_bias)
         x = torch.cat([problem.x_train, problem.x_test]).to(DTYPE)
         self.phi = drift_operator(x, problem.x_train, activation, hidden_bias, n_nodes, **node_kwargs)
-        self.A_all = torch.cat([self.limit.A, self.limit.A_cross])                            # (Ω, M)
+        self.A_all = torch.cat([self.limit.A, self.limit.A_cross])  # (Ω, M)
         m = problem.n_train
-        self._phi_train = self.phi[:, :m, :].reshape(-1, m).contiguous()                    # (Ω·M, M)
+        self._phi_train = self.phi[:, :m, :].reshape(-1, m).contiguous()  # (Ω·M, M)
         self.steps_per_unit = int(steps_per_unit)
 
     def _residual_and_integral(self, t: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -210,18 +235,27 @@ class FirstCorrection:
         if (times < 0).any():
             raise ValueError(f"times must be >= 0; got {times.tolist()}")
         if not times.max() > 0:
-            return torch.zeros(len(times), self.problem.n_train if split == "train" else self.problem.n_test,
-                               dtype=DTYPE)
+            return torch.zeros(
+                len(times), self.problem.n_train if split == "train" else self.problem.n_test, dtype=DTYPE
+            )
         q = self._solve(times)
         m = self.problem.n_train
         return q[:, :m] if split == "train" else q[:, m:]
 
 
 @with_threads
-def width_free_flow(problem: RegressionProblem, alpha: float, eps: Sequence[float], times: Sequence[float],
-                    readout: str = "skewed", hidden_bias: float = 0.0, activation: str = "sigmoid",
-                    n_weight_nodes: int = 24, n_readout_nodes: int = 4, dt: float = 0.02
-                    ) -> tuple[torch.Tensor, torch.Tensor]:
+def width_free_flow(
+    problem: RegressionProblem,
+    alpha: float,
+    eps: Sequence[float],
+    times: Sequence[float],
+    readout: str = "skewed",
+    hidden_bias: float = 0.0,
+    activation: str = "sigmoid",
+    n_weight_nodes: int = 24,
+    n_readout_nodes: int = 4,
+    dt: float = 0.02,
+) -> tuple[torch.Tensor, torch.Tensor]:
     r"""The output of the infinite-width network whose weights move at the speed ε = N^{γ-1} (module docstring).
 
     The initial law of a unit (C, W) — ``readout`` "centered" (normal) or "skewed", W ~ N(0, I_d) — is replaced by
@@ -237,22 +271,22 @@ def width_free_flow(problem: RegressionProblem, alpha: float, eps: Sequence[floa
     sigma, dsigma = ACTIVATIONS[activation], activation_derivative(activation)
     x = torch.cat([problem.x_train, problem.x_test]).to(DTYPE)
     m, y = problem.n_train, problem.y_train.to(DTYPE)
-    W0, C0, p = particle_law(problem.dim, readout, n_weight_nodes, n_readout_nodes)      # (J, d), (J,), (J,)
+    W0, C0, p = particle_law(problem.dim, readout, n_weight_nodes, n_readout_nodes)  # (J, d), (J,), (J,)
     clock = np.asarray(sorted(float(t) for t in times))
     n_steps = max(1, int(round(clock.max() / dt)))
     marks = np.round(clock / dt).astype(int)
-    speed = torch.as_tensor([float(e) for e in eps], dtype=DTYPE)                          # (E,)
+    speed = torch.as_tensor([float(e) for e in eps], dtype=DTYPE)  # (E,)
     if not (speed > 0).all():
         raise ValueError(f"eps={list(eps)!r} is not allowed; every ε must be positive")
     out = torch.empty(len(speed), len(clock), x.shape[0], dtype=DTYPE)
 
-    def velocity(C, W):                                                                    # (E, J), (E, J, d)
-        z = W @ x.T + hidden_bias                                                          # (E, J, Ω)
+    def velocity(C, W):  # (E, J), (E, J, d)
+        z = W @ x.T + hidden_bias  # (E, J, Ω)
         s, d1 = sigma(z), dsigma(z)
-        g = ((p * C).unsqueeze(1) @ s).squeeze(1) / speed[:, None]                         # (E, Ω)
-        r = y - g[:, :m]                                                                   # (E, M)
-        v = (s[..., :m] @ r.unsqueeze(-1)).squeeze(-1) / m                                 # (E, J)
-        u = (d1[..., :m] * r.unsqueeze(1)) @ x[:m] / m                                     # (E, J, d)
+        g = ((p * C).unsqueeze(1) @ s).squeeze(1) / speed[:, None]  # (E, Ω)
+        r = y - g[:, :m]  # (E, M)
+        v = (s[..., :m] @ r.unsqueeze(-1)).squeeze(-1) / m  # (E, J)
+        u = (d1[..., :m] * r.unsqueeze(1)) @ x[:m] / m  # (E, J, d)
         a = alpha * speed[:, None]
         return a * v, a[..., None] * C.unsqueeze(-1) * u, g
 
@@ -271,15 +305,19 @@ def width_free_flow(problem: RegressionProblem, alpha: float, eps: Sequence[floa
     return out[..., :m], out[..., m:]
 
 
-def particle_law(dim: int, readout: str = "skewed", n_weight_nodes: int = 24, n_readout_nodes: int = 4
-                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def particle_law(
+    dim: int, readout: str = "skewed", n_weight_nodes: int = 24, n_readout_nodes: int = 4
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The quadrature particles of :func:`width_free_flow`: W (J, d), C (J,) and weights p (J,), J = grid × nodes."""
     if dim > 3:
         raise ValueError(f"the particle law puts a quadrature grid on the weights: input dimension {dim} > 3")
     w_nodes, w_weights = weight_nodes(dim, n_weight_nodes)
     c_nodes, c_weights = readout_nodes(readout, n_readout_nodes)
-    return (w_nodes.repeat_interleave(len(c_nodes), 0), c_nodes.repeat(len(w_nodes)),
-            (w_weights[:, None] * c_weights[None, :]).reshape(-1))
+    return (
+        w_nodes.repeat_interleave(len(c_nodes), 0),
+        c_nodes.repeat(len(w_nodes)),
+        (w_weights[:, None] * c_weights[None, :]).reshape(-1),
+    )
 
 
 def frozen_kernel_mean(kernel: torch.Tensor, y: torch.Tensor, alpha: float, t) -> torch.Tensor:
@@ -291,14 +329,22 @@ def frozen_kernel_mean(kernel: torch.Tensor, y: torch.Tensor, alpha: float, t) -
     decay, integral = flow_factors(lam, times, alpha / m)
     coords = q.T @ y.to(DTYPE)
     train = y.to(DTYPE) - (q[None] * (decay * coords)[:, None, :]).sum(-1)
-    test = kernel[m:, :m] @ (q @ (integral * coords).T)                 # A(x, X) A^{-1}(I - e^{-αAt/M}) y
+    test = kernel[m:, :m] @ (q @ (integral * coords).T)  # A(x, X) A^{-1}(I - e^{-αAt/M}) y
     return torch.cat([train, test.T], 1)
 
 
 @with_threads
-def width_free_gap(problem: RegressionProblem, alpha: float, eps: Sequence[float], times: Sequence[float],
-                   readout: str = "skewed", hidden_bias: float = 0.0, n_weight_nodes: int = 24,
-                   n_readout_nodes: int = 4, dt: float = 0.02) -> tuple[torch.Tensor, torch.Tensor]:
+def width_free_gap(
+    problem: RegressionProblem,
+    alpha: float,
+    eps: Sequence[float],
+    times: Sequence[float],
+    readout: str = "skewed",
+    hidden_bias: float = 0.0,
+    n_weight_nodes: int = 24,
+    n_readout_nodes: int = 4,
+    dt: float = 0.02,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """g^ε_t - h_t for the :func:`width_free_flow` (sigmoid units), where h_t is the frozen-kernel limit of the
     particles' own kernel (so the quadrature error of the law cancels): (E, T, M) and (E, T, P).  This is the whole
     deterministic part of the expansion, Σ_j ε^j Q^j_t, at the speed ε."""
@@ -307,18 +353,26 @@ def width_free_gap(problem: RegressionProblem, alpha: float, eps: Sequence[float
     m = problem.n_train
     W, C, p = particle_law(problem.dim, readout, n_weight_nodes, n_readout_nodes)
     z = W @ x.T + hidden_bias
-    kernel = (p[:, None] * sigma(z)).T @ sigma(z) + (x @ x.T) * (((p * C ** 2)[:, None] * dsigma(z)).T @ dsigma(z))
+    kernel = (p[:, None] * sigma(z)).T @ sigma(z) + (x @ x.T) * (((p * C**2)[:, None] * dsigma(z)).T @ dsigma(z))
     times = sorted(float(t) for t in times)
-    h = frozen_kernel_mean(kernel, problem.y_train, alpha, times)                          # (T, Ω)
-    train, test = width_free_flow(problem, alpha, eps, times, readout, hidden_bias, "sigmoid", n_weight_nodes,
-                                  n_readout_nodes, dt)
+    h = frozen_kernel_mean(kernel, problem.y_train, alpha, times)  # (T, Ω)
+    train, test = width_free_flow(
+        problem, alpha, eps, times, readout, hidden_bias, "sigmoid", n_weight_nodes, n_readout_nodes, dt
+    )
     return train - h[:, :m], test - h[:, m:]
 
 
 @with_threads
-def width_free_check(problem: RegressionProblem, alpha: float, eps: Sequence[float], t: float,
-                     settings: Sequence[tuple[str, float]] = (("centered", 1.0), ("skewed", 0.0), ("skewed", 1.0)),
-                     split: str = "test", n_weight_nodes: int = 24, **kwargs) -> pd.DataFrame:
+def width_free_check(
+    problem: RegressionProblem,
+    alpha: float,
+    eps: Sequence[float],
+    t: float,
+    settings: Sequence[tuple[str, float]] = (("centered", 1.0), ("skewed", 0.0), ("skewed", 1.0)),
+    split: str = "test",
+    n_weight_nodes: int = 24,
+    **kwargs,
+) -> pd.DataFrame:
     """The expansion in ε = N^{γ-1} without finite-width noise, for each (readout, hidden bias β) in ``settings``:
     one row per ε with ``gap`` = RMS over the points of g^ε_t - h_t (:func:`width_free_gap`), ``first_order`` = RMS
     of ε Q¹_t, ``remainder`` = RMS of g^ε_t - h_t - ε Q¹_t, and the ratios of ``gap`` and ``remainder`` to those of
@@ -329,13 +383,24 @@ def width_free_check(problem: RegressionProblem, alpha: float, eps: Sequence[flo
         if beta not in limits:
             limits[beta] = KernelLimit(problem, alpha, hidden_bias=beta)
         q1 = FirstCorrection(problem, alpha, readout, beta, n_nodes=n_weight_nodes, limit=limits[beta]).mean(
-            [t], split)[0]
+            [t], split
+        )[0]
         train, test = width_free_gap(problem, alpha, eps, [t], readout, beta, n_weight_nodes, **kwargs)
         gaps = (train if split == "train" else test)[:, 0]
         for e, g in zip(eps, gaps):
             rms = lambda v: float(v.pow(2).mean().sqrt())  # noqa: E731
-            rows.append(dict(readout=readout, hidden_bias=float(beta), eps=float(e), t=float(t), split=split,
-                             gap=rms(g), first_order=rms(e * q1), remainder=rms(g - e * q1)))
+            rows.append(
+                dict(
+                    readout=readout,
+                    hidden_bias=float(beta),
+                    eps=float(e),
+                    t=float(t),
+                    split=split,
+                    gap=rms(g),
+                    first_order=rms(e * q1),
+                    remainder=rms(g - e * q1),
+                )
+            )
     table = pd.DataFrame(rows)
     by = table.groupby(["readout", "hidden_bias"], sort=False)
     table["gap_ratio"] = by.gap.transform(lambda v: v / v.shift(1))
@@ -349,8 +414,14 @@ def rms_gap(samples: np.ndarray, limit: np.ndarray) -> np.ndarray:
 
 
 @with_threads
-def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, correction: Optional[FirstCorrection] = None,
-                            flow: bool = True, n_weight_nodes: int = 24) -> Prediction:
+def gap_vs_first_correction(
+    sweep,
+    split: str = "test",
+    n_boot: int = 300,
+    correction: Optional[FirstCorrection] = None,
+    flow: bool = True,
+    n_weight_nodes: int = 24,
+) -> Prediction:
     """A trained sweep's seed-mean against h_t + N^{γ-1} Q¹_t and against the width-free flow at ε = N^{γ-1}.
 
     ``table``: one row per (γ, N, t > 0) with ``gap`` = RMS over points of (seed-mean - h_t) (seed-means from
@@ -364,44 +435,61 @@ def gap_vs_first_correction(sweep, split: str = "test", n_boot: int = 300, corre
     """
     beta = sweep.config.get("hidden_bias", 0.0)
     if correction is None:
-        correction = FirstCorrection(sweep.problem, sweep.config["alpha"], sweep.init, beta,
-                                     n_nodes=n_weight_nodes, limit=sweep.limit)
+        correction = FirstCorrection(
+            sweep.problem, sweep.config["alpha"], sweep.init, beta, n_nodes=n_weight_nodes, limit=sweep.limit
+        )
     times = [float(t) for t in sweep.times if t > 0]
     h = sweep.limit.mean(times, split).numpy()
     q1 = correction.mean(times, split).numpy()
-    q1_norm = np.sqrt((q1 ** 2).mean(-1))
+    q1_norm = np.sqrt((q1**2).mean(-1))
     widths = np.asarray(sweep.widths, dtype=float)
     gammas = [g for g in sweep.gammas if g < 1]
     flows = None
     if flow and sweep.problem.dim <= 3:
         eps = [n ** (g - 1) for g in gammas for n in sweep.widths]
-        train, test = width_free_gap(sweep.problem, sweep.config["alpha"], eps, times, sweep.init.readout, beta,
-                                     n_weight_nodes)
+        train, test = width_free_gap(
+            sweep.problem, sweep.config["alpha"], eps, times, sweep.init.readout, beta, n_weight_nodes
+        )
         flows = (train if split == "train" else test).reshape(len(gammas), len(widths), len(times), -1).numpy()
     rows, slopes = [], []
     for k, gamma in enumerate(gammas):
         for i, t in enumerate(times):
-            samples = sweep.mean_samples(gamma, t, split).numpy()                      # (S, W, P)
+            samples = sweep.mean_samples(gamma, t, split).numpy()  # (S, W, P)
             mean, S = samples.mean(0), samples.shape[0]
             for j, n in enumerate(sweep.widths):
                 gap = mean[j] - h[i]
                 rescaled = n ** (1 - gamma) * gap - q1[i]
-                row = dict(gamma=gamma, N=n, t=t, split=split, gap=float(np.sqrt((gap ** 2).mean())),
-                           noise_floor=float(np.sqrt(samples[:, j].var(0, ddof=1).mean() / S)),
-                           first_order=float(n ** (gamma - 1) * q1_norm[i]),
-                           rescaled_error=float(np.sqrt((rescaled ** 2).mean()) / q1_norm[i])
-                           if q1_norm[i] > 1e-12 else float("nan"))
+                row = dict(
+                    gamma=gamma,
+                    N=n,
+                    t=t,
+                    split=split,
+                    gap=float(np.sqrt((gap**2).mean())),
+                    noise_floor=float(np.sqrt(samples[:, j].var(0, ddof=1).mean() / S)),
+                    first_order=float(n ** (gamma - 1) * q1_norm[i]),
+                    rescaled_error=float(np.sqrt((rescaled**2).mean()) / q1_norm[i])
+                    if q1_norm[i] > 1e-12
+                    else float("nan"),
+                )
                 if flows is not None:
                     row["flow"] = float(np.sqrt((flows[k, j, i] ** 2).mean()))
                     row["flow_distance"] = float(np.sqrt(((gap - flows[k, j, i]) ** 2).mean()))
                 rows.append(row)
             fit = fit_slope(list(sweep.widths), samples, functools.partial(rms_gap, limit=h[i]), n_boot=n_boot)
-            slope = dict(gamma=gamma, t=t, split=split, statistic="gap", **fit.as_dict(),
-                         theory=(gamma - 1) * (1 if q1_norm[i] > 1e-12 else 2))
+            slope = dict(
+                gamma=gamma,
+                t=t,
+                split=split,
+                statistic="gap",
+                **fit.as_dict(),
+                theory=(gamma - 1) * (1 if q1_norm[i] > 1e-12 else 2),
+            )
             if flows is not None:
-                slope["flow_slope"] = float(np.polyfit(np.log(widths),
-                                                       np.log(np.sqrt((flows[k, :, i] ** 2).mean(-1))), 1)[0])
+                slope["flow_slope"] = float(
+                    np.polyfit(np.log(widths), np.log(np.sqrt((flows[k, :, i] ** 2).mean(-1))), 1)[0]
+                )
             slopes.append(slope)
-    config = dict(sweep.config, split=split, n_boot=n_boot, third_moment=correction.third_moment,
-                  mean_method=sweep.mean_method)
+    config = dict(
+        sweep.config, split=split, n_boot=n_boot, third_moment=correction.third_moment, mean_method=sweep.mean_method
+    )
     return Prediction(pd.DataFrame(rows), pd.DataFrame(slopes), config)

@@ -7,6 +7,7 @@ bootstrap: resample the seeds with replacement — the *same* seeds at every wid
 networks of one draw (common random numbers) — recompute the statistic at every width, refit, and take the
 percentiles of the refitted slopes.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -44,7 +45,7 @@ def loglog_fit(x: Sequence[float], y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     lx = np.log(np.asarray(x, dtype=float))
     ly = np.log(np.asarray(y, dtype=float))
     xc = lx - lx.mean()
-    slope = (ly * xc).sum(-1) / (xc ** 2).sum()
+    slope = (ly * xc).sum(-1) / (xc**2).sum()
     return slope, ly.mean(-1) - slope * lx.mean()
 
 
@@ -56,8 +57,8 @@ def statistic_function(statistic: Statistic) -> Callable[[np.ndarray], np.ndarra
     table = {
         "variance": lambda a: a.var(0, ddof=1),
         "mean": lambda a: a.mean(0),
-        "mean_square": lambda a: (a ** 2).mean(0),
-        "rms": lambda a: np.sqrt((a ** 2).mean(0)),
+        "mean_square": lambda a: (a**2).mean(0),
+        "rms": lambda a: np.sqrt((a**2).mean(0)),
     }
     if statistic not in table:
         raise ValueError(f"statistic={statistic!r} is not allowed; choose one of {tuple(table)} or a callable")
@@ -70,8 +71,14 @@ def per_width(samples: np.ndarray, statistic: Statistic = "variance") -> np.ndar
     return values.reshape(values.shape[0], -1).mean(-1)
 
 
-def fit_slope(widths: Sequence[float], samples: Union[np.ndarray, torch.Tensor], statistic: Statistic = "variance",
-              n_boot: int = 1000, level: float = 0.95, seed: int = 0) -> SlopeFit:
+def fit_slope(
+    widths: Sequence[float],
+    samples: Union[np.ndarray, torch.Tensor],
+    statistic: Statistic = "variance",
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> SlopeFit:
     """Fit log stat(N) = a + slope · log N with a seed-bootstrap confidence interval (module docstring).
 
     ``samples``: (S, n_widths, ...) per-seed values, seed s the same network family at every width.
@@ -82,12 +89,12 @@ def fit_slope(widths: Sequence[float], samples: Union[np.ndarray, torch.Tensor],
     slope, intercept = loglog_fit(widths, per_width(samples, statistic))
     rng = np.random.default_rng(seed)
     S = samples.shape[0]
-    chunk = max(1, int(2 ** 23 // samples.size))
+    chunk = max(1, int(2**23 // samples.size))
     parts = []
     for start in range(0, n_boot, chunk):
         idx = rng.integers(0, S, size=(min(chunk, n_boot - start), S))
-        resampled = np.moveaxis(samples[idx], 1, 0)                        # (S, B, n_widths, ...)
-        values = statistic_function(statistic)(resampled)                  # (B, n_widths, ...)
+        resampled = np.moveaxis(samples[idx], 1, 0)  # (S, B, n_widths, ...)
+        values = statistic_function(statistic)(resampled)  # (B, n_widths, ...)
         parts.append(loglog_fit(widths, values.reshape(*values.shape[:2], -1).mean(-1))[0])
     boot = np.concatenate(parts) if parts else np.array([slope])
     lo, hi = np.percentile(boot, [50 * (1 - level), 50 * (1 + level)])
@@ -99,8 +106,14 @@ def fit_slope(widths: Sequence[float], samples: Union[np.ndarray, torch.Tensor],
 MATCH_DIGITS = 9
 
 
-def slope_table(slopes: pd.DataFrame, by: str = "t", values: Optional[Iterable[float]] = None, digits: int = 2,
-                index: str = "gamma", predictions: Optional[Mapping[str, str]] = None) -> pd.DataFrame:
+def slope_table(
+    slopes: pd.DataFrame,
+    by: str = "t",
+    values: Optional[Iterable[float]] = None,
+    digits: int = 2,
+    index: str = "gamma",
+    predictions: Optional[Mapping[str, str]] = None,
+) -> pd.DataFrame:
     """Fitted slopes for display: one row per ``index`` value (in order of appearance), one column per value of
     ``by`` (restricted to ``values``, compared to :data:`MATCH_DIGITS` digits), each cell "slope [ci_low, ci_high]".
 
@@ -116,8 +129,11 @@ def slope_table(slopes: pd.DataFrame, by: str = "t", values: Optional[Iterable[f
     if values is not None:
         values = list(values)
         numeric = pd.api.types.is_numeric_dtype(slopes[by])
-        rows = (slopes[slopes[by].round(MATCH_DIGITS).isin([round(float(v), MATCH_DIGITS) for v in values])]
-                if numeric else slopes[slopes[by].isin(values)])
+        rows = (
+            slopes[slopes[by].round(MATCH_DIGITS).isin([round(float(v), MATCH_DIGITS) for v in values])]
+            if numeric
+            else slopes[slopes[by].isin(values)]
+        )
         if rows.empty:
             raise ValueError(f"no slope at {by} in {values}; the slopes have {by} = {sorted(slopes[by].unique())}")
     cell = rows.apply(lambda r: f"{r.slope:+.{digits}f} [{r.ci_low:+.{digits}f}, {r.ci_high:+.{digits}f}]", axis=1)

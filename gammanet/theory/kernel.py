@@ -24,6 +24,7 @@ The expectations over w are two-dimensional Gaussian integrals — (w·x, w·x')
 [[|x|², x·x'], [x·x', |x'|²]] — computed by tensor Gauss–Hermite quadrature (``method="quadrature"``) or by
 Monte-Carlo over the initial law (``method="monte_carlo"``).
 """
+
 from __future__ import annotations
 
 from typing import Optional, Sequence
@@ -50,9 +51,16 @@ def activation_derivative(activation: str):
 
 
 @with_threads
-def kernel_parts(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, activation: str = "sigmoid",
-                 method: str = "quadrature", n_nodes: int = 128, n_samples: int = 2 ** 18,
-                 seed: int = 0, hidden_bias: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+def kernel_parts(
+    x1: torch.Tensor,
+    x2: Optional[torch.Tensor] = None,
+    activation: str = "sigmoid",
+    method: str = "quadrature",
+    n_nodes: int = 128,
+    n_samples: int = 2**18,
+    seed: int = 0,
+    hidden_bias: float = 0.0,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """E[σ(w·x+β)σ(w·x'+β)] and E[σ'(w·x+β)σ'(w·x'+β)] for w ~ N(0, I_d) and a fixed hidden bias β
     (``hidden_bias``, 0 in the theory's model): ``x1`` (P1, d), ``x2`` (P2, d) → two (P1, P2)."""
     x1 = x1.to(DTYPE)
@@ -68,14 +76,14 @@ def kernel_parts(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, activation
     n1, n2 = x1.norm(dim=1), x2.norm(dim=1)
     rho = (x1 @ x2.T) / (n1[:, None] * n2[None, :]).clamp_min(1e-300)
     rho = rho.clamp(-1.0, 1.0)
-    weight = wz[:, None] * wz[None, :]                                        # (Q, Q)
+    weight = wz[:, None] * wz[None, :]  # (Q, Q)
     out_s = torch.empty(x1.shape[0], x2.shape[0], dtype=DTYPE)
     out_d = torch.empty_like(out_s)
-    rows = max(1, 2 ** 22 // (x2.shape[0] * n_nodes ** 2))
+    rows = max(1, 2**22 // (x2.shape[0] * n_nodes**2))
     for i in range(0, x1.shape[0], rows):
         sl = slice(i, i + rows)
         # u = |x| z1,  v = |x'| (ρ z1 + √(1-ρ²) z2): the pair (w·x, w·x') with the right covariance.
-        u = n1[sl, None, None, None] * z[:, None] + hidden_bias                # (r, 1, Q, 1)
+        u = n1[sl, None, None, None] * z[:, None] + hidden_bias  # (r, 1, Q, 1)
         r = rho[sl, :, None, None]
         v = n2[None, :, None, None] * (r * z[:, None] + (1 - r * r).clamp_min(0).sqrt() * z[None, :]) + hidden_bias
         out_s[sl] = (sigma(u) * sigma(v) * weight).sum((-2, -1))
@@ -83,8 +91,14 @@ def kernel_parts(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, activation
     return out_s, out_d
 
 
-def tangent_kernel(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, readout_second_moment: float = 1.0,
-                   activation: str = "sigmoid", method: str = "quadrature", **kwargs) -> torch.Tensor:
+def tangent_kernel(
+    x1: torch.Tensor,
+    x2: Optional[torch.Tensor] = None,
+    readout_second_moment: float = 1.0,
+    activation: str = "sigmoid",
+    method: str = "quadrature",
+    **kwargs,
+) -> torch.Tensor:
     """A(x, x') = E[σ(w·x)σ(w·x')] + E[c²] x·x' E[σ'(w·x)σ'(w·x')] (module docstring): (P1, d), (P2, d) → (P1, P2).
     ``kwargs`` go to :func:`kernel_parts` (e.g. ``hidden_bias``)."""
     x2_ = x1 if x2 is None else x2
@@ -92,15 +106,22 @@ def tangent_kernel(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, readout_
     return s + readout_second_moment * (x1.to(DTYPE) @ x2_.to(DTYPE).T) * d
 
 
-def output_covariance(x1: torch.Tensor, x2: Optional[torch.Tensor] = None, readout_second_moment: float = 1.0,
-                      activation: str = "sigmoid", method: str = "quadrature", **kwargs) -> torch.Tensor:
+def output_covariance(
+    x1: torch.Tensor,
+    x2: Optional[torch.Tensor] = None,
+    readout_second_moment: float = 1.0,
+    activation: str = "sigmoid",
+    method: str = "quadrature",
+    **kwargs,
+) -> torch.Tensor:
     """Σ(x, x') = E[c²] E[σ(w·x)σ(w·x')], the covariance of K_0 = lim N^{γ-1/2} g_0 (centred readout): (P1, P2)."""
     return readout_second_moment * kernel_parts(x1, x2, activation, method, **kwargs)[0]
 
 
 @with_threads
-def empirical_kernel(nets: NetworkDraw, x1: torch.Tensor, x2: Optional[torch.Tensor] = None,
-                     activation: str = "sigmoid") -> torch.Tensor:
+def empirical_kernel(
+    nets: NetworkDraw, x1: torch.Tensor, x2: Optional[torch.Tensor] = None, activation: str = "sigmoid"
+) -> torch.Tensor:
     """A_N(x, x') of S shallow networks (module docstring; gradients of W and C only): → (S, P1, P2).
 
     Equal to N^{2γ-1} ∇g(x)·∇g(x') for every γ (the γ-dependence is all in that factor).
@@ -109,8 +130,8 @@ def empirical_kernel(nets: NetworkDraw, x1: torch.Tensor, x2: Optional[torch.Ten
         raise ValueError(f"empirical_kernel is for shallow networks; got depth {nets.depth}")
     x2 = x1 if x2 is None else x2
     sigma, dsigma = ACTIVATIONS[activation], activation_derivative(activation)
-    w, b, c = nets.weights[0], nets.biases[0], nets.weights[1][:, 0, :]          # (S,N,d), (S,N), (S,N)
-    z1 = x1.to(w.dtype) @ w.transpose(1, 2) + b[:, None, :]                      # (S, P1, N)
+    w, b, c = nets.weights[0], nets.biases[0], nets.weights[1][:, 0, :]  # (S,N,d), (S,N), (S,N)
+    z1 = x1.to(w.dtype) @ w.transpose(1, 2) + b[:, None, :]  # (S, P1, N)
     z2 = x2.to(w.dtype) @ w.transpose(1, 2) + b[:, None, :]
     n = w.shape[1]
     first = sigma(z1) @ sigma(z2).transpose(1, 2)
@@ -148,18 +169,25 @@ class KernelLimit:
     ``hidden_bias``: a fixed bias β inside every unit, σ(w·x + β) (0 in the theory's model).
     """
 
-    def __init__(self, problem: RegressionProblem, alpha: float, activation: str = "sigmoid",
-                 readout_second_moment: float = 1.0, kernel_method: str = "quadrature", hidden_bias: float = 0.0,
-                 **kernel_kwargs):
+    def __init__(
+        self,
+        problem: RegressionProblem,
+        alpha: float,
+        activation: str = "sigmoid",
+        readout_second_moment: float = 1.0,
+        kernel_method: str = "quadrature",
+        hidden_bias: float = 0.0,
+        **kernel_kwargs,
+    ):
         self.problem, self.alpha = problem, float(alpha)
         self.activation, self.hidden_bias = activation, float(hidden_bias)
         x = torch.cat([problem.x_train, problem.x_test]).to(DTYPE)
         m = problem.n_train
         s, d = kernel_parts(x, x, activation, kernel_method, hidden_bias=self.hidden_bias, **kernel_kwargs)
         full = s + readout_second_moment * (x @ x.T) * d
-        self.A = full[:m, :m]                    # (M, M)
-        self.A_cross = full[m:, :m]              # (P, M)
-        self.Sigma = readout_second_moment * s   # (M+P, M+P), train points first
+        self.A = full[:m, :m]  # (M, M)
+        self.A_cross = full[m:, :m]  # (P, M)
+        self.Sigma = readout_second_moment * s  # (M+P, M+P), train points first
         self.eigenvalues, self.eigenvectors = torch.linalg.eigh(self.A)
         self.rate = self.alpha / m
 
@@ -186,7 +214,7 @@ class KernelLimit:
     def loss(self, t) -> torch.Tensor:
         """(1/2M) |y - h_t(X)|², shape (T,)."""
         r = self.problem.y_train.to(DTYPE) - self.mean(t, "train")
-        return 0.5 * (r ** 2).mean(-1)
+        return 0.5 * (r**2).mean(-1)
 
     def fluctuation_variance(self, t, split: str = "train") -> torch.Tensor:
         """Var K_t(x) at the training (T, M) or evaluation (T, P) points."""
@@ -220,8 +248,9 @@ class KernelLimit:
 
 
 @with_threads
-def kernel_error_vs_width(x: torch.Tensor, widths: Sequence[int], n_seeds: int = 16, seed: int = 0,
-                          activation: str = "sigmoid") -> pd.DataFrame:
+def kernel_error_vs_width(
+    x: torch.Tensor, widths: Sequence[int], n_seeds: int = 16, seed: int = 0, activation: str = "sigmoid"
+) -> pd.DataFrame:
     """How far the empirical kernel A_N is from A, against N: one row per (N, seed) with ``relative_error`` =
     |A_N - A|_F / |A|_F on the inputs ``x`` (P, d).
 

@@ -10,6 +10,7 @@ For a shallow network Θ = N^{1-2γ} A_N (see :mod:`gammanet.theory.kernel`).  G
 outputs by exactly Θ: the closed form used by :func:`gammanet.theory.train_shallow` for its side-by-side
 linearized networks.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
@@ -35,8 +36,9 @@ def initial_parameters(model: GammaMLP, names: Optional[Sequence[str]] = None) -
     return {n: params[n].detach().clone() for n in names}
 
 
-def linearize(model: GammaMLP, names: Optional[Sequence[str]] = None
-              ) -> tuple[Callable[[dict, torch.Tensor], torch.Tensor], dict[str, torch.Tensor]]:
+def linearize(
+    model: GammaMLP, names: Optional[Sequence[str]] = None
+) -> tuple[Callable[[dict, torch.Tensor], torch.Tensor], dict[str, torch.Tensor]]:
     """The linearized network of ``model`` at its current parameters.
 
     Returns ``(g_lin, theta0)``: ``theta0`` the initial values of the chosen parameters (a dict), and
@@ -48,20 +50,25 @@ def linearize(model: GammaMLP, names: Optional[Sequence[str]] = None
     def g_lin(params: dict, x: torch.Tensor) -> torch.Tensor:
         tangents = {n: params[n] - theta0[n] for n in theta0}
         out = jvp(lambda p: functional_call(model, p, (x,), strict=False), (theta0,), (tangents,))
-        return out[0] + out[1]                      # the output at θ_0, and its change along params - θ_0
+        return out[0] + out[1]  # the output at θ_0, and its change along params - θ_0
 
     return g_lin, theta0
 
 
-def network_tangent_kernel(model: GammaMLP, x1: torch.Tensor, x2: Optional[torch.Tensor] = None,
-                           names: Optional[Sequence[str]] = None, output: int = 0) -> torch.Tensor:
+def network_tangent_kernel(
+    model: GammaMLP,
+    x1: torch.Tensor,
+    x2: Optional[torch.Tensor] = None,
+    names: Optional[Sequence[str]] = None,
+    output: int = 0,
+) -> torch.Tensor:
     """Θ(x, x') = Σ_θ ∂_θ g_k(x) ∂_θ g_k(x') over the chosen parameters (default: the weights) for output k:
     ``x1`` (P1, d), ``x2`` (P2, d) → (P1, P2)."""
     theta = initial_parameters(model, names)
 
     def jac(x):
         j = jacrev(lambda p: functional_call(model, p, (x,), strict=False)[:, output])(theta)
-        return torch.cat([v.reshape(x.shape[0], -1) for v in j.values()], 1)           # (P, n_params)
+        return torch.cat([v.reshape(x.shape[0], -1) for v in j.values()], 1)  # (P, n_params)
 
     j1 = jac(x1)
     j2 = j1 if x2 is None else jac(x2)

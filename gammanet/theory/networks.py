@@ -17,6 +17,7 @@ The initial laws are :class:`InitLaw` (a readout law of :data:`gammanet.network.
 drawn), named in :data:`INIT_LAWS`: ``"centered"`` and ``"authors"`` are GammaMLP's two readouts, ``"readout_bias"``
 and ``"uniform"`` the single changes between them.
 """
+
 from __future__ import annotations
 
 import torch
@@ -26,5 +27,4 @@ from ..network import INIT_LAWS, InitLaw, NetworkDraw, draw_networks, resolve_in
 
 DTYPE = torch.float64
 
-__all__ = ["DTYPE", "INIT_LAWS", "InitLaw", "NetworkDraw", "draw_networks", "resolve_init", "seed_list",
-           "stack_models"]
+__all__ = ["DTYPE", "INIT_LAWS", "InitLaw", "NetworkDraw", "draw_networks", "resolve_init", "seed_list", "stack_models"]

@@ -13,6 +13,7 @@ The default inputs are 4 evaluation points of :func:`gammanet.theory.toy_problem
 (e.g. MNIST images from :func:`gammanet.theory.mnist_problem`).  Defaults run in seconds (depth 1) to ~10 s (deep)
 on two CPU cores.
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence, Union
@@ -38,12 +39,21 @@ def default_inputs(x: Optional[torch.Tensor]) -> torch.Tensor:
 
 
 @with_threads
-def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[int] = WIDTHS,
-                           x: Optional[torch.Tensor] = None, depth: int = 1,
-                           inner_gammas: Optional[Sequence[Sequence[float]]] = None,
-                           inner_widths: Optional[Sequence[int]] = None, n_seeds: int = 2000, seed: int = 0,
-                           init: Union[str, InitLaw] = "centered", method: str = "auto", n_inner: int = 2000,
-                           n_boot: int = 500, activation: str = "sigmoid") -> Prediction:
+def init_variance_vs_width(
+    gammas: Iterable[float] = GAMMAS,
+    widths: Sequence[int] = WIDTHS,
+    x: Optional[torch.Tensor] = None,
+    depth: int = 1,
+    inner_gammas: Optional[Sequence[Sequence[float]]] = None,
+    inner_widths: Optional[Sequence[int]] = None,
+    n_seeds: int = 2000,
+    seed: int = 0,
+    init: Union[str, InitLaw] = "centered",
+    method: str = "auto",
+    n_inner: int = 2000,
+    n_boot: int = 500,
+    activation: str = "sigmoid",
+) -> Prediction:
     """Var g_0(x) against the last width N_L (any depth), Monte-Carlo and exact law.
 
     Architectures: ``inner_widths + (N,)`` for N in ``widths``, or ``(N,) * depth`` (all layers grow together)
@@ -67,13 +77,19 @@ def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
     rows, slopes = [], []
     gammas = [float(g) for g in gammas]
     # Uniform networks (inner None) change their inner γ's with γ; otherwise one draw serves every outer γ.
-    configs = ([((g,) * (depth - 1), [g]) for g in gammas] if None in inner_list
-               else [(tuple(inner), gammas) for inner in inner_list])
+    configs = (
+        [((g,) * (depth - 1), [g]) for g in gammas]
+        if None in inner_list
+        else [(tuple(inner), gammas) for inner in inner_list]
+    )
     for inner, outer in configs:
-        samples = init_output_samples(x, archs, inner + (outer[0],), n_seeds, init, activation, method, seed,
-                                      outer_gammas=outer)                                         # (S, G, W, P)
-        laws = [init_variance_law(x, arch, inner + (outer[0],), init, activation, n_inner, seed, outer_gammas=outer)
-                for arch in archs]
+        samples = init_output_samples(
+            x, archs, inner + (outer[0],), n_seeds, init, activation, method, seed, outer_gammas=outer
+        )  # (S, G, W, P)
+        laws = [
+            init_variance_law(x, arch, inner + (outer[0],), init, activation, n_inner, seed, outer_gammas=outer)
+            for arch in archs
+        ]
         inner_label = gamma_label(inner, prefix="") if depth > 1 else "-"
         for k, gamma in enumerate(outer):
             full = inner + (gamma,)
@@ -81,24 +97,58 @@ def init_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
             fit = fit_slope(n_last, samples[:, k], "variance", n_boot=n_boot, seed=seed)
             for j, arch in enumerate(archs):
                 law = laws[j][laws[j].gamma == gamma]
-                rows.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=gamma_label(full, prefix=""),
-                                 depth=depth, N=arch[-1], widths="(" + ", ".join(map(str, arch)) + ")",
-                                 variance=var[j], variance_se=se[j],
-                                 law=law.variance.mean(), law_se=law.variance_se.mean(),
-                                 mean=float(samples[:, k, j].mean()), prefactor=law.prefactor.mean(),
-                                 n_seeds=n_seeds))
-            slopes.append(dict(gamma=gamma, inner_gammas=inner_label, gammas=gamma_label(full, prefix=""), depth=depth,
-                               statistic="variance", **fit.as_dict(), theory=1 - 2 * gamma))
-    config = dict(widths=[list(a) for a in archs], gammas=list(map(float, gammas)), inner_gammas=inner_list,
-                  n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], init=resolve_init(init).name, method=method,
-                  n_inner=n_inner, n_boot=n_boot, activation=activation, n_points=int(x.shape[0]))
+                rows.append(
+                    dict(
+                        gamma=gamma,
+                        inner_gammas=inner_label,
+                        gammas=gamma_label(full, prefix=""),
+                        depth=depth,
+                        N=arch[-1],
+                        widths="(" + ", ".join(map(str, arch)) + ")",
+                        variance=var[j],
+                        variance_se=se[j],
+                        law=law.variance.mean(),
+                        law_se=law.variance_se.mean(),
+                        mean=float(samples[:, k, j].mean()),
+                        prefactor=law.prefactor.mean(),
+                        n_seeds=n_seeds,
+                    )
+                )
+            slopes.append(
+                dict(
+                    gamma=gamma,
+                    inner_gammas=inner_label,
+                    gammas=gamma_label(full, prefix=""),
+                    depth=depth,
+                    statistic="variance",
+                    **fit.as_dict(),
+                    theory=1 - 2 * gamma,
+                )
+            )
+    config = dict(
+        widths=[list(a) for a in archs],
+        gammas=list(map(float, gammas)),
+        inner_gammas=inner_list,
+        n_seeds=n_seeds,
+        seeds=[seed, seed + n_seeds - 1],
+        init=resolve_init(init).name,
+        method=method,
+        n_inner=n_inner,
+        n_boot=n_boot,
+        activation=activation,
+        n_points=int(x.shape[0]),
+    )
     return Prediction(pd.DataFrame(rows), pd.DataFrame(slopes), config)
 
 
-def deep_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[int] = (25, 50, 100, 200, 400, 800),
-                           inner_gammas: Sequence[Sequence[float]] = ((0.5, 0.5), (0.75, 0.75), (1.0, 1.0),
-                                                                      (0.5, 1.0), (1.0, 0.5)),
-                           depth: int = 3, n_inner: int = 500, **kwargs) -> Prediction:
+def deep_variance_vs_width(
+    gammas: Iterable[float] = GAMMAS,
+    widths: Sequence[int] = (25, 50, 100, 200, 400, 800),
+    inner_gammas: Sequence[Sequence[float]] = ((0.5, 0.5), (0.75, 0.75), (1.0, 1.0), (0.5, 1.0), (1.0, 0.5)),
+    depth: int = 3,
+    n_inner: int = 500,
+    **kwargs,
+) -> Prediction:
     """:func:`init_variance_vs_width` for a depth-3 network, every layer of width N, for a grid of inner γ's ×
     outer γ's.  With the sigmoid the slope follows 1 - 2γ_L: the inner γ's only move the prefactor E σ(Z^L)²,
     which tends to σ(0)² = 1/4 when the last inner γ exceeds 1/2 (std Z^L ∝ N^{1/2-γ_{L-1}}).  That needs
@@ -108,11 +158,19 @@ def deep_variance_vs_width(gammas: Iterable[float] = GAMMAS, widths: Sequence[in
 
 
 @with_threads
-def readout_effects(gammas: Iterable[float] = GAMMAS, widths: Sequence[int] = WIDTHS,
-                    inits: Sequence[Union[str, InitLaw]] = ("centered", "readout_bias", "uniform", "authors"),
-                    x: Optional[torch.Tensor] = None, depth: int = 1, n_seeds: int = 2000, seed: int = 0,
-                    method: str = "auto", n_inner: int = 1000, n_boot: int = 300,
-                    activation: str = "sigmoid") -> Prediction:
+def readout_effects(
+    gammas: Iterable[float] = GAMMAS,
+    widths: Sequence[int] = WIDTHS,
+    inits: Sequence[Union[str, InitLaw]] = ("centered", "readout_bias", "uniform", "authors"),
+    x: Optional[torch.Tensor] = None,
+    depth: int = 1,
+    n_seeds: int = 2000,
+    seed: int = 0,
+    method: str = "auto",
+    n_inner: int = 1000,
+    n_boot: int = 300,
+    activation: str = "sigmoid",
+) -> Prediction:
     """What the readout law does to the output at initialization (the exact law of chapter 1 and its terms).
 
     For every init law (see :data:`gammanet.theory.INIT_LAWS`), γ and width: the Monte-Carlo ``mean``,
@@ -134,26 +192,54 @@ def readout_effects(gammas: Iterable[float] = GAMMAS, widths: Sequence[int] = WI
         law_obj = resolve_init(init)
         for gamma in gammas:
             full = (float(gamma),) * depth
-            samples = init_output_samples(x, archs, full, n_seeds, law_obj, activation, method, seed)   # (S, W, P)
+            samples = init_output_samples(x, archs, full, n_seeds, law_obj, activation, method, seed)  # (S, W, P)
             var, var_se = (v.numpy() for v in variance_with_se(samples))
-            second = (samples ** 2).mean(-1)                                   # (S, W)
+            second = (samples**2).mean(-1)  # (S, W)
             for j, arch in enumerate(archs):
                 law = init_variance_law(x, arch, full, law_obj, activation, n_inner, seed)
-                rows.append(dict(init=law_obj.name, gamma=float(gamma), depth=depth, N=arch[-1],
-                                 mean=float(samples[:, j].mean()),
-                                 mean_se=float(samples[:, j].mean(-1).std() / n_seeds ** 0.5),
-                                 variance=var[j], variance_se=var_se[j], second_moment=float(second[:, j].mean()),
-                                 second_moment_se=float(second[:, j].std() / n_seeds ** 0.5),
-                                 law_mean=law["mean"].mean(), law_variance=law.variance.mean(),
-                                 law_second_moment=law.second_moment.mean(), unit_term=law.unit_term.mean(),
-                                 offset_term=law.offset_term.mean(), bias_term=law.bias_term.mean(),
-                                 n_seeds=n_seeds))
+                rows.append(
+                    dict(
+                        init=law_obj.name,
+                        gamma=float(gamma),
+                        depth=depth,
+                        N=arch[-1],
+                        mean=float(samples[:, j].mean()),
+                        mean_se=float(samples[:, j].mean(-1).std() / n_seeds**0.5),
+                        variance=var[j],
+                        variance_se=var_se[j],
+                        second_moment=float(second[:, j].mean()),
+                        second_moment_se=float(second[:, j].std() / n_seeds**0.5),
+                        law_mean=law["mean"].mean(),
+                        law_variance=law.variance.mean(),
+                        law_second_moment=law.second_moment.mean(),
+                        unit_term=law.unit_term.mean(),
+                        offset_term=law.offset_term.mean(),
+                        bias_term=law.bias_term.mean(),
+                        n_seeds=n_seeds,
+                    )
+                )
             for stat in ("variance", "mean_square"):
                 fit = fit_slope(n_last, samples, stat, n_boot=n_boot, seed=seed)
-                slopes.append(dict(init=law_obj.name, gamma=float(gamma), depth=depth,
-                                   statistic="second_moment" if stat == "mean_square" else stat, **fit.as_dict(),
-                                   theory=1 - 2 * float(gamma)))
-    config = dict(widths=[list(a) for a in archs], gammas=list(map(float, gammas)),
-                  inits=[resolve_init(i).name for i in inits], n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1],
-                  method=method, n_inner=n_inner, n_boot=n_boot, activation=activation, n_points=int(x.shape[0]))
+                slopes.append(
+                    dict(
+                        init=law_obj.name,
+                        gamma=float(gamma),
+                        depth=depth,
+                        statistic="second_moment" if stat == "mean_square" else stat,
+                        **fit.as_dict(),
+                        theory=1 - 2 * float(gamma),
+                    )
+                )
+    config = dict(
+        widths=[list(a) for a in archs],
+        gammas=list(map(float, gammas)),
+        inits=[resolve_init(i).name for i in inits],
+        n_seeds=n_seeds,
+        seeds=[seed, seed + n_seeds - 1],
+        method=method,
+        n_inner=n_inner,
+        n_boot=n_boot,
+        activation=activation,
+        n_points=int(x.shape[0]),
+    )
     return Prediction(pd.DataFrame(rows), pd.DataFrame(slopes), config)

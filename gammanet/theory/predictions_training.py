@@ -26,6 +26,7 @@ mean is zero for any centred readout).
 Conventions: loss (1/2M) Σ (y - g)², rate α N^{2γ-2} (α = :data:`ALPHA`), t = k/N; variances are over seeds,
 averaged over the P evaluation points (``split="test"``) or the M training points (``split="train"``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -143,11 +144,21 @@ class TrainingSweep:
 
 
 @with_threads
-def train_sweep(problem: Optional[RegressionProblem] = None, widths: Sequence[int] = WIDTHS,
-                gammas: Sequence[float] = GAMMAS, n_seeds: int = 64, seed: int = 0, times: Iterable[float] = TIMES,
-                alpha: float = ALPHA, linearized: bool = True, antithetic: bool = False,
-                dtype: torch.dtype = torch.float32, init: Union[str, InitLaw] = "centered",
-                hidden_bias: float = 0.0, device: Union[str, torch.device, None] = None) -> TrainingSweep:
+def train_sweep(
+    problem: Optional[RegressionProblem] = None,
+    widths: Sequence[int] = WIDTHS,
+    gammas: Sequence[float] = GAMMAS,
+    n_seeds: int = 64,
+    seed: int = 0,
+    times: Iterable[float] = TIMES,
+    alpha: float = ALPHA,
+    linearized: bool = True,
+    antithetic: bool = False,
+    dtype: torch.dtype = torch.float32,
+    init: Union[str, InitLaw] = "centered",
+    hidden_bias: float = 0.0,
+    device: Union[str, torch.device, None] = None,
+) -> TrainingSweep:
     """Train S = ``n_seeds`` networks (seeds ``seed .. seed + S - 1``) per (γ, width) on ``problem`` (default
     :func:`toy_problem`) and record them at ``times``.
 
@@ -159,14 +170,38 @@ def train_sweep(problem: Optional[RegressionProblem] = None, widths: Sequence[in
     bias β in every unit (:func:`train_widths`); ``device``: where the networks train (None: the CPU)."""
     problem = toy_problem() if problem is None else problem
     law = resolve_init(init)
-    runs = train_widths(problem, widths, gammas, n_seeds, seed, times, alpha, linearized=linearized,
-                        antithetic=antithetic, init=law, dtype=dtype, hidden_bias=hidden_bias, device=device)
+    runs = train_widths(
+        problem,
+        widths,
+        gammas,
+        n_seeds,
+        seed,
+        times,
+        alpha,
+        linearized=linearized,
+        antithetic=antithetic,
+        init=law,
+        dtype=dtype,
+        hidden_bias=hidden_bias,
+        device=device,
+    )
     limit = KernelLimit(problem, alpha, readout_second_moment=law.readout_second_moment, hidden_bias=hidden_bias)
-    config = dict(problem=problem.info, widths=[int(w) for w in sorted(widths)], gammas=[float(g) for g in gammas],
-                  n_seeds=n_seeds, seeds=[seed, seed + n_seeds - 1], times=[float(t) for t in runs[0].times],
-                  alpha=float(alpha), loss="(1/2M) sum (y - g)^2", learning_rate="alpha * N^(2 gamma - 2)",
-                  clock="t = k / N", antithetic=bool(antithetic), dtype=str(dtype), init=law.name,
-                  hidden_bias=float(hidden_bias))
+    config = dict(
+        problem=problem.info,
+        widths=[int(w) for w in sorted(widths)],
+        gammas=[float(g) for g in gammas],
+        n_seeds=n_seeds,
+        seeds=[seed, seed + n_seeds - 1],
+        times=[float(t) for t in runs[0].times],
+        alpha=float(alpha),
+        loss="(1/2M) sum (y - g)^2",
+        learning_rate="alpha * N^(2 gamma - 2)",
+        clock="t = k / N",
+        antithetic=bool(antithetic),
+        dtype=str(dtype),
+        init=law.name,
+        hidden_bias=float(hidden_bias),
+    )
     return TrainingSweep(problem, runs, limit, config, law)
 
 
@@ -182,31 +217,40 @@ def sweep_summary(sweep: TrainingSweep, split: str = "test") -> pd.DataFrame:
     control variate, without the leading fluctuation); the rest the S networks themselves.
     """
     y = (sweep.problem.y_train if split == "train" else sweep.problem.y_test).to(torch.float64)
-    h = sweep.limit.mean(sweep.times, split)                                    # (T, P)
-    fluct = sweep.limit.fluctuation_variance(sweep.times, split).mean(-1)       # (T,)
+    h = sweep.limit.mean(sweep.times, split)  # (T, P)
+    fluct = sweep.limit.fluctuation_variance(sweep.times, split).mean(-1)  # (T,)
     limit_loss = sweep.limit.loss(sweep.times)
-    means = {(gamma, i): sweep.mean_samples(gamma, t, split) for gamma in sweep.gammas
-             for i, t in enumerate(sweep.times)}                               # (S, W, P) each
+    means = {
+        (gamma, i): sweep.mean_samples(gamma, t, split) for gamma in sweep.gammas for i, t in enumerate(sweep.times)
+    }  # (S, W, P) each
     rows = []
     for j, run in enumerate(sweep.runs):
         S = run.n_seeds
         for g, gamma in enumerate(run.gammas):
             for i, t in enumerate(run.times):
-                out = run.outputs[split][g, :S, i].to(torch.float64)           # (S, P), independent seeds
+                out = run.outputs[split][g, :S, i].to(torch.float64)  # (S, P), independent seeds
                 pairs = means[gamma, i][:, j]
                 variance, variance_se = variance_with_se(out)
                 mean = pairs.mean(0)
-                row = dict(gamma=gamma, N=run.width, t=float(t), split=split, variance=float(variance),
-                           variance_se=float(variance_se),
-                           predicted_variance=float(run.width ** (1 - 2 * gamma) * fluct[i]),
-                           limit_error=float(((mean - h[i]) ** 2).mean().sqrt()),
-                           noise_floor=float((pairs.var(0).mean() / S).sqrt()),
-                           bias_sq=float(((mean - y) ** 2).mean()),
-                           loss=float(run.loss[g, :S, i].mean()), limit_loss=float(limit_loss[i]),
-                           distance=float("nan"), n_seeds=S)
+                row = dict(
+                    gamma=gamma,
+                    N=run.width,
+                    t=float(t),
+                    split=split,
+                    variance=float(variance),
+                    variance_se=float(variance_se),
+                    predicted_variance=float(run.width ** (1 - 2 * gamma) * fluct[i]),
+                    limit_error=float(((mean - h[i]) ** 2).mean().sqrt()),
+                    noise_floor=float((pairs.var(0).mean() / S).sqrt()),
+                    bias_sq=float(((mean - y) ** 2).mean()),
+                    loss=float(run.loss[g, :S, i].mean()),
+                    limit_loss=float(limit_loss[i]),
+                    distance=float("nan"),
+                    n_seeds=S,
+                )
                 if run.linearized:
                     diff = out - run.linearized[split][g, :S, i].to(torch.float64)
-                    row["distance"] = float((diff ** 2).mean().sqrt())
+                    row["distance"] = float((diff**2).mean().sqrt())
                 rows.append(row)
     return pd.DataFrame(rows)
 
@@ -215,8 +259,9 @@ def ensure_sweep(sweep: Optional[TrainingSweep], kwargs: dict) -> TrainingSweep:
     return train_sweep(**kwargs) if sweep is None else sweep
 
 
-def variance_vs_width(sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 500,
-                      **sweep_kwargs) -> Prediction:
+def variance_vs_width(
+    sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 500, **sweep_kwargs
+) -> Prediction:
     """The variance after training: Var g^N_t against N, one row per (γ, N, t) (:func:`sweep_summary` columns);
     ``slopes``: one per (γ, t) with a seed-bootstrap CI, ``theory`` = 1 - 2γ, and ``predicted_slope`` (the slope of
     N^{1-2γ} Var K_t, i.e. 1 - 2γ exactly)."""
@@ -225,15 +270,22 @@ def variance_vs_width(sweep: Optional[TrainingSweep] = None, split: str = "test"
     slopes = []
     for gamma in sweep.gammas:
         for t in sweep.times:
-            fit = fit_slope(sweep.widths, sweep.samples(gamma, t, split), "variance", n_boot=n_boot,
-                            seed=sweep.config.get("seeds", [0])[0])
-            slopes.append(dict(gamma=gamma, t=float(t), split=split, statistic="variance", **fit.as_dict(),
-                               theory=1 - 2 * gamma))
+            fit = fit_slope(
+                sweep.widths,
+                sweep.samples(gamma, t, split),
+                "variance",
+                n_boot=n_boot,
+                seed=sweep.config.get("seeds", [0])[0],
+            )
+            slopes.append(
+                dict(gamma=gamma, t=float(t), split=split, statistic="variance", **fit.as_dict(), theory=1 - 2 * gamma)
+            )
     return Prediction(table, pd.DataFrame(slopes), dict(sweep.config, split=split, n_boot=n_boot))
 
 
-def variance_vs_gamma(sweep: Optional[TrainingSweep] = None, width: Optional[int] = None, split: str = "test",
-                      **sweep_kwargs) -> Prediction:
+def variance_vs_gamma(
+    sweep: Optional[TrainingSweep] = None, width: Optional[int] = None, split: str = "test", **sweep_kwargs
+) -> Prediction:
     """The variance against γ: at the fixed width ``width`` (default: the largest), the variance at every t against γ;
     ``ratio_to_previous`` = Var(γ_k)/Var(γ_{k-1}) (theory: below 1, falling monotonically as γ → 1)."""
     sweep = ensure_sweep(sweep, sweep_kwargs)
@@ -252,13 +304,13 @@ def variance_vs_time(sweep: Optional[TrainingSweep] = None, split: str = "test",
     start = table[table.t == table.t.min()].set_index(["gamma", "N"])
     key = list(zip(table.gamma, table.N))
     table["ratio"] = table.variance.to_numpy() / start.variance.reindex(key).to_numpy()
-    table["predicted_ratio"] = (table.predicted_variance.to_numpy()
-                                / start.predicted_variance.reindex(key).to_numpy())
+    table["predicted_ratio"] = table.predicted_variance.to_numpy() / start.predicted_variance.reindex(key).to_numpy()
     return Prediction(table, None, dict(sweep.config, split=split))
 
 
-def mean_vs_kernel_limit(sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 300,
-                         **sweep_kwargs) -> Prediction:
+def mean_vs_kernel_limit(
+    sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 300, **sweep_kwargs
+) -> Prediction:
     """The seed-mean against the limit: ``limit_error`` = RMS over points of (seed-mean of g^N_t - h_t) per
     (γ, N, t), beside the ``noise_floor`` the seed count alone explains; ``slopes``: the log–log slope of
     ``limit_error`` against N per (γ, t > 0), seed-bootstrap CI, with ``theory`` = -2(1-γ) (the first correction
@@ -281,13 +333,22 @@ def mean_vs_kernel_limit(sweep: Optional[TrainingSweep] = None, split: str = "te
                 return np.sqrt(((a.mean(0) - h) ** 2).mean(-1))
 
             fit = fit_slope(sweep.widths, sweep.mean_samples(gamma, t, split), rms_error, n_boot=n_boot)
-            slopes.append(dict(gamma=gamma, t=float(t), split=split, statistic="limit_error", **fit.as_dict(),
-                               theory=first_order * (gamma - 1) if gamma < 1 else float("nan")))
+            slopes.append(
+                dict(
+                    gamma=gamma,
+                    t=float(t),
+                    split=split,
+                    statistic="limit_error",
+                    **fit.as_dict(),
+                    theory=first_order * (gamma - 1) if gamma < 1 else float("nan"),
+                )
+            )
     return Prediction(table, pd.DataFrame(slopes), dict(sweep.config, split=split, n_boot=n_boot))
 
 
-def distance_to_linearized(sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 300,
-                           **sweep_kwargs) -> Prediction:
+def distance_to_linearized(
+    sweep: Optional[TrainingSweep] = None, split: str = "test", n_boot: int = 300, **sweep_kwargs
+) -> Prediction:
     """Distance to the linearized network: ``distance`` = RMS over seeds and points of g^N_t - g^lin_t per
     (γ, N, t); ``slopes`` per (γ, t > 0) and statistic, seed-bootstrap CIs, each with the ``theory`` exponent of our
     derivation (chapter 4).  The difference is driven by the kernel's drift N^{γ-1} D, whose first-order part is an
@@ -308,33 +369,47 @@ def distance_to_linearized(sweep: Optional[TrainingSweep] = None, split: str = "
     slopes, part_rows = [], []
     for gamma in sweep.gammas:
         for t in sweep.times:
-            both = sweep._values(gamma, t, split, "difference")                  # (S or 2S, W, P)
+            both = sweep._values(gamma, t, split, "difference")  # (S or 2S, W, P)
             diff = both[: sweep.runs[0].n_seeds]
-            pairs = (diff + both[diff.shape[0]:]) / 2 if sweep.antithetic else diff
+            pairs = (diff + both[diff.shape[0] :]) / 2 if sweep.antithetic else diff
             spread = diff.var(0).mean(-1).sqrt() if diff.shape[0] > 1 else torch.zeros(diff.shape[1])
             mean = pairs.mean(0).pow(2).mean(-1).sqrt()
-            part_rows += [dict(gamma=gamma, N=n, t=float(t), spread_part=float(a), mean_part=float(b))
-                          for n, a, b in zip(sweep.widths, spread, mean)]
+            part_rows += [
+                dict(gamma=gamma, N=n, t=float(t), spread_part=float(a), mean_part=float(b))
+                for n, a, b in zip(sweep.widths, spread, mean)
+            ]
             if t == 0:
                 continue
             rms_exponent = max(gamma - 1.5, 2 * gamma - 2)
-            parts = (("rms", diff, "rms", rms_exponent), ("mean_square", diff, "mean_square", 2 * rms_exponent),
-                     ("mean_part", pairs, lambda a: np.sqrt((a.mean(0) ** 2).mean(-1)), 2 * gamma - 2),
-                     ("spread_part", diff, lambda a: np.sqrt(a.var(0, ddof=1).mean(-1)), gamma - 1.5))
+            parts = (
+                ("rms", diff, "rms", rms_exponent),
+                ("mean_square", diff, "mean_square", 2 * rms_exponent),
+                ("mean_part", pairs, lambda a: np.sqrt((a.mean(0) ** 2).mean(-1)), 2 * gamma - 2),
+                ("spread_part", diff, lambda a: np.sqrt(a.var(0, ddof=1).mean(-1)), gamma - 1.5),
+            )
             for name, samples, stat, theory in parts:
                 fit = fit_slope(sweep.widths, samples, stat, n_boot=n_boot)
-                slopes.append(dict(gamma=gamma, t=float(t), split=split, statistic=name, **fit.as_dict(),
-                                   theory=theory))
+                slopes.append(
+                    dict(gamma=gamma, t=float(t), split=split, statistic=name, **fit.as_dict(), theory=theory)
+                )
     table = table.merge(pd.DataFrame(part_rows), on=["gamma", "N", "t"], how="left")
     return Prediction(table, pd.DataFrame(slopes), dict(sweep.config, split=split, n_boot=n_boot))
 
 
 # ------------------------------------------------------------------------------------ loss curves across widths
 @with_threads
-def loss_curves(problem: Optional[RegressionProblem] = None, widths: Sequence[int] = (50, 200, 800, 3200),
-                gamma: float = 0.75, n_seeds: int = 4, seed: int = 0, t_max: float = 0.5, n_times: int = 21,
-                alpha: float = ALPHA, rates: Sequence[str] = ("theory", "fixed"),
-                dtype: torch.dtype = torch.float32) -> Prediction:
+def loss_curves(
+    problem: Optional[RegressionProblem] = None,
+    widths: Sequence[int] = (50, 200, 800, 3200),
+    gamma: float = 0.75,
+    n_seeds: int = 4,
+    seed: int = 0,
+    t_max: float = 0.5,
+    n_times: int = 21,
+    alpha: float = ALPHA,
+    rates: Sequence[str] = ("theory", "fixed"),
+    dtype: torch.dtype = torch.float32,
+) -> Prediction:
     """The clock: the training loss against t = k/N across widths, with the theory's rate α N^{2γ-2}
     (``rate="theory"``) and with one fixed rate for every width, the theory's rate at the smallest width
     (``rate="fixed"``: α N_min^{2γ-2}).  ``table``: one row per (rate, N, seed, t) with ``loss`` and the kernel
@@ -354,9 +429,19 @@ def loss_curves(problem: Optional[RegressionProblem] = None, widths: Sequence[in
             frames.append(df)
     table = pd.concat(frames, ignore_index=True)
     table["limit_loss"] = limit.loss(table.t.to_numpy()).numpy()
-    config = dict(problem=problem.info, widths=[int(w) for w in widths], gamma=float(gamma), n_seeds=n_seeds,
-                  seeds=[seed, seed + n_seeds - 1], t_max=float(t_max), n_times=n_times, alpha=float(alpha),
-                  rates=list(rates), fixed_rate_width=int(min(widths)), dtype=str(dtype))
+    config = dict(
+        problem=problem.info,
+        widths=[int(w) for w in widths],
+        gamma=float(gamma),
+        n_seeds=n_seeds,
+        seeds=[seed, seed + n_seeds - 1],
+        t_max=float(t_max),
+        n_times=n_times,
+        alpha=float(alpha),
+        rates=list(rates),
+        fixed_rate_width=int(min(widths)),
+        dtype=str(dtype),
+    )
     return Prediction(table, None, config)
 
 

@@ -9,6 +9,7 @@ float64 tensors.  Two are built in:
 Inputs are rescaled so that w·x with w ~ N(0, I_d) is O(1): the sigmoid then neither saturates nor stays linear,
 and the tangent kernel A has a spread of eigenvalues that full-batch gradient descent resolves in t = O(1).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -65,17 +66,36 @@ def toy_problem(n_train: int = 24, n_test: int = 16, dim: int = 2, seed: int = 0
     measure is then purely the randomness of the network's initialization.
     """
     n_train, n_test = check_positive_int("n_train", n_train), check_positive_int("n_test", n_test)
-    dim = check_int("dim", dim, minimum=2)          # the toy target uses two coordinates
+    dim = check_int("dim", dim, minimum=2)  # the toy target uses two coordinates
     gen = torch.Generator().manual_seed(check_seed("seed", seed))
     x = torch.randn(n_train + n_test, dim, generator=gen, dtype=DTYPE)
     y = toy_target(x)
-    return RegressionProblem(x[:n_train], y[:n_train], x[n_train:], y[n_train:], name="toy",
-                             info=dict(problem="toy", n_train=n_train, n_test=n_test, dim=dim, seed=int(seed),
-                                       target="sin(x1 + x2)", inputs="N(0, I_d)"))
+    return RegressionProblem(
+        x[:n_train],
+        y[:n_train],
+        x[n_train:],
+        y[n_train:],
+        name="toy",
+        info=dict(
+            problem="toy",
+            n_train=n_train,
+            n_test=n_test,
+            dim=dim,
+            seed=int(seed),
+            target="sin(x1 + x2)",
+            inputs="N(0, I_d)",
+        ),
+    )
 
 
-def mnist_problem(n_train: int = 32, n_test: int = 32, digits: tuple[int, int] = (3, 8),
-                  input_scale: float = 3.0 / 28.0, seed: int = 0, data=None) -> RegressionProblem:
+def mnist_problem(
+    n_train: int = 32,
+    n_test: int = 32,
+    digits: tuple[int, int] = (3, 8),
+    input_scale: float = 3.0 / 28.0,
+    seed: int = 0,
+    data=None,
+) -> RegressionProblem:
     """A few MNIST images of two digits as a regression problem: y = +1 for ``digits[0]``, -1 for ``digits[1]``.
 
     Images come from ``gammanet.load_mnist("embedded", device="cpu")`` (or ``data``, an ``MNISTData``), normalized
@@ -101,6 +121,19 @@ def mnist_problem(n_train: int = 32, n_test: int = 32, digits: tuple[int, int] =
 
     xtr, ytr = pick(data.x_train.cpu(), data.y_train.cpu(), n_train)
     xte, yte = pick(data.x_test.cpu(), data.y_test.cpu(), n_test)
-    return RegressionProblem(xtr, ytr, xte, yte, name="mnist",
-                             info=dict(problem="mnist", n_train=n_train, n_test=n_test, digits=tuple(digits),
-                                       input_scale=float(input_scale), seed=int(seed), source=data.source))
+    return RegressionProblem(
+        xtr,
+        ytr,
+        xte,
+        yte,
+        name="mnist",
+        info=dict(
+            problem="mnist",
+            n_train=n_train,
+            n_test=n_test,
+            digits=tuple(digits),
+            input_scale=float(input_scale),
+            seed=int(seed),
+            source=data.source,
+        ),
+    )

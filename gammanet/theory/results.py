@@ -1,4 +1,5 @@
 """The container every prediction function returns: tidy tables for plotting, slopes with CIs, the configuration."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,5 +28,7 @@ class Prediction:
 
     def __repr__(self) -> str:
         slopes = "None" if self.slopes is None else f"{len(self.slopes)} rows"
-        return (f"Prediction(table: {len(self.table)} rows × {list(self.table.columns)}, slopes: {slopes}, "
-                f"config keys: {sorted(self.config)})")
+        return (
+            f"Prediction(table: {len(self.table)} rows × {list(self.table.columns)}, slopes: {slopes}, "
+            f"config keys: {sorted(self.config)})"
+        )

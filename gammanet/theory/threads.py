@@ -5,6 +5,7 @@ more than it brings, and when other processes share the cores it can cost a grea
 2-core machine: a gradient step of the vectorized trainer took 65 ms with 2 threads and 2–5 ms with 1).  So the
 public functions run with :data:`THREADS` intra-op threads and restore the caller's setting afterwards.
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,8 +34,10 @@ def torch_threads(n: Optional[int]):
 
 def with_threads(fn):
     """Decorator: call ``fn`` inside ``torch_threads(THREADS)`` (read at call time, so it can be changed)."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         with torch_threads(THREADS):
             return fn(*args, **kwargs)
+
     return wrapper

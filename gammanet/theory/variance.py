@@ -26,6 +26,7 @@ bias); E[·] over 𝓕_{L-1} is a Monte-Carlo average over draws of the inner la
 number).  For a single input the inner layers can be sampled exactly unit by unit: H^ℓ_i = σ(√v_ℓ ξ_i + b^ℓ_i),
 v_{ℓ+1} = N_ℓ^{-2γ_ℓ} Σ_i (H^ℓ_i)², with ξ_i i.i.d. N(0, 1).
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence, Union
@@ -48,8 +49,9 @@ def gauss_hermite(n_nodes: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.as_tensor(z, dtype=DTYPE), torch.as_tensor(w / np.sqrt(2 * np.pi), dtype=DTYPE)
 
 
-def unit_moments(v: torch.Tensor, bias_bound: float = 0.0, activation: str = "sigmoid",
-                 n_nodes: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+def unit_moments(
+    v: torch.Tensor, bias_bound: float = 0.0, activation: str = "sigmoid", n_nodes: int = 64
+) -> tuple[torch.Tensor, torch.Tensor]:
     """m_1 = E[σ(√v ξ + b)], m_2 = E[σ(√v ξ + b)²] with ξ ~ N(0, 1) and b ~ U(-β, β) (β = ``bias_bound``, 0: no bias).
 
     ``v``: any shape → two tensors of that shape.
@@ -62,7 +64,7 @@ def unit_moments(v: torch.Tensor, bias_bound: float = 0.0, activation: str = "si
         wb = torch.as_tensor(wu / 2.0, dtype=DTYPE)
     else:
         b, wb = torch.zeros(1, dtype=DTYPE), torch.ones(1, dtype=DTYPE)
-    s = sigma(v.to(DTYPE).sqrt()[..., None, None] * z[:, None] + b)            # (..., n_z, n_b)
+    s = sigma(v.to(DTYPE).sqrt()[..., None, None] * z[:, None] + b)  # (..., n_z, n_b)
     weight = wz[:, None] * wb
     return (s * weight).sum((-2, -1)), (s * s * weight).sum((-2, -1))
 
@@ -74,9 +76,15 @@ def bias_bound(law: InitLaw, layer: int, sizes: Sequence[int]) -> float:
 
 # -------------------------------------------------------------------------------------------------- the law
 @with_threads
-def last_layer_variance_samples(x: torch.Tensor, widths: Sequence[int], gammas: GammasLike,
-                                init: Union[str, InitLaw] = "centered", activation: str = "sigmoid",
-                                n_inner: int = 2000, seed: int = 0) -> torch.Tensor:
+def last_layer_variance_samples(
+    x: torch.Tensor,
+    widths: Sequence[int],
+    gammas: GammasLike,
+    init: Union[str, InitLaw] = "centered",
+    activation: str = "sigmoid",
+    n_inner: int = 2000,
+    seed: int = 0,
+) -> torch.Tensor:
     """Draws of v_L(x) = Var(Z^L_1(x) - b^L_1 | 𝓕_{L-1}), the last layer's pre-activation variance given the layers
     below it.
 
@@ -88,12 +96,12 @@ def last_layer_variance_samples(x: torch.Tensor, widths: Sequence[int], gammas: 
     law = resolve_init(init)
     sigma = ACTIVATIONS[activation]
     sizes = (int(x.shape[1]),) + widths
-    v = (x.to(DTYPE) ** 2).sum(1)[None, :]                                    # (1, P)
+    v = (x.to(DTYPE) ** 2).sum(1)[None, :]  # (1, P)
     if len(widths) == 1:
         return v
     gen = torch.Generator().manual_seed(int(seed))
     v = v.expand(n_inner, -1)
-    for ell in range(1, len(widths)):                                         # layers 1..L-1
+    for ell in range(1, len(widths)):  # layers 1..L-1
         n = widths[ell - 1]
         xi = torch.randn(n_inner, x.shape[0], n, generator=gen, dtype=DTYPE)
         beta = bias_bound(law, ell, sizes)
@@ -104,10 +112,17 @@ def last_layer_variance_samples(x: torch.Tensor, widths: Sequence[int], gammas: 
 
 
 @with_threads
-def init_variance_law(x: torch.Tensor, widths: Sequence[int], gammas: GammasLike,
-                      init: Union[str, InitLaw] = "centered", activation: str = "sigmoid",
-                      n_inner: int = 2000, seed: int = 0, n_nodes: int = 64,
-                      outer_gammas: Optional[Sequence[float]] = None) -> pd.DataFrame:
+def init_variance_law(
+    x: torch.Tensor,
+    widths: Sequence[int],
+    gammas: GammasLike,
+    init: Union[str, InitLaw] = "centered",
+    activation: str = "sigmoid",
+    n_inner: int = 2000,
+    seed: int = 0,
+    n_nodes: int = 64,
+    outer_gammas: Optional[Sequence[float]] = None,
+) -> pd.DataFrame:
     """The exact law of g_0(x) at initialization (module docstring), one row per input point.
 
     ``x``: (P, d).  Columns: ``point``, ``mean`` (N^{1-γ} μ_C E m_1), ``variance``, ``second_moment``
@@ -123,29 +138,38 @@ def init_variance_law(x: torch.Tensor, widths: Sequence[int], gammas: GammasLike
     sizes = (int(x.shape[1]),) + widths
     L, N = len(widths), float(widths[-1])
     v = last_layer_variance_samples(x, widths, gammas, law, activation, n_inner, seed)
-    m1, m2 = unit_moments(v, bias_bound(law, L, sizes), activation, n_nodes)          # (n, P)
+    m1, m2 = unit_moments(v, bias_bound(law, L, sizes), activation, n_nodes)  # (n, P)
     mu, c2 = law.readout_mean, law.readout_second_moment
     n = v.shape[0]
     var_m1 = m1.var(0, unbiased=True) if n > 1 else torch.zeros(x.shape[0], dtype=DTYPE)
     c = m1 - m1.mean(0)
     # standard error of the sample variance of m_1 (fourth-moment formula)
-    se_var_m1 = ((c ** 4).mean(0) - (c ** 2).mean(0) ** 2).clamp_min(0).sqrt() / n ** 0.5
+    se_var_m1 = ((c**4).mean(0) - (c**2).mean(0) ** 2).clamp_min(0).sqrt() / n**0.5
     frames = []
-    for g in ([gammas[-1]] if outer_gammas is None else [float(o) for o in outer_gammas]):
-        per_draw = N ** (1 - 2 * g) * (c2 * m2 - mu ** 2 * m1 ** 2)
+    for g in [gammas[-1]] if outer_gammas is None else [float(o) for o in outer_gammas]:
+        per_draw = N ** (1 - 2 * g) * (c2 * m2 - mu**2 * m1**2)
         unit_term = per_draw.mean(0)
-        offset_term = N ** (2 - 2 * g) * mu ** 2 * var_m1
+        offset_term = N ** (2 - 2 * g) * mu**2 * var_m1
         bias_term = torch.full_like(unit_term, bias_bound(law, L + 1, sizes) ** 2 / 3.0)
         variance = unit_term + offset_term + bias_term
         mean = N ** (1 - g) * mu * m1.mean(0)
         if n > 1:
-            se = ((per_draw.std(0) / n ** 0.5) ** 2 + (N ** (2 - 2 * g) * mu ** 2 * se_var_m1) ** 2).sqrt()
+            se = ((per_draw.std(0) / n**0.5) ** 2 + (N ** (2 - 2 * g) * mu**2 * se_var_m1) ** 2).sqrt()
         else:
             se = torch.zeros_like(unit_term)
-        frame = pd.DataFrame(dict(point=np.arange(x.shape[0]), mean=mean.numpy(), variance=variance.numpy(),
-                                  second_moment=(variance + mean ** 2).numpy(), unit_term=unit_term.numpy(),
-                                  offset_term=offset_term.numpy(), bias_term=bias_term.numpy(),
-                                  variance_se=se.numpy(), prefactor=m2.mean(0).numpy()))
+        frame = pd.DataFrame(
+            dict(
+                point=np.arange(x.shape[0]),
+                mean=mean.numpy(),
+                variance=variance.numpy(),
+                second_moment=(variance + mean**2).numpy(),
+                unit_term=unit_term.numpy(),
+                offset_term=offset_term.numpy(),
+                bias_term=bias_term.numpy(),
+                variance_se=se.numpy(),
+                prefactor=m2.mean(0).numpy(),
+            )
+        )
         if outer_gammas is not None:
             frame.insert(0, "gamma", g)
         frames.append(frame)
@@ -177,10 +201,17 @@ def max_widths(archs: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
 
 
 @with_threads
-def init_output_samples(x: torch.Tensor, widths: Sequence, gammas: GammasLike, seeds: Union[int, Iterable[int]] = 2000,
-                        init: Union[str, InitLaw] = "centered", activation: str = "sigmoid",
-                        method: str = "weights", seed: int = 0,
-                        outer_gammas: Optional[Sequence[float]] = None) -> torch.Tensor:
+def init_output_samples(
+    x: torch.Tensor,
+    widths: Sequence,
+    gammas: GammasLike,
+    seeds: Union[int, Iterable[int]] = 2000,
+    init: Union[str, InitLaw] = "centered",
+    activation: str = "sigmoid",
+    method: str = "weights",
+    seed: int = 0,
+    outer_gammas: Optional[Sequence[float]] = None,
+) -> torch.Tensor:
     """Outputs g_0(x) of S networks at initialization, for several nested widths: shape (S, n_widths, P).
 
     ``x``: (P, d); ``widths``: a list of hidden-width tuples (or ints for depth 1), nested: every architecture
@@ -198,7 +229,7 @@ def init_output_samples(x: torch.Tensor, widths: Sequence, gammas: GammasLike, s
     """
     archs = architectures(widths)
     gammas = resolve_gammas(gammas, len(archs[0]))
-    sums, bias = last_layer_sums(x, archs, gammas[:-1], seeds, init, activation, method, seed)     # (S, W, P), (S, W)
+    sums, bias = last_layer_sums(x, archs, gammas[:-1], seeds, init, activation, method, seed)  # (S, W, P), (S, W)
     n_last = torch.as_tensor([float(a[-1]) for a in archs], dtype=DTYPE)
     outer = [gammas[-1]] if outer_gammas is None else [float(g) for g in outer_gammas]
     out = torch.stack([n_last[:, None] ** (-g) * sums + bias[..., None] for g in outer], 1)
@@ -206,10 +237,17 @@ def init_output_samples(x: torch.Tensor, widths: Sequence, gammas: GammasLike, s
 
 
 @with_threads
-def last_layer_sums(x: torch.Tensor, widths: Sequence, inner_gammas: Sequence[float],
-                    seeds: Union[int, Iterable[int]] = 2000, init: Union[str, InitLaw] = "centered",
-                    activation: str = "sigmoid", method: str = "weights", seed: int = 0,
-                    max_elements: int = 2 ** 23) -> tuple[torch.Tensor, torch.Tensor]:
+def last_layer_sums(
+    x: torch.Tensor,
+    widths: Sequence,
+    inner_gammas: Sequence[float],
+    seeds: Union[int, Iterable[int]] = 2000,
+    init: Union[str, InitLaw] = "centered",
+    activation: str = "sigmoid",
+    method: str = "weights",
+    seed: int = 0,
+    max_elements: int = 2**23,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """U(x) = Σ_i C_i σ(Z^L_i(x)) (the output before the factor N_L^{-γ_L}), shape (S, n_widths, P), and the
     readout biases b^C, shape (S, n_widths), so that g_0 = N_L^{-γ_L} U + b^C.  ``inner_gammas``: γ_1..γ_{L-1}.
 
@@ -233,13 +271,13 @@ def last_layer_sums(x: torch.Tensor, widths: Sequence, inner_gammas: Sequence[fl
     chunk = max(1, int(max_elements // max(per_seed, 1)))
     sums, biases = [], []
     for start in range(0, len(seeds), chunk):
-        part = seeds[start:start + chunk]
+        part = seeds[start : start + chunk]
         if method == "weights":
             nets = draw_networks(wmax, x.shape[1], part, 1, law)
             cols, bias_cols = [], []
             for a in archs:
                 sub = nets.truncate(a)
-                z = sub.hidden(x, full, activation)[-1]                                        # (S, P, N_L)
+                z = sub.hidden(x, full, activation)[-1]  # (S, P, N_L)
                 cols.append((sigma(z) @ sub.weights[-1].transpose(1, 2))[..., 0])
                 bias_cols.append(sub.biases[-1][:, 0])
             sums.append(torch.stack(cols, 1))
@@ -257,8 +295,14 @@ def psd_sqrt(g: torch.Tensor) -> torch.Tensor:
     return q * lam.clamp_min(0).sqrt().unsqueeze(-2)
 
 
-def conditional_sums(x: torch.Tensor, archs: Sequence[tuple[int, ...]], gammas: Sequence[float],
-                     seeds: Sequence[int], law: InitLaw, activation: str) -> tuple[torch.Tensor, torch.Tensor]:
+def conditional_sums(
+    x: torch.Tensor,
+    archs: Sequence[tuple[int, ...]],
+    gammas: Sequence[float],
+    seeds: Sequence[int],
+    law: InitLaw,
+    activation: str,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The ``method="conditional"`` sampler of :func:`last_layer_sums` for one chunk of seeds:
     U (S, n_archs, P) and b^C (S, n_archs)."""
     sigma = ACTIVATIONS[activation]
@@ -278,17 +322,17 @@ def conditional_sums(x: torch.Tensor, archs: Sequence[tuple[int, ...]], gammas: 
         for ell in range(1, L + 2):
             if bias_bound(law, ell, sizes) > 0:
                 u[ell - 1][i].uniform_(-1.0, 1.0, generator=gen)
-    root_x = psd_sqrt(x.to(DTYPE) @ x.to(DTYPE).T)                            # (P, P)
+    root_x = psd_sqrt(x.to(DTYPE) @ x.to(DTYPE).T)  # (P, P)
     sums, biases = [], []
     for arch in archs:
         arch_sizes = (int(x.shape[1]),) + tuple(arch)
         beta = [bias_bound(law, ell, arch_sizes) for ell in range(1, L + 2)]
-        z = xi[0][:, :arch[0]] @ root_x.T + beta[0] * u[0][:, :arch[0], None]   # (S, N_1, P)
+        z = xi[0][:, : arch[0]] @ root_x.T + beta[0] * u[0][:, : arch[0], None]  # (S, N_1, P)
         for ell in range(1, L):
             h = sigma(z) * float(arch[ell - 1]) ** (-gammas[ell - 1])
-            root = psd_sqrt(h.transpose(1, 2) @ h)                           # (S, P, P)
-            z = xi[ell][:, :arch[ell]] @ root.transpose(1, 2) + beta[ell] * u[ell][:, :arch[ell], None]
-        sums.append((c[:, :arch[-1], None] * sigma(z)).sum(1))
+            root = psd_sqrt(h.transpose(1, 2) @ h)  # (S, P, P)
+            z = xi[ell][:, : arch[ell]] @ root.transpose(1, 2) + beta[ell] * u[ell][:, : arch[ell], None]
+        sums.append((c[:, : arch[-1], None] * sigma(z)).sum(1))
         biases.append(beta[L] * u[L])
     return torch.stack(sums, 1), torch.stack(biases, 1)
 
@@ -300,4 +344,4 @@ def variance_with_se(samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]
     a mean over seeds, so its standard error is sd(q)/√S.  (One point: pass ``samples[..., None]``.)"""
     S = samples.shape[0]
     q = ((samples - samples.mean(0, keepdim=True)) ** 2).mean(-1) * S / (S - 1)
-    return q.mean(0), q.std(0) / S ** 0.5
+    return q.mean(0), q.std(0) / S**0.5
