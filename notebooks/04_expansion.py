@@ -112,7 +112,7 @@ print(describe())
 #
 # Write $g_t = h_t + \delta_t$, subtract the equation of $h_t$ and keep, for each small quantity, its first order
 # (products of two small quantities are of higher order). With $r_t = y - h_t$ on the training points and
-# $\mathcal A_t f(x) = \frac{\alpha}{M}\sum_m A(x,x_m)f(x_m)$,
+# $\mathcal A f(x) = \frac{\alpha}{M}\sum_m A(x,x_m)f(x_m)$,
 #
 # $$
 # \delta_t = N^{1/2-\gamma}K_t + N^{-1/2}V_t + N^{\gamma-1}R_t + \dots,
