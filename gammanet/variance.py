@@ -301,7 +301,10 @@ def variance_slopes(
         n_last = [_last_width(c) for c, *_ in groups]
         if len(set(n_last)) != len(n_last):
             twice = sorted({n for n in n_last if n_last.count(n) > 1})
-            settings = sorted(_widths_text(c) for c, *_ in groups if _last_width(c) in twice)
+            # sorted as widths, not as text: 100-200 comes after 25-50
+            settings = [
+                _widths_text(c) for c in sorted((c for c, *_ in groups if _last_width(c) in twice), key=_widths)
+            ]
             raise ValueError(
                 f"γ = {label}: the last width N_L = {twice} appears in several width settings "
                 f"{settings}; select one family of widths first (e.g. outputs[outputs.width_1 == 50])"

@@ -290,6 +290,10 @@ def test_slope_errors_name_the_problem():
     b = synthetic_outputs(widths=(25,), gammas=((1.0, 0.5),), inner=25, seeds=range(3), times=(0.0,))
     with pytest.raises(ValueError, match="several width settings"):
         variance_slopes(pd.concat([a, b], ignore_index=True), n_boot=10)
+    # the settings are listed in numeric order of the widths, not as text ("100-25" sorts before "25-25" as text)
+    e = synthetic_outputs(widths=(25,), gammas=((1.0, 0.5),), inner=100, seeds=range(3), times=(0.0,))
+    with pytest.raises(ValueError, match=r"\['25-25', '100-25'\]"):
+        variance_slopes(pd.concat([e, b], ignore_index=True), n_boot=10)
     c = synthetic_outputs(widths=(25,), gammas=((1.0,),), seeds=range(3), times=(0.0,))
     d = synthetic_outputs(widths=(50,), gammas=((1.0,),), seeds=range(1, 4), times=(0.0,))
     with pytest.raises(ValueError, match="same seeds"):
