@@ -4,7 +4,6 @@ per hidden case whatever the answer, so that an exercise's number of cases (and 
 import ast
 import re
 import sys
-from pathlib import Path
 
 import jupytext
 import numpy as np
@@ -13,11 +12,11 @@ import pytest
 from gammanet.exercises import registry
 from gammanet.grading.notebook import first_heading, plan
 
-ROOT = Path(__file__).resolve().parent.parent
+from exercise_helpers import CHAPTERS, ROOT, chapter_solutions
+
 sys.path.insert(0, str(ROOT / "scripts"))
 from student import student_notebook  # noqa: E402
 
-CHAPTERS = sorted(p for p in (ROOT / "notebooks").glob("*.py") if "jupytext" in p.read_text()[:2000])
 # An exercise starts at a heading "### Exercise 1.2 ..." or at an exercise block labelled ex-1-2 (sphinx-exercise).
 EXERCISE_START = re.compile(r"^#+\s*Exercise\s+([0-9]+)\.([0-9]+)\b|^:label:\s*ex-([0-9]+)-([0-9]+)\s*$", re.MULTILINE)
 
@@ -47,15 +46,7 @@ def chapter_exercises(path):
 @pytest.fixture(scope="module")
 def solutions():
     """Every chapter's solution functions, defined by running only what the grader's plan runs."""
-    out = {}
-    for path in CHAPTERS:
-        nb = jupytext.read(path, fmt="py:percent")
-        chapter = first_heading(nb)[0]
-        namespace = {}
-        for step in plan(nb, [f for ex in registry.exercises(chapter) for f in ex.functions]):
-            exec(compile(step.source, str(path), "exec"), namespace)
-        out[chapter] = namespace
-    return out
+    return {ex.chapter: chapter_solutions(ex.chapter) for ex in registry.exercises()}
 
 
 @pytest.fixture(scope="module")

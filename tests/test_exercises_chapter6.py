@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from gammanet.exercises import (
     check_breaking_point,
@@ -13,34 +12,18 @@ from gammanet.exercises import (
     check_q_6_6,
 )
 
-from exercise_helpers import assert_fails_with_hints
+from exercise_helpers import assert_fails_with_hints, chapter_solutions
 
 
 def gamma_cols(final):
     return sorted((c for c in final.columns if c.startswith("gamma_")), key=lambda c: int(c[6:]))
 
 
-# The chapter's solutions (notebooks/06_mnist_accuracy.py).
-def difference_variance(var_low, var_high, cov, seeds, paired):
-    return (var_low + var_high - (2 * cov if paired else 0.0)) / seeds
-
-
-def paired_interval(final, low, high):
-    gcols = gamma_cols(final)
-    by_seed = []
-    for gammas in (low, high):
-        mask = np.logical_and.reduce([np.isclose(final[c], g) for c, g in zip(gcols, gammas)])
-        by_seed.append(final[mask].set_index("seed").test_accuracy)
-    a, b = by_seed
-    common = a.index.intersection(b.index)
-    d = (b[common] - a[common]).to_numpy(float)
-    return float(d.mean()), float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
-
-
-def breaking_point(table):
-    means = table.groupby(["alpha", "gamma_1"]).test_accuracy.mean().unstack("gamma_1")
-    reversed_at = means.index[means[1.0] < means[0.5]]
-    return float(reversed_at.min()) if len(reversed_at) else None
+# The chapter's own solutions (notebooks/06_mnist_accuracy.py), read from its source.
+SOLUTIONS = chapter_solutions(6)
+difference_variance = SOLUTIONS["my_difference_variance"]
+paired_interval = SOLUTIONS["my_paired_interval"]
+breaking_point = SOLUTIONS["my_breaking_point"]
 
 
 CHECKS = (check_difference_variance, check_paired_interval, check_breaking_point, check_q_6_4, check_q_6_5, check_q_6_6)
