@@ -128,6 +128,20 @@ def _widths_text(config: dict) -> str:
     return "-".join(map(str, _widths(config)))
 
 
+def _row_keys(config: dict, gcols: list, epoch, t) -> dict:
+    """The columns that say which network and time a row of a variance table is about: the configuration, its
+    widths as text, N = N_L, its γ's as a label and γ_L, the epoch and the clock t."""
+    return {
+        **config,
+        "widths": _widths_text(config),
+        "N": _last_width(config),
+        "gammas": _label([config[c] for c in gcols]),
+        "gamma_outer": _last_gamma(config),
+        "epoch": int(epoch),
+        "t": float(t),
+    }
+
+
 def _last_width(config: dict) -> int:
     return _widths(config)[-1]
 
@@ -233,13 +247,7 @@ def variance_table(
         for j in range(E):
             rows.append(
                 {
-                    **config,
-                    "widths": _widths_text(config),
-                    "N": _last_width(config),
-                    "gammas": _label([config[c] for c in gcols]),
-                    "gamma_outer": _last_gamma(config),
-                    "epoch": int(epochs[j]),
-                    "t": float(t[j]),
+                    **_row_keys(config, gcols, epochs[j], t[j]),
                     "variance": float(v[j]),
                     "variance_low": float(low[j]),
                     "variance_high": float(high[j]),
@@ -470,13 +478,7 @@ def average_variance(outputs: pd.DataFrame, group_size: int, ddof: int = 1) -> p
         for j in range(len(epochs)):
             rows.append(
                 {
-                    **config,
-                    "widths": _widths_text(config),
-                    "N": _last_width(config),
-                    "gammas": _label([config[c] for c in gcols]),
-                    "gamma_outer": _last_gamma(config),
-                    "epoch": int(epochs[j]),
-                    "t": float(t[j]),
+                    **_row_keys(config, gcols, epochs[j], t[j]),
                     "group_size": int(group_size),
                     "n_groups": n_groups,
                     "variance": float(v[j]),
@@ -508,13 +510,7 @@ def seed_average_accuracy(outputs: pd.DataFrame) -> pd.DataFrame:
         for j in range(len(epochs)):
             rows.append(
                 {
-                    **config,
-                    "widths": _widths_text(config),
-                    "N": _last_width(config),
-                    "gammas": _label([config[c] for c in gcols]),
-                    "gamma_outer": _last_gamma(config),
-                    "epoch": int(epochs[j]),
-                    "t": float(t[j]),
+                    **_row_keys(config, gcols, epochs[j], t[j]),
                     "single": float(single[j].mean()),
                     "single_sd": float(single[j].std(ddof=1)),
                     "average": float(average[j]),
