@@ -97,7 +97,8 @@ print(describe())
 # $$
 #
 # The limit $h_t$ solves the same equation with $A_N(t)$ replaced by $A$ and $g_0$ by $0$. A network of width $N$
-# differs from that in three ways, each small:
+# differs from that in three ways, each small when $\frac12 < \gamma < 1$ (at $\gamma = \frac12$ the first is of
+# order one; the derivation carries it exactly, through a linear flow, so it need not be small):
 #
 # 1. **the initial output**: $g_0 = N^{1/2-\gamma}K^N_0$, where $K^N_0 = N^{-1/2}\sum_i C^i\sigma(W^i\cdot x)$ tends
 #    to the centred Gaussian field $K_0$ of covariance $\Sigma(x,x') = \mathbb E[C^2]\,\mathbb E[\sigma(w\cdot
@@ -141,10 +142,11 @@ print(describe())
 # a closed linear system at the training points, then integrated at any $x$.
 # ```
 #
-# Each term in order. $K_t$ is Gaussian and centred, of size $N^{1/2-\gamma}$: it carries the **variance**. $V_t$ is
-# centred too ($\mathbb E B^N = 0$: the kernel is an unbiased average), of size $N^{-1/2}$, always smaller than the
-# fluctuation when $\gamma < 1$. $R_t$ is of size $N^{\gamma-1}$; its mean $Q^1_t$ is the first **deterministic**
-# correction. Moving the weights twice gives $N^{-2(1-\gamma)}Q^2_t$, and so on: the expansion reads
+# Each term in order; $K_t$, $V_t$ and $R_t$ are of order one, their prefactors carry the sizes. $K_t$ is centred
+# and, as $N \to \infty$, Gaussian ($K^N_0 \to K_0$, carried by a linear flow); the term $N^{1/2-\gamma}K_t$ carries the
+# **variance**. $V_t$ is centred too ($\mathbb E B^N = 0$: the kernel is an unbiased average), and the term
+# $N^{-1/2}V_t$ is always smaller than the fluctuation when $\gamma < 1$. The term $N^{\gamma-1}R_t$ has the mean
+# $N^{\gamma-1}Q^1_t$, the first **deterministic** correction. Moving the weights twice gives $N^{-2(1-\gamma)}Q^2_t$, and so on: the expansion reads
 #
 # $$
 # h^N_t = h_t + \sum_{j\ge1} N^{-j(1-\gamma)}Q^j_t + N^{-(\gamma-1/2)}K_t + \dots,
@@ -212,7 +214,8 @@ slopes_variance
 # time). All five $\gamma$'s share the same initial weights, so at $t=0$ the seed noise shifts all five slopes by
 # the *same* amount — compare the rows; read the later columns against the $t=0$ column as well as against
 # $1-2\gamma$. Where the slopes after training move away from $1-2\gamma$, the expansion says why: the next terms are
-# smaller than the leading one only by powers of $N$ with small exponents (§4.5 measures them).
+# smaller than the leading one only by powers of $N$ with small exponents (a relative $N^{-2(1-\gamma)}$ here: the
+# mean second-order drift of the kernel of §4.5 changes the flow that carries $K_t$).
 #
 # (pred-variance-gamma)=
 # ## 4.3 The variance against $\gamma$ at fixed width
@@ -240,15 +243,37 @@ shown_t.pivot(index="gamma", columns="t", values="variance").rename(columns=lamb
 # ## 4.4 Bias and variance: the papers' argument
 #
 # The mean squared error of the trained output at a point $x$ splits into the squared bias of its mean and its
-# variance, and the expansion gives both to leading order:
+# variance, and the expansion gives each part to its leading order — the bias to order one, the variance to its
+# first nonzero order:
 #
 # $$
 # \mathbb E\big(h^N_t(x) - y(x)\big)^2 = \big(\mathbb E\,h^N_t(x) - y(x)\big)^2 + \operatorname{Var}h^N_t(x)
 # \;\approx\; \big(h_t(x) - y(x)\big)^2 + N^{1-2\gamma}\operatorname{Var}K_t(x).
 # $$
 #
-# Neither $h_t$ nor $K_t$ depends on $\gamma$ — the kernel $A$, the covariance $\Sigma$ and $\alpha$ do not — so to
-# leading order **$\gamma$ enters the error only through the variance**, and a larger $\gamma$ lowers it.
+# Neither $h_t$ nor $K_t$ depends on $\gamma$ — the kernel $A$, the covariance $\Sigma$ and $\alpha$ do not — so, each
+# part taken to its leading order, **$\gamma$ enters the error only through the variance**, and a larger $\gamma$
+# lowers it. This is the papers' argument.
+#
+# ```{prf:remark} What the argument leaves out (our derivation)
+# :label: rem-bias-cross-term
+#
+# The approximation above is not the expansion of the error in one power of $N$. Squaring the bias with the
+# expansion, $\mathbb E h^N_t - y = (h_t - y) + N^{-j^*(1-\gamma)}Q^{j^*}_t + \dots$ with $j^*$ the first $j$ for which
+# $Q^j \ne 0$, gives
+#
+# $$
+# \mathbb E\big(h^N_t - y\big)^2 = (h_t - y)^2 + 2(h_t - y)\,N^{-j^*(1-\gamma)}Q^{j^*}_t
+# + N^{1-2\gamma}\operatorname{Var}K_t + \dots
+# $$
+#
+# The cross term depends on $\gamma$ and $N$, and it is *larger* than the variance when $j^*(1-\gamma) < 2\gamma - 1$,
+# that is for $\gamma > (j^*+1)/(j^*+2)$: $\gamma > 2/3$ where $Q^1 \ne 0$, $\gamma > 3/4$ in our setting, where $Q^1 = 0$
+# (§4.5) and the cross term is $2(h_t-y)N^{-2(1-\gamma)}Q^2_t$. Its sign is not fixed by the theory. It vanishes where
+# $h_t = y$, which gradient flow reaches on the training points as $t \to \infty$, not at test points. So
+# "$\gamma$ enters only through the variance" is exact for the order-one bias and the leading variance; for
+# $\gamma$ near 1 the first $N$-dependent term of the error at a test point can be the bias's.
+# ```
 #
 # ```{prf:theorem} No bias–variance trade-off to leading order (the paper's claim)
 # :label: thm-no-tradeoff
@@ -335,6 +360,14 @@ def gammas_where(flags, value=True):
     return ", ".join(f"γ = {g:g}" for g, v in flags.items() if v == value) or "none of γ = 0.6, 0.75, 0.9"
 
 
+var_by_n = late.pivot(index="N", columns="gamma", values="variance")
+var_falls = {g: bool(var_by_n.loc[n1, g] < var_by_n.loc[n0, g]) for g in GAMMAS if g > 0.5}
+glue("variance_with_n", (f"fell for {gammas_where(var_falls)}" if any(var_falls.values()) else "fell for no γ > 1/2")
+     + (f" and did not for {gammas_where(var_falls, False)}" if not all(var_falls.values()) else ""))
+agree = [g for g in rises if rises[g] == faster[g]]
+glue("faster_vs_rises", "the γ's where they fit faster are exactly those where the bias rose with N"
+     if len(agree) == len(rises) else
+     f"that matches where the bias rose with N for {len(agree)} of the {len(rises)} γ's, so the reading is partial")
 glue("n_small", n0)
 glue("n_large", n1)
 glue("bias_rises", gammas_where(rises))
@@ -344,17 +377,21 @@ glue("limit_bias_late", float(limit_bias[-1]))
 
 # %% [markdown]
 # **The abstract against the measurement.** {prf:ref}`thm-no-tradeoff` says that bias and variance both decrease as
-# $N$ grows. The variance does for $\gamma > 1/2$ (at $\gamma = 1/2$ it stays of order one). The squared bias of the
+# $N$ grows. To leading order the variance does for $\gamma > 1/2$ (at $\gamma = 1/2$ it stays of order one); in
+# this run the variance at the evaluation points, from $N = $ {glue:text}`n_small` to $N =$ {glue:text}`n_large`,
+# {glue:text}`variance_with_n`. The squared bias of the
 # seed-mean, between $N = $ {glue:text}`n_small` and $N =$ {glue:text}`n_large`, *rose* in this run for
 # {glue:text}`bias_rises` and fell for {glue:text}`bias_falls`; the bias of $h_t$ is {glue:text}`limit_bias_late:.4f`.
 # Where the bias rises with $N$ the measurement disagrees with the abstract, and the expansion explains why. To leading order the bias is
-# $(h_t - y)^2$, which does not depend on $N$ at all; at leading order the whole $N$-dependence of the error is the
-# variance's, and "the bias decreases with $N$" can only be read as "the error decreases with $N$". The bias of a
-# finite network differs from that of $h_t$ by the deterministic corrections, whose sign the theory does not fix.
-# Where the finite networks fit *faster* than $h_t$ — at $N = $ {glue:text}`n_small` the seed-mean training loss at
-# $t = 2$ was below the limit's for {glue:text}`faster` — their bias is lower at finite $N$, and it rises to that of
-# $h_t$ as the corrections vanish. In short: no trade-off between the width and the *variance*; the bias moves
-# with $N$ only through sub-leading terms, in a direction the theory does not fix.
+# $(h_t - y)^2$, which does not depend on $N$ at all; "the bias decreases with $N$" can only be read as "the error
+# decreases with $N$". The bias of a finite network differs from that of $h_t$ by the cross term of
+# {prf:ref}`rem-bias-cross-term`, whose sign the theory does not fix, and which for $\gamma > 3/4$ is larger than the
+# variance. One reading of the sign: where the finite networks fit *faster* than $h_t$, their bias can be lower at
+# finite $N$ and rise to that of $h_t$ as the corrections vanish. In this run the seed-averaged training loss at
+# $N = $ {glue:text}`n_small` and $t = 2$ (the mean over seeds of each network's loss, which includes its variance) was
+# below the limit's for {glue:text}`faster`; {glue:text}`faster_vs_rises`. In short: no trade-off between the width and
+# the *variance*; the bias moves with $N$ through terms that are sub-leading to its order-one part but can exceed
+# the variance, in a direction the theory does not fix.
 #
 # ## 4.5 The first correction, settled
 #
@@ -388,8 +425,8 @@ glue("limit_bias_late", float(limit_bias[-1]))
 # $$
 #
 # 1. If the readout law is symmetric ($\mathbb E[C^3] = 0$), $Q^1 = 0$.
-# 2. If the units have no bias and $\sigma'$ is even (the sigmoid and tanh), $J$ is odd under $w \to -w$, so $J = 0$
-#    and $Q^1 = 0$ **whatever $\mathbb E[C^3]$**.
+# 2. If the units have no bias, $\sigma'$ is even (the sigmoid and tanh) and $W$ has a symmetric law (here Gaussian),
+#    $J$ is the mean of a function odd under $w \to -w$, so $J = 0$ and $Q^1 = 0$ **whatever $\mathbb E[C^3]$**.
 # 3. With a skewed readout ($\mathbb E[C^3] \ne 0$) and units $\sigma(W\cdot x + \beta)$ with a fixed bias
 #    $\beta \ne 0$, $J \ne 0$ and in general $Q^1 \ne 0$.
 #
@@ -511,8 +548,8 @@ shown_slopes.round(3)
 # averaged over $\gamma$, is {glue:text}`flow_distance_large:.4f`, against a seed noise of
 # {glue:text}`noise_large:.4f`; what the flow leaves out besides the noise is of order $1/N$ (the Euler step and the
 # correlation terms of the proof). The first-order slope $-(1-\gamma)$, which a nonzero $Q^1$
-# would impose at large $N$, is the reference the data should *not* follow. At $\gamma = 1$ nothing makes the gap
-# close — the mean-field limit is not $h_t$: look at its markers.
+# would impose at large $N$, is the reference the data should *not* follow. The figure leaves $\gamma = 1$ out: there
+# nothing makes the gap close, since the mean-field limit is not $h_t$.
 #
 # (pred-linearized)=
 # ### Distance to the linearized network
@@ -550,10 +587,10 @@ table_parts
 
 # %% [markdown]
 # The spread's slopes ({glue:text}`spread_slope_0.5:+.2f`, {glue:text}`spread_slope_0.6:+.2f`,
-# {glue:text}`spread_slope_0.75:+.2f`, {glue:text}`spread_slope_0.9:+.2f` for $\gamma = 0.5$ to $0.9$) are the direct test
-# of the statement that the first-order drift has mean zero and fluctuates like $N^{-1/2}$: compare them with
-# $\gamma - 3/2$. The seed-mean part carries the second-order drift and shares the pre-asymptotic bend of the gap
-# above. At $\gamma = 1$ the formula gives $0$: nothing makes the distance shrink, while its spread should fall like
+# {glue:text}`spread_slope_0.75:+.2f`, {glue:text}`spread_slope_0.9:+.2f` for $\gamma = 0.5$ to $0.9$) test the
+# statement that the first-order drift fluctuates like $N^{-1/2}$: compare them with $\gamma - 3/2$. That its mean is
+# zero is tested by the seed-mean part: its slope should approach $2\gamma-2$ (the second-order drift), not
+# $\gamma-1$; it shares the pre-asymptotic bend of the gap above. At $\gamma = 1$ the formula gives $0$: nothing makes the distance shrink, while its spread should fall like
 # the mean-field fluctuations, $N^{-1/2}$.
 #
 # (pred-first-correction)=
@@ -561,7 +598,8 @@ table_parts
 #
 # Case 3 of {prf:ref}`prop-first-correction` needs both symmetries broken. We take the readout $C = E - 1$ with
 # $E \sim \mathrm{Exp}(1)$ — mean $0$, variance $1$ like the normal readout, so $g_0$ is still of size $N^{1/2-\gamma}$
-# and $A$, $h_t$ and $K_t$ are unchanged, but $\mathbb E[C^3] = 2$ (`init="skewed"`: drawn from the same normal
+# and $A$, $h_t$ and the law of $K_t$ are those of the normal readout with the same bias (the bias itself changes
+# $A$, $\Sigma$ and $h_t$: we use the limit with $\beta = 1$), but $\mathbb E[C^3] = 2$ (`init="skewed"`: drawn from the same normal
 # numbers by the quantile transform, so the networks are those of the normal readout, skewed) — and a fixed bias
 # $\beta = 1$ in every unit, $\sigma(W\cdot x + 1)$. The mirror trick needs a symmetric law, so the seed-means use
 # another way to remove the fluctuation: from each network we subtract its own $N^{1/2-\gamma}K_t$, computed from
@@ -678,7 +716,8 @@ say(f"Variance ratio Var(t={T_LATE:g})/Var(0) at N={n1}, evaluation points: "
     + f" (leading order {ratio_late.predicted_ratio.iloc[0]:.3f}).")
 say(f"At t={T_LATE:g}, N={n0} → N={n1}, the squared bias of the seed-mean goes "
     + ", ".join(f"γ={g:g}: {bias_by_n.loc[n0, g]:.4f} → {bias_by_n.loc[n1, g]:.4f}" for g in GAMMAS)
-    + f" (that of h_t: {limit_bias[-1]:.4f}), while the variance falls.")
+    + f" (that of h_t: {limit_bias[-1]:.4f}); the variance, N={n0} → N={n1}: "
+    + ", ".join(f"γ={g:g}: {var_by_n.loc[n0, g]:.1e} → {var_by_n.loc[n1, g]:.1e}" for g in GAMMAS) + ".")
 say("Width-free flow, gap multiplied when ε halves: " + ", ".join(
     f"{r}, β={b:g}: {v:.3f}" for (r, b), v in ratios.gap_ratio.items()) + " (1/4: second order, 1/2: first order).")
 say(f"Seed-mean gap slopes at t={T_LATE:g}, centred readout: "
@@ -693,10 +732,11 @@ say("Distance to the linearized network at t={:g}, spread slopes against γ − 
 # %% [markdown]
 # In words: for $\gamma<1$ the trained network is $h_t$ plus a Gaussian fluctuation of variance
 # $N^{1-2\gamma}\operatorname{Var}K_t$ plus deterministic corrections in powers of $N^{-(1-\gamma)}$. To leading order
-# the variance falls with $N$ and with $\gamma$ — and, on the training points, provably with $t$ — and it is the only
-# place where $\gamma$ enters; the measured slopes and ratios above say how closely networks of these widths follow.
-# The bias, to leading order, does not depend on $N$; at finite $N$ it moves with the corrections (on our problem:
-# the table of §4.4). The first correction $Q^1$ vanishes by symmetry for a symmetric readout or units without bias —
+# the variance falls with $N$ and with $\gamma$ — and, on the training points, provably with $t$ — and, each part of
+# the error taken to its leading order, it is the only place where $\gamma$ enters; the measured slopes and ratios
+# above say how closely networks of these widths follow. The bias, to order one, does not depend on $N$; at finite
+# $N$ it moves with the corrections, through a cross term that for $\gamma > 3/4$ is larger than the variance
+# ({prf:ref}`rem-bias-cross-term`; on our problem: the table of §4.4). The first correction $Q^1$ vanishes by symmetry for a symmetric readout or units without bias —
 # then the seed-mean approaches $h_t$ like $N^{-2(1-\gamma)}$, and the network's distance to its linearization
 # splits into a spread $N^{\gamma-3/2}$ and a mean $N^{2\gamma-2}$ — and it survives with a skewed readout and a bias,
 # where the gap closes like $N^{-(1-\gamma)}$ once $N^{\gamma-1}$ is small. At these widths the asymptotic exponents
@@ -751,8 +791,9 @@ def my_fluctuation_variance(A, A_cross, Sigma, alpha, t):
 # $K_t(x)$ is the linear map $L = [-B,\ I]$, $B = A(x,X)\,A^{-1}(I - e^{-\alpha At/M})$ (Exercise 3.2's operator),
 # applied to the Gaussian vector $(K_0(X), K_0(x))$, so its covariance is $L\Sigma L^\top$ and the variances are the
 # diagonal: $\Sigma(x,x) - 2\,B\,\Sigma(X, x) + B\,\Sigma_X B^\top$ entry by entry. The cross term is the typical
-# slip: $K_0(x)$ and $K_0(X)$ are correlated, and the flow subtracts from $K_0(x)$ its best prediction from $K_0(X)$
-# — which is why the variance can fall at an evaluation point, but need not: unlike the training points, nothing
+# slip: $K_0(x)$ and $K_0(X)$ are correlated, and the flow subtracts from $K_0(x)$ the $A$-kernel interpolant of
+# $K_0(X)$ — not the best linear prediction of $K_0(x)$ from $K_0(X)$, which would use $\Sigma$ instead of $A$ and
+# could only lower the variance. That is why the variance can fall at an evaluation point, but need not: unlike the training points, nothing
 # forces $\operatorname{Var}K_t(x) \le \operatorname{Var}K_0(x)$ there. In the comparison with the sweep, at $t = 0$
 # the law is exact (chapter 1), so any difference is seed noise: with $S$ seeds a variance has a relative standard
 # error of about $\sqrt{2/S}$, and the five $\gamma$'s share their seeds, so they err together. After training the
@@ -862,8 +903,9 @@ for t in my_sweep.times:
 # seed noise — compare it with the interval (a 95% interval misses one time in twenty, and percentile-bootstrap
 # intervals from a few dozen seeds tend to be a little too narrow). After training the measured slope can drift from
 # $1-2\gamma$ at these widths: $1-2\gamma$ is the *leading-order* slope, and the next terms are smaller only by powers
-# of $N$ with small exponents — for $\gamma = 0.8$ and $N = 400$, $N^{-(1-\gamma)} = 400^{-0.2}\approx0.3$ is not
-# negligible — and their weight changes with $t$ as the leading term is contracted by $e^{-\alpha At/M}$. More seeds
+# of $N$ with small exponents — in our setting by a relative $N^{-2(1-\gamma)}$ (the mean second-order drift of the
+# kernel changes the flow that carries $K_t$; $N^{-(1-\gamma)}$ where $Q^1 \ne 0$): for $\gamma = 0.9$ and $N = 400$,
+# $400^{-0.2}\approx0.3$ is not negligible — and their weight changes with $t$ as the leading term is contracted by $e^{-\alpha At/M}$. More seeds
 # shrink the interval (like $S^{-1/2}$); only larger widths remove the bias of the slope. The seeds are shared across
 # widths (nested networks), which is why the interval is narrow enough to see any of this.
 # ```
@@ -989,8 +1031,9 @@ pd.DataFrame(decomposition).set_index("γ").map("{:.3g}".format)
 # ```{exercise} Where $\gamma$ enters the error
 # :label: ex-4-6
 #
-# *(question, ~2 min)* To leading order in $N$, through which part of the expected squared error
-# $\mathbb E(h^N_t(x) - y(x))^2$ does $\gamma$ enter? Return `"a"`, `"b"`, `"c"` or `"d"`.
+# *(question, ~2 min)* Take each part of the expected squared error $\mathbb E(h^N_t(x) - y(x))^2$ to its leading
+# order in $N$: the squared bias to order one, the variance to its first nonzero order. Through which part does
+# $\gamma$ enter? Return `"a"`, `"b"`, `"c"` or `"d"`.
 #
 # - (a) the squared bias only
 # - (b) the variance only

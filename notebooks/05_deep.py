@@ -96,9 +96,10 @@ print(describe())
 # with every weight $N(0,1)$ at initialization and each $\gamma_\ell \in [1/2, 1]$. The factor
 # $N_\ell^{-\gamma_\ell}$ multiplies the sum over the $N_\ell$ units of layer $\ell$ as they feed the next layer. The
 # last one multiplies the output sum. Each layer is trained with its own learning rate, the rates of chapter 2. For
-# three hidden layers they are $\alpha_C = N_3^{2\gamma_3-2}$, $\alpha_{W^3} = N_2^{2\gamma_2-1} N_3^{2\gamma_3-2}$,
-# $\alpha_{W^2} = N_1^{2\gamma_1-1}N_2^{2\gamma_2-1}N_3^{2\gamma_3-3}$ and
-# $\alpha_{W^1} = N_1^{2\gamma_1-1}N_2^{2\gamma_2-2}N_3^{2\gamma_3-3}$. The clock is $t = k/N_L$.
+# three hidden layers they are $\eta_C = N_3^{2\gamma_3-2}$, $\eta_{W^3} = N_2^{2\gamma_2-1} N_3^{2\gamma_3-2}$,
+# $\eta_{W^2} = N_1^{2\gamma_1-1}N_2^{2\gamma_2-1}N_3^{2\gamma_3-3}$ and
+# $\eta_{W^1} = N_1^{2\gamma_1-1}N_2^{2\gamma_2-2}N_3^{2\gamma_3-3}$; the step of layer $\ell$ is $\alpha\,\eta_\ell$,
+# with $\alpha$ one global constant (chapter 2), $\alpha = 1$ unless said. The clock is $t = k/N_L$.
 #
 # ```{prf:theorem} The deep expansion (the paper's claim, as its abstract and the authors' README state it)
 # :label: thm-deep-claim
@@ -124,7 +125,7 @@ print(describe())
 # $N_L^{-(\gamma_L - 1/2)}$ as in the shallow expansion of chapter 4. In that reading the inner $\gamma$'s enter
 # the *coefficients* of the expansion, and $\gamma_L$ enters its *powers*. Below we check both cases: the inner widths
 # held fixed while $N_L$ grows (the closest a computer gets to "inner widths first" is a large fixed inner width),
-# and every width growing together, as in the papers' experiments.
+# and every width growing together (the papers' MNIST experiments use equal widths, $N_i = 100$, at one size).
 # ```
 
 # %% [markdown]
@@ -145,9 +146,12 @@ print(describe())
 #
 # ```{prf:proof}
 # Write $\mathcal F$ for the weights below the readout. Given $\mathcal F$, the terms $C^i\sigma(Z^L_i(x))$ are
-# independent and centred, because each $C^i$ is centred and independent of everything else. So the variance of their
-# sum is $N_L\,\mathbb E[C^2]\,\mathbb E[\sigma(Z^L)^2 \mid \mathcal F]$, times $N_L^{-2\gamma_L}$. Averaging over
-# $\mathcal F$ gives the formula.
+# independent and centred, because each $C^i$ is centred and independent of everything else. So
+# $\mathbb E[g_0(x) \mid \mathcal F] = 0$ and
+# $\operatorname{Var}(g_0(x) \mid \mathcal F) = N_L^{-2\gamma_L}\,\mathbb E[C^2]\sum_{i=1}^{N_L}\sigma(Z^L_i(x))^2$. By the
+# law of total variance, $\operatorname{Var} g_0(x) = \mathbb E\big[\operatorname{Var}(g_0(x) \mid \mathcal F)\big] +
+# \operatorname{Var}\big(\mathbb E[g_0(x) \mid \mathcal F]\big)$, whose second term is $0$; the units are exchangeable,
+# so $\mathbb E\sum_i \sigma(Z^L_i)^2 = N_L\,\mathbb E\,\sigma(Z^L_1)^2$, which gives the formula.
 # ```
 #
 # So the width exponent is $1 - 2\gamma_L$ as long as the last factor does not depend on $N_L$. That is the case
@@ -201,8 +205,8 @@ axes[0].set_ylabel("Var $g_0$")
 plt.show()
 
 # %% [markdown]
-# The fitted slopes (95% seed-bootstrap intervals), beside the outer law $1 - 2\gamma_L$ and the derivation's
-# prediction for each family:
+# The fitted slopes beside the derivation's prediction for each family (the outer law $1 - 2\gamma_L$ is the
+# derived slope of the family with the inner widths fixed):
 
 # %%
 FAMILY_KEYS = {"inner widths fixed (25, 25), tanh": ("tanh", "outer"), "every width N, sigmoid": ("sigmoid", "equal"),
@@ -292,17 +296,18 @@ glue("deep_kernel_w1_sigmoid", float(kernel_slopes[(kernel_slopes.activation == 
 # With the sigmoid the derivation says the four layers separate whatever the $\gamma$'s. In this run the first
 # layer's part has the slope {glue:text}`deep_kernel_w1_sigmoid:+.2f` (mean over the three configurations; derived:
 # $-2$), and every slope, both activations, is within {glue:text}`deep_kernel_max_gap:.2f` of the derived exponent.
-# With tanh (second block of the table) the $\gamma$'s also enter through the inputs: with $\gamma_1 = 1$, for
-# instance, the derivation has the readout and $W^3$ lose a factor $N$, because the signal that reaches them has
-# shrunk; compare the table's second block with that.
+# With tanh (second block of the table) the $\gamma$'s also enter through the inputs, because the signal that
+# reaches the upper layers shrinks: $W^3$ loses a factor $N^{1-2\gamma_1}$ and the readout
+# $N^{(1-2\gamma_1)+(1-2\gamma_2)}$ — a factor $N$ for both in $(1, 1/2, 1/2)$, $N$ and $N^2$ in $(1, 1, 1)$; compare the
+# table's second block with that.
 #
 # ```{prf:remark} Which layers move in the limit (our derivation)
 # :label: rem-deep-frozen
 #
 # The rates of chapter 2 are built for coherent back-propagated sums. At initialization the sums are
 # incoherent, so the inner layers' share of the kernel vanishes as the widths grow: by $N_L^{-1}$ for $W^{L-1}$,
-# and by $N_L^{-1} N_{L-1}^{-1}$ for $W^{L-2}$. Chapter 2 measured the same thing as movement: the inner weights
-# moved by $1/N$ and $1/N^2$ of their budget. If nothing makes the sums coherent, the limit is driven by $W^L$ and
+# and by $N_L^{-1} N_{L-1}^{-1}$ for $W^{L-2}$. Chapter 2 measured the same thing per step: the inner layers moved
+# the output by $1/N$ ($W^2$) and $1/N^2$ ($W^1$) of the budget $1/N_L$ ({prf:ref}`rem-inner-frozen`). If nothing makes the sums coherent, the limit is driven by $W^L$ and
 # $C$ alone, and the inner layers stay frozen at their initial values. What could make the sums coherent is training
 # itself: $\sum_i C^i \sigma'(Z_i) W_{ij}$ becomes of size $N$ when the outer weights $C^i$ and $W_{ij}$ become
 # correlated. That requires them to move by $O(1)$, which in the limit happens only at mean-field scaling. The next
@@ -354,8 +359,9 @@ glue("deep_growth_n", n_big)
 # then has the shallow form of chapter 4, with $\gamma_L$ in the powers: corrections $N_L^{-j(1-\gamma_L)}$ and a
 # fluctuation $N_L^{-(\gamma_L - 1/2)}$. For $\gamma_L = 1$ the outer layer is mean-field. Its weights move by
 # $O(1)$, the limit is nonlinear, the fluctuations are $O(N_L^{-1/2})$, and training can make the back-propagated
-# sums coherent, which lets the inner layers learn features. That needs mean-field scaling in the layers above them
-# too: compare, in the table above, the first layer's growth in $(1, 1, 1)$ with that in $(1/2, 1/2, 1)$.
+# sums coherent, which lets the inner layers learn features. Whether a mean-field readout alone is enough is what
+# the table above lets you look at: compare the first layer's growth in $(1, 1, 1)$ with that in $(1/2, 1/2, 1)$
+# (they differ in $\gamma_1$ and $\gamma_2$ both, so the comparison cannot say which of the two matters).
 # ```
 
 # %% [markdown]
@@ -364,13 +370,15 @@ glue("deep_growth_n", n_big)
 # ```{prf:conjecture} The trained variance (our derivation, heuristic)
 # :label: conj-deep-trained-variance
 #
-# In the lazy regime, to leading order,
+# For $\gamma_L \in [1/2, 1]$, to leading order (for $\gamma_L < 1$ the outer layer is lazy; for $\gamma_L = 1$ the
+# first two terms are both of order $N_L^{-1}$ and merge),
 #
 # $$
 # \operatorname{Var} g_t(x) \;\approx\; a_t\, N_L^{\,s_0} \;+\; b_t\, N_L^{-1} \;+\; v_t(N_1, \dots, N_{L-1}),
 # $$
 #
-# where $s_0$ is the exponent at initialization ({prf:ref}`thm-deep-init-slope`). The three terms are the initial
+# where $s_0$ is the exponent at initialization: $1 - 2\gamma_L$ with the inner widths fixed
+# ({prf:ref}`thm-deep-init-variance`), the exponent of {prf:ref}`thm-deep-init-slope` when every width is $N$. The three terms are the initial
 # fluctuation carried by the dynamics (chapter 4's $K_t$), the fluctuation of the outer layer's kernel (an average
 # over $N_L$ units, noise $N_L^{-1/2}$), and the variance of the deterministic limit $h_t$ over the random inner
 # layers. $v_t$ does not depend on $N_L$. It vanishes as the inner widths grow, like $N_{L-1}^{-1}$ (the inner
@@ -443,8 +451,8 @@ glue("deep_inner_large", INNER_LARGE)
 # - **The exponent.** The leading fluctuation of the expansion in $N_L$ is $N_L^{-(\gamma_L - 1/2)}$, so the
 #   variance's width law is $N_L^{1-2\gamma_L}$. The inner $\gamma$'s do not appear in any power of $N_L$. That is
 #   the precise sense in which the output is "more sensitive" to the outer scaling. It holds exactly at
-#   initialization ({prf:ref}`thm-deep-init-variance`), and after training once the inner widths are large
-#   ({prf:ref}`conj-deep-trained-variance`).
+#   initialization when the inner widths are fixed ({prf:ref}`thm-deep-init-variance`), and, if
+#   {prf:ref}`conj-deep-trained-variance` holds, after training once the inner widths are large.
 # - **The coefficients.** The inner $\gamma$'s set the prefactors: $\mathbb E\,\sigma(Z^L)^2$, the kernel, the
 #   speed of training. With tanh they set them through powers of the *inner* widths. When every width grows
 #   together, those powers become powers of $N$ and join the exponent. That is the caveat of
@@ -481,7 +489,9 @@ glue("deep_mnist_weight_ratio", float(weight_ratio))
 # %% [markdown]
 # At initialization a step through $W^1$ moves the output of $(1, 1/2, 1/2)$ by
 # {glue:text}`deep_mnist_output_ratio:.2f` times as much as that of $(1, 1, 1)$; §5.3 derived that the two are of the
-# same order, $N_2^{-1}N_3^{-2}$, whatever the $\gamma$'s. It moves
+# same order, $\eta|\nabla_{W^1}g|^2 \asymp N_2^{-1}N_3^{-2}$ (its $N_3\,\eta|\nabla|^2 \asymp N_2^{-1}N_3^{-1}$ without
+# the factor $N_3$), whatever the $\gamma$'s — with tanh too, because $W^1$ is fed $x$ itself, so the tanh input
+# factors of §5.3 do not touch it. It moves
 # $(1, 1, 1)$'s first-layer weights {glue:text}`deep_mnist_weight_ratio:.0f` times further, because
 # $(1, 1/2, 1/2)$'s rate is smaller by $N^2$ while its gradient is larger by $N$ (derived: a factor $N = 100$). So if
 # $(1, 1/2, 1/2)$ trains slowly in chapter 6, the first step is not the reason. §5.4 gives the mechanism: under lazy
@@ -538,8 +548,8 @@ say(f"MNIST, (100, 100, 100), tanh: η|∇_W1 g|² of (1, 0.5, 0.5) / (1, 1, 1) 
 # *(quick, ~10 min)* Write `my_init_slope(gammas, activation, family)`: the leading-order slope of
 # $\log\operatorname{Var} g_0(x)$ against $\log N$ for a $\gamma$-tuple $(\gamma_1, \dots, \gamma_L)$, an activation
 # (`"tanh"` or `"sigmoid"`) and a family of widths: `"equal"` (every hidden width $N$) or `"outer"` (inner widths
-# fixed, $N_L = N$). Derive it from {prf:ref}`thm-deep-init-variance`; the table of §5.2 shows what your answer
-# must reproduce.
+# fixed, $N_L = N$). Derive it from {prf:ref}`thm-deep-init-variance` and, for every width growing, the recursion
+# behind {prf:ref}`thm-deep-init-slope`; the table of §5.2 shows what your answer must reproduce.
 # ```
 
 # %% tags=["solution"]
@@ -564,7 +574,7 @@ check_init_slope(my_init_slope)
 # inner widths fixed the last factor does not move: $1 - 2\gamma_L$. With every width $N$ it moves with $N$ only
 # if $\sigma(0) = 0$. Then $\mathbb E\tanh(Z^L)^2 \approx \operatorname{Var} Z^L \propto N^{1-2\gamma_{L-1}}
 # \mathbb E\tanh(Z^{L-1})^2$, and so on down, which adds every inner exponent: $\sum_\ell (1 - 2\gamma_\ell)$.
-# With the sigmoid, $\sigma(Z^L) \to 1/2$ and the factor tends to $1/4$.
+# With the sigmoid the factor stays of order one ($\sigma(0) = 1/2$; it tends to $1/4$ when $\gamma_{L-1} > 1/2$).
 # ```
 
 # %% [markdown]
@@ -668,8 +678,9 @@ for gammas in ((1.0, 0.5, 0.5), (1.0, 1.0, 1.0)):
 # ```{exercise} Which layers move the output?
 # :label: ex-5-4
 #
-# *(question, ~3 min)* At initialization, with the rates of chapter 2 and every hidden width $N$ growing, which
-# layers' parts of the tangent kernel stay of order one? Return your letter from `q_5_4`.
+# *(question, ~3 min)* At initialization, with the rates of chapter 2, the sigmoid (or any activation whose
+# $\mathbb E\,\sigma(Z)^2$ stays of order one) and every hidden width $N$ growing, which layers' parts of the tangent
+# kernel stay of order one? Return your letter from `q_5_4`.
 #
 # - (a) every layer, each by a part of order one
 # - (b) only the last hidden layer W^L and the readout C

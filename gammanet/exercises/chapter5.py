@@ -265,8 +265,10 @@ Q_5_4 = Choice(
             "the part of W^ℓ is the rate times the squared gradient; one factor 1/N is lost per layer above ℓ",
         ),
         "d": Hint(
-            "look at the readout's part of the kernel: does its gradient carry any back-propagated sum?",
-            "C's gradient is N_L^{-γ_L} σ(Z^L), and the rates make N_L η_C |∇_C g|² of order one",
+            "look at the readout's part of the kernel with the sigmoid: does its gradient carry any back-propagated "
+            "sum?",
+            "C's gradient is N_L^{-γ_L} σ(Z^L); with the sigmoid E σ(Z^L)² stays of order one, and the rates make "
+            "N_L η_C |∇_C g|² of order one",
         ),
     },
 )
