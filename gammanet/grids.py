@@ -183,6 +183,21 @@ def paired_difference(final: pd.DataFrame, low, high, level: float = 0.95, colum
     )
 
 
+def paired_by_block(final: pd.DataFrame, low, high, level: float = 0.95, column: str = "test_accuracy") -> pd.DataFrame:
+    """:func:`paired_difference` within each block (set of widths) of the sweep, one row per block: the blocks'
+    means differ, and the same seed at two widths shares part of its draw, so pooled (block, seed) pairs are not
+    i.i.d. and one interval per block is the honest summary.  Columns: the block keys present (``widths``, ...),
+    then ``mean``, ``ci_low``, ``ci_high``, ``sd``, ``seeds``, ``wins``."""
+    keys = [k for k in BLOCK_KEYS if k in final.columns]
+    if not keys:
+        return pd.DataFrame([paired_difference(final, low, high, level, column)])
+    rows = []
+    for block, part in final.groupby(keys, sort=False):
+        block = block if isinstance(block, tuple) else (block,)
+        rows.append({**dict(zip(keys, block)), **paired_difference(part, low, high, level, column)})
+    return pd.DataFrame(rows)
+
+
 def ordering(final: pd.DataFrame, column: str = "test_accuracy") -> pd.DataFrame:
     """For a grid with one γ per configuration (a shallow sweep, or a diagonal γ_1 = … = γ_L): per seed (and
     block), whether the accuracy rises strictly with γ, and Spearman's rank correlation ρ between γ and accuracy.

@@ -26,8 +26,8 @@
 #   numbers at $\gamma = 1$;
 # - **derive** the exact variance of a network's output at initialization, at every width, from the law of total
 #   variance, and **compute** it by Gauss–Hermite quadrature;
-# - **compute** the tangent kernel $A(x, x')$ of a given activation: the mean of the inner product of two gradients
-#   at initialization;
+# - **compute** the tangent kernel $A(x, x')$ of a given activation: the mean of $N^{2\gamma-1}$ times the inner
+#   product of two gradients at initialization;
 # - **predict** the log–log slope of the variance against the width and **measure** it on thousands of random
 #   networks, with a bootstrap interval;
 # - **tell** which choices of the authors' code (a $U(0,1)$ readout, unscaled biases) change these laws, and what a
@@ -119,8 +119,9 @@ print(describe())
 #
 # The figure below draws many random networks at three widths and plots the distribution of the output at one
 # input, for the two ends of the family. The variance law below predicts what to look for: at $\gamma = 1/2$
-# (left) the width does not change the spread of the output, and the three curves should coincide up to the
-# noise of the finite sample; at $\gamma = 1$ (right) every tenfold increase of the width should make the
+# (left) the width does not change the spread of the output, and the three curves should have the same spread (the
+# narrowest network's is slightly more peaked and heavier-tailed: given the hidden layer the output is Gaussian with
+# a random variance, a mixture that becomes Gaussian only as $N$ grows); at $\gamma = 1$ (right) every tenfold increase of the width should make the
 # distribution $\sqrt{10} \approx 3.2$ times narrower.
 
 # %%
@@ -176,7 +177,8 @@ print("largest |bias| at initialization:",
 
 # %% [markdown]
 # The layers print `bias=True`: gammanet's layers do have biases, but they start at **zero** (and are trained like
-# their layer's weights), so at initialization the network is exactly the one above. `GammaMLP(..., bias=False)`
+# their layer's weights), so at initialization its output is exactly that of the network above (its gradients are
+# not: a bias that starts at zero still has a gradient). `GammaMLP(..., bias=False)`
 # removes them, as in the papers' equations.
 
 # %% [markdown]
@@ -210,8 +212,9 @@ print("same weights for γ = 1/2 and γ = 1:", same)
 # ```{prf:theorem} The variance at initialization (our derivation, exact)
 # :label: thm-init-variance
 #
-# If the readout weights $C^i$ are independent of the hidden layers, with $\mathbb E[C] = 0$, and the readout
-# bias is zero, then at every width
+# If the readout weights $C^i$ are i.i.d. (pairwise uncorrelated with a common second moment $\mathbb E[C^2]$ is
+# enough), independent of the hidden layers, with $\mathbb E[C] = 0$, and the readout bias is zero, then at every
+# width
 #
 # $$
 # \operatorname{Var} g_0(x) = N_L^{1-2\gamma_L}\; \mathbb E[C^2]\; \mathbb E\big[\sigma(Z^L(x))^2\big].
@@ -224,7 +227,8 @@ print("same weights for γ = 1/2 and γ = 1:", same)
 # $N_L$ is a straight line of slope $1 - 2\gamma_L$: flat at $\gamma = 1/2$, slope $-1$ at $\gamma = 1$.
 #
 # The same three steps give the mean of the inner product of two gradients, $\mathbb E[\nabla g_0(x) \cdot
-# \nabla g_0(x')] = N^{1-2\gamma} A(x, x')$ exactly for a shallow network, with a width-free *tangent kernel*
+# \nabla g_0(x')] = N^{1-2\gamma} A(x, x')$ exactly for a shallow network without biases (gradients with respect to
+# $W$ and $C$), with a width-free *tangent kernel*
 # $A(x, x')$ (Exercise 1.2): the quantity that sets how a gradient step at one input moves the output at another,
 # in chapters 2 and 3.
 #
@@ -275,8 +279,10 @@ shallow_slopes.rename(columns={"slope": "fitted slope", "ci_low": "95% CI low",
 # "The slope is $1 - 2\gamma_L$ whatever the inner $\gamma$'s" needs one of two things: inner widths held fixed
 # (then only $N_L$ grows and the law is exact), or an activation with $\sigma(0) \ne 0$ (the sigmoid: the prefactor
 # tends to $\sigma(0)^2$, a constant). With tanh, $\sigma(0) = 0$: when all widths grow together the inner
-# pre-activations shrink and $\mathbb E[\tanh(Z^L)^2] \approx v_L \propto N_{L-1}^{1-2\gamma_{L-1}}\,v_{L-1}$, so every
-# layer contributes and the slope is $\sum_\ell (1 - 2\gamma_\ell)$. All the figures of this chapter use the sigmoid.
+# pre-activations shrink: with $v_\ell$ the variance of $Z^\ell$, $v_L = N_{L-1}^{1-2\gamma_{L-1}}\,\mathbb
+# E[\tanh(Z^{L-1})^2]$, and $\mathbb E[\tanh(Z^\ell)^2] \approx v_\ell$ for every layer $\ell \ge 2$ whose $v_\ell$ is
+# small (layer 1 is fed $x$, so $v_1 = |x|^2$ stays fixed). So every layer contributes and the slope is
+# $\sum_\ell (1 - 2\gamma_\ell)$. All the figures of this chapter use the sigmoid.
 # ```
 #
 # The law above is our derivation, at initialization. The deep paper's observation that the outer layer's $\gamma$
@@ -346,7 +352,7 @@ glue("deep_law_tilt", float(np.abs(law_slopes).max()))
 #   $\mathbb E\sigma(Z^L) = \sigma(0) = 1/2$, since $Z^L$ is symmetric). Its mean square $\mathbb E[g_0^2]$ then grows
 #   like $N_L^{2-2\gamma_L}$, while the variance keeps the slope $1 - 2\gamma_L$ (Exercise 1.3).
 # - The **readout bias** $U(\pm 1/\sqrt{N_L})$ adds its variance $1/(3N_L)$: a term of slope $-1$ whatever $\gamma$,
-#   which bends the curve for $1/2 < \gamma < 1$.
+#   which bends the curve for $\gamma < 1$ (at $\gamma = 1$ it only changes the prefactor of the slope $-1$).
 # ```
 #
 # `gammanet.theory.readout_effects` measures the four combinations: our centred readout, + the readout bias only,

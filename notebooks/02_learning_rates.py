@@ -41,7 +41,7 @@
 # - Eigenvalues and eigenvectors of a symmetric matrix.
 # ```
 #
-# **What you will see.** Where the papers' per-layer learning rates come from: count how far one SGD step on each
+# **What you will see.** A count that reproduces the papers' per-layer learning rates: count how far one SGD step on each
 # layer moves the output, and ask that the output move by $O(1/N_L)$ per step. You will get the shallow rate
 # $N^{2\gamma-2}$ in full, the published rules for two and three hidden layers and a rule for any depth, the rates
 # of the worked example ($10^{-6}$ to $10^{-2}$ at $\gamma = 1/2$, $1$ to $100$ at $\gamma = 1$), the clock
@@ -64,6 +64,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from IPython.display import display
 
 from gammanet import GammaMLP, fit, learning_rates, load_mnist
 from gammanet.course import describe, glue, pick
@@ -167,11 +168,21 @@ print(describe())
 #   \prod_{m=\ell+1}^{L-1} N_m^{2-2\gamma_m}\; N_L^{3-2\gamma_L}\Big]^{-1} \quad (\ell < L).
 # $$
 #
+# These are width factors: the rate of layer $\ell$ is $\eta_\ell = \alpha\,\alpha_\ell$, with $\alpha$ one global
+# constant for all layers (the section *The global constant α* below shows that it is a unit of time).
+#
 # ```{prf:remark} Which of these rules are published (the papers' claim and the authors' code)
 # :label: rem-published-rates
 #
 # For one hidden layer the rule is the shallow paper's rate. For two hidden layers it is the rule in the authors'
-# code, for three the rule stated in the deep paper and its code {cite:p}`yu2023deep,nenn_deep_code`:
+# code {cite:p}`nenn_deep_code`,
+#
+# $$
+# \alpha_{W^1} = \frac{1}{N_1^{1-2\gamma_1} N_2^{3-2\gamma_2}}, \qquad
+# \alpha_{W^2} = \frac{1}{N_1^{1-2\gamma_1} N_2^{2-2\gamma_2}}, \qquad \alpha_C = N_2^{-(2-2\gamma_2)},
+# $$
+#
+# and for three the rule stated in the deep paper and its code {cite:p}`yu2023deep,nenn_deep_code`:
 #
 # $$
 # \alpha_{W^1} = \frac{1}{N_1^{1-2\gamma_1} N_2^{2-2\gamma_2} N_3^{3-2\gamma_3}}, \qquad
@@ -202,8 +213,9 @@ rate_table[["W1", "W2", "W3", "C"]].map(lambda v: "" if pd.isna(v) else f"{v:g}"
 
 # %% [markdown]
 # Read the last two rows: $(W^1, W^2, W^3, C) = (10^{-6}, 10^{-4}, 10^{-2}, 10^{-2})$ at $\gamma = 1/2$ and
-# $(1, 100, 100, 1)$ at $\gamma = 1$. At $\gamma = 1/2$ the first layer learns ten thousand times more slowly than
-# the readout; at $\gamma = 1$ the middle layers take the largest steps.
+# $(1, 100, 100, 1)$ at $\gamma = 1$. At $\gamma = 1/2$ the first layer's rate is ten thousand times smaller than the
+# readout's, because by the count its gradient is ten thousand times larger; at $\gamma = 1$ the middle layers have
+# the largest rates. Every layer is meant to move the output by the same $O(1/N_L)$ per step.
 #
 # ### The count, measured at initialization
 #
@@ -253,7 +265,7 @@ movement_slopes.rename_axis(index="γ's", columns="slope against N").round(2)
 # the fitted slopes above measure $-p$ at initialization — then over one unit of time the layer moves the output by $O(N^{-p})$: nothing, as the widths grow. The
 # fraction stays that small as long as the back-propagated sums stay incoherent, that is, as long as the weights
 # above layer $\ell$ stay near their independent initial values. That is the case when the **outer layers are
-# lazy** — normalized with $\gamma < 1$, their weights move by $o(1)$ on the clock $t$, as the shallow count of §1
+# lazy** — normalized with $\gamma < 1$, their weights move by $o(1)$ on the clock $t$, as the count in *The shallow network, in full* above
 # shows for the readout. Then, in the limit, **the inner layers are frozen**: the network trains like a shallow one on
 # the fixed random features that the layers below compute, and the inner $\gamma$'s only shape those features. Only
 # when the outer layers move by $O(1)$ (mean-field scaling, $\gamma_L = 1$) can consecutive layers become correlated
@@ -264,12 +276,19 @@ movement_slopes.rename_axis(index="γ's", columns="slope against N").round(2)
 # **Biases are outside the budget.** The papers' model has no biases; the authors' code and `fit` train them with
 # their layer's rate. The readout bias has $|\partial g / \partial b^C|^2 = 1$, so it moves the output by
 # $\alpha_C = N_L^{2\gamma_L - 2}$ per step: $N_L \times$ that is $N_L^{2\gamma_L - 1}$, which is 1 at
-# $\gamma_L = 1/2$ but $N_L$ at $\gamma_L = 1$ — there the readout bias takes steps of order one:
+# $\gamma_L = 1/2$ but $N_L$ at $\gamma_L = 1$ — there the readout bias takes steps of order one. The last hidden
+# layer's biases are outside the budget too: $|\partial g/\partial b^L|^2 \approx N_L^{1-2\gamma_L}\,\mathbb
+# E[C^2\sigma'(Z^L)^2]$ at the rate $\alpha_L$, so $N_L$ times their movement is about
+# $N_{L-1}^{2\gamma_{L-1}-1}\,\mathbb E[C^2\sigma'(Z^L)^2]$, of order $N_{L-1}$ when $\gamma_{L-1} = 1$, whatever
+# $\gamma_L$. Measured, the readout bias and (second table) the last hidden layer's bias:
 
 # %%
 readout_bias = movement[(movement.parameter == "bias") & (movement.layer == "C")]
-readout_bias.groupby(["gammas", "N"]).scaled_movement.mean().unstack().rename_axis(
-    index="readout bias: N_L × movement", columns="N").round(2)
+display(readout_bias.groupby(["gammas", "N"]).scaled_movement.mean().unstack().rename_axis(
+    index="readout bias: N_L × movement", columns="N").round(2))
+last_bias = movement[(movement.parameter == "bias") & (movement.layer == "W3")]
+display(last_bias.groupby(["gammas", "N"]).scaled_movement.mean().unstack().rename_axis(
+    index="last hidden bias (b³): N_L × movement", columns="N").round(2))
 
 # %% [markdown]
 # (pred-clock)=
@@ -384,7 +403,7 @@ glue("mnist_accuracy", ", ".join(f"{a}: {v:.3f}" for a, v in zip(final.alpha, fi
 #   "exactly the budget"; the inner layers {glue:text}`movement_W2` ($W^2$) and {glue:text}`movement_W1` ($W^1$):
 #   where they fall, it is because their back-propagated sums start incoherent; in the limit they are then frozen
 #   while the outer layers are lazy ({prf:ref}`rem-inner-frozen`). The readout bias, outside the theory, moves the
-#   output by $O(1)$ per step at $\gamma = 1$.
+#   output by $O(1)$ per step at $\gamma = 1$, and so does the last hidden layer's bias when $\gamma_{L-1} = 1$.
 # - On the clock $t = k/N_L$ the largest loss ratio between widths was {glue:text}`ratio_theory:.2f` with the
 #   theory's rates and {glue:text}`ratio_fixed:.2f` with one fixed rate. A fixed rate is not wrong: it runs on
 #   another clock (Exercise 2.3); the theory fixes the pair (rate, clock).
@@ -410,8 +429,9 @@ glue("mnist_accuracy", ", ".join(f"{a}: {v:.3f}" for a, v in zip(final.alpha, fi
 # N^{1-2\gamma}A_N(x, x')$ with the empirical kernel $A_N$ of chapter 1 (Exercise 1.2).
 #
 # 1. Write one step for the residual $r_k = y - g_k(X)$ at the $M$ training points.
-# 2. Write `largest_stable_alpha(kernel, width, gamma)`: the largest $\alpha$ for which the residual of the
-#    linearized network shrinks in every direction (at the boundary itself it no longer does), for the $M\times M$
+# 2. Write `largest_stable_alpha(kernel, width, gamma)`: the largest $\alpha$ for which no component of the residual
+#    of the linearized network grows — every component along an eigenvalue $\lambda > 0$ of $A_N$ shrinks, and the
+#    components in its null space stay as they are (at the boundary itself they no longer shrink), for the $M\times M$
 #    matrix `kernel` $= A_N$ (a numpy array), the width $N$ and the exponent $\gamma$.
 # 3. The cell after the check trains a network of width 200 and its linearization just below and just above your
 #    $\alpha$. What does the linearization do above it — and the network itself? Why can they differ?
@@ -435,13 +455,13 @@ def largest_stable_alpha(kernel, width, gamma):
 # A step changes every weight by $\eta\,\frac1M\sum_m r_m\nabla g(x_m)$, so the linearized outputs change by
 # $\frac{\eta}{M}\,\Theta\, r$ with $\Theta = N^{1-2\gamma}A_N$, and $r_{k+1} = \big(I - \frac{\alpha}{NM}A_N\big)
 # r_k$ — the rate's $N^{2\gamma-2}$ and the kernel's $N^{1-2\gamma}$ leave $\alpha/N$, whatever $\gamma$. In the
-# eigenbasis of $A_N$ each component is multiplied by $1 - \alpha\lambda/(NM)$ per step: all shrink iff
-# $\alpha\lambda_{\max}/(NM) < 2$, i.e. $\alpha < \alpha_c = 2NM/\lambda_{\max}(A_N)$. Since $\lambda_{\max}(A_N)$ tends to
+# eigenbasis of $A_N$ each component is multiplied by $1 - \alpha\lambda/(NM)$ per step: those with $\lambda = 0$
+# never move, and the components with $\lambda > 0$ all shrink iff $\alpha\lambda_{\max}/(NM) < 2$, i.e. $\alpha < \alpha_c = 2NM/\lambda_{\max}(A_N)$. Since $\lambda_{\max}(A_N)$ tends to
 # that of $A$, $\alpha_c$ grows like $N$: a wider network tolerates a larger $\alpha$, which is why $\alpha$ is bounded
 # only by the discretization at the width you use. Above $\alpha_c$ the linearized network diverges along the top
 # eigen-direction. The network itself is not bound to its initial kernel: large steps move the weights, and if its
-# top eigenvalue falls below the new threshold the loss comes back down after a bump — look in the output above
-# whether that happened in this run (the "catapult" of {cite:t}`lewkowycz2020catapult`).
+# top eigenvalue falls below the new threshold the loss comes back down after a bump — look in the output of the
+# cell after the check whether that happened in this run (the "catapult" of {cite:t}`lewkowycz2020catapult`).
 # ```
 
 # %%

@@ -89,14 +89,14 @@ print(describe())
 # drawn at random, everything else is fixed. So we train every configuration with several **init seeds** and
 # change nothing else.
 #
-# ```{prf:remark} Minibatch noise is of lower order (our derivation)
+# ```{prf:remark} Minibatch noise is not of higher order (our derivation)
 # :label: rem-sgd-noise-order
 #
 # The papers' setting is SGD, and chapters 3–5 use full-batch gradient descent, its noiseless version. The
 # difference is of lower order. Each step moves the output by $O(1/N)$, and the minibatch noise of one step is of
 # that size too. Over the $N$ steps of one unit of time these noises are nearly independent, so they add up to
 # $O(\sqrt N/N) = O(N^{-1/2})$, against the initial fluctuation $N^{1/2-\gamma}$, which is at least as large for
-# every $\gamma \le 1$ and larger for $\gamma < 1$. Here the data order is shared by all seeds, so it is not a
+# every $\gamma \le 1$ and larger for $\gamma < 1$ (at $\gamma = 1$ the two are of the same order, $N^{-1/2}$). Here the data order is shared by all seeds, so it is not a
 # source of variance between them at all.
 # ```
 #
@@ -250,7 +250,9 @@ at_end[["variance", "ratio_to_init", "mean_square"]].T
 # prediction 4 as the expansion states it (chapter 4), and the reason to expect one is the loss. With cross-entropy
 # the logits have no finite target: training keeps pushing the correct class's logit up (panel (b)), and the spread
 # between seeds grows with the logits it sits on. The contraction $e^{-\alpha At/M}$ is a property of the squared
-# loss near its minimum, and this is not that setting. So look also at the *relative* spread, $\hat V$ divided by
+# loss near its minimum, and this is not that setting. And the probe images are test images, not training points:
+# even for the squared loss the derivation guarantees a fall only on the training set (chapter 4,
+# {prf:ref}`prop-training-points`). So look also at the *relative* spread, $\hat V$ divided by
 # the mean square of the average logit: between the last two clocks it fell for {glue:text}`ch7_relative_fell` of
 # the {glue:text}`ch7_n_gammas` $\gamma$'s in this run.
 #
@@ -407,8 +409,8 @@ acc_end[["single", "single_sd", "average", "gain"]].T
 # single networks and {glue:text}`ch7_gap_average:.3f` for the averages. Where the small $\gamma$'s, whose single
 # networks vary most, gain most, part of the papers' advantage of $\gamma\to1$ is a lower variance, which an
 # ensemble of small-$\gamma$ networks buys back at $S$ times the cost. (On 200 probe images one image is half a
-# percentage point, so treat small differences with care.) Grouping the seeds two and four at a time checks the
-# $1/m$ law directly:
+# percentage point, so treat small differences with care.) Grouping the seeds two and four at a time shows the
+# $1/m$ law of averaging at work:
 
 # %%
 grouped = pd.concat([average_variance(outputs, m) for m in (2, 4)])
@@ -440,7 +442,9 @@ say(f"Shallow, {int(table.n_seeds.iloc[0])} seeds, widths {sorted(int(n) for n i
 say(f"After training, t = {T_END:g}: " + "; ".join(f"γ={g}: {fit(r)} vs {r.outer:+.2f}"
                                                     for g, r in by_t[T_END].iterrows()) + ".")
 end_row = ordering[(ordering.N == N_MAX) & (ordering.t == T_END)].iloc[0]
-say(f"At N = {N_MAX}, t = {T_END:g}, V from γ = 1/2 to 1: " + " > ".join(f"{v:.1e}" for v in end_row.variances)
+say(f"At N = {N_MAX}, t = {T_END:g}, V from γ = 1/2 to 1: "
+    + "".join(f"{v:.1e}" if k == 0 else (" > " if v < end_row.variances[k - 1] else " ≤ ") + f"{v:.1e}"
+              for k, v in enumerate(end_row.variances))
     + f" (ratio {end_row.ratio:.1f}; {N_MAX} at t = 0); strictly falling in {int(ordering.monotone.sum())} of "
     f"{len(ordering)} (width, epoch) pairs.")
 say(f"V(t = {T_END:g}) / V(0) at N = {N_MAX}: " + ", ".join(f"γ={g}: {r.ratio_to_init:.2f}"
@@ -603,9 +607,12 @@ for r in end.itertuples():
 #
 # $\operatorname{Var}\big(\frac1m\sum_{j=1}^m X_j\big) = \frac{1}{m^2}\sum_j\operatorname{Var}X_j =
 # \operatorname{Var}X/m$ for independent $X_j$ of equal variance. The mean, and with it the bias, is unchanged.
-# Measured ratios near $1/2$ and $1/4$ say that the seeds behave as independent draws (the shared data order does
-# not correlate them noticeably); the printed lines show how near they are in this run, with as many groups as the
-# seeds allow.
+# Measured ratios near $1/2$ and $1/4$ are what averaging gives; they are *not* a test of independence. For
+# exchangeable seeds with variance $\sigma^2$ and pairwise correlation $\rho$, a component shared by all seeds
+# cancels in both the spread between seeds, $\sigma^2(1-\rho)$, and the spread between group means,
+# $\sigma^2(1-\rho)/m$, so the ratio is $1/m$ whatever $\rho$. The printed lines show how near the ratios are in
+# this run, with as many groups as the seeds allow; their scatter around $1/m$ is the sampling noise of a variance
+# estimated from few groups.
 # ```
 
 # %% [markdown]
@@ -655,7 +662,7 @@ for t in (0.0, T_END):
 # Your slopes equal the library's point estimates, because the fit is the same least squares. At
 # $t=0$ the exact law says $1-2\gamma$. Where the slopes at $t=T$ are steeper for $1/2\le\gamma<1$, the reason is
 # that the expansion gives $1-2\gamma$ only as the leading order. The terms after it are smaller by powers such as
-# $N^{-(1-\gamma)}$, which at $N\le 200$ are between about $0.3$ and $0.7$ — not negligible — and their weight grows
+# $N^{-(1-\gamma)}$, which for these $\gamma$'s at $25 \le N\le 200$ range from about $0.07$ to $0.7$ — not negligible — and their weight grows
 # as training moves the output away from its initial fluctuation. To test the approach to $1-2\gamma$: add wider
 # networks (the `_full` experiment goes to 400; a GPU can go to thousands), fit the slope on the widest few only,
 # and watch it move towards $1-2\gamma$. More seeds only narrow the interval, like $S^{-1/2}$; they do not remove the

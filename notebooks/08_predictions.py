@@ -89,10 +89,10 @@ print(describe())
 # | # | prediction | source | kind | measured in |
 # |---|---|---|---|---|
 # | 1 | Var $g_0(x) = N_L^{1-2\gamma_L}\,\mathbb E[C^2]\,\mathbb E\,\sigma(Z^L)^2$: slope $1-2\gamma_L$ at initialization | our derivation (exact; a centred readout) | derivation | {ref}`pred-init-variance`, {prf:ref}`thm-deep-init-variance`, §7.2 |
-# | 2 | after training, Var $g^N_t \approx N^{1-2\gamma}\operatorname{Var}K_t$ at fixed $t$ | the shallow paper's expansion {cite:p}`yu2021shallow` (its abstract: an expansion in $N$; the form as chapter 4 derives it) | paper's claim (form), our derivation (terms) | {ref}`pred-trained-variance`, §7.2 |
-# | 3 | at fixed $N$, the variance falls as $\gamma \to 1$ | both abstracts: the variance decays as the normalization approaches the mean field {cite:p}`yu2021shallow,yu2023deep` | paper's claim | {ref}`pred-variance-gamma`, §7.3 |
+# | 2 | after training, Var $g^N_t \approx N^{1-2\gamma}\operatorname{Var}K_t$ at fixed $t$ | our derivation (chapter 4); the shallow paper's abstract claims an asymptotic expansion in $N$ {cite:p}`yu2021shallow` | our derivation; paper's claim (that an expansion exists) | {ref}`pred-trained-variance`, §7.2 |
+# | 3 | at fixed $N$, to leading order in $N$, the variance falls as $\gamma \to 1$ | both abstracts: the variance decays as the normalization approaches the mean field {cite:p}`yu2021shallow,yu2023deep` | paper's claim | {ref}`pred-variance-gamma`, §7.3 |
 # | 4 | the variance (and the bias) fall with training time | the shallow abstract (to leading order, bias and variance decrease as $N$ and $t$ grow) | paper's claim; provable on the training points, for the squared loss (chapter 4) | {ref}`pred-variance-time`, §7.4 |
-# | 5 | the seed-mean tends to the kernel limit $h_t$ for $\gamma < 1$, not at $\gamma = 1$ | the shallow paper's limit for $\gamma\in(1/2,1)$; mean field at $\gamma = 1$ {cite:p}`sirignano2020meanfield` | paper's claim | {ref}`pred-seed-mean` |
+# | 5 | the seed-mean tends to the kernel limit $h_t$ for $\gamma < 1$, not at $\gamma = 1$ | our reading of the shallow paper's limit for $\gamma\in(1/2,1)$ (chapter 3); mean field at $\gamma = 1$ {cite:p}`sirignano2020meanfield` | our derivation | {ref}`pred-seed-mean` |
 # | 6 | with the theory's rates, loss curves coincide across widths on the clock $t = k/N$ | our derivation from the papers' learning rates | derivation | {ref}`pred-clock` |
 # | 7 | the distance to the linearized network shrinks with $N$ for $\gamma < 1$, not at $\gamma = 1$ | our derivation (the kernel regime) | derivation | {ref}`pred-linearized` |
 # | 8 | deep: the outer $\gamma_L$ sets the width law of the output's variance; the inner $\gamma$'s matter less | the deep abstract and the authors' README {cite:p}`yu2023deep,nenn_deep_code`; the exact law and the tanh caveat are ours | paper's claim + derivation | {ref}`pred-deep-outer`, §5.5, §7.5 |
@@ -121,7 +121,10 @@ display(theory)
 # A slope a few hundredths from the derived one, with an interval tighter than that, is a pass at leading order,
 # not a failure: the
 # derivation of {prf:ref}`thm-deep-init-slope` neglects corrections of relative order $N^{1-2\gamma}$ and $N^{-1/2}$,
-# which move a slope fitted over a finite range of widths. The rule separates that from a wrong exponent.
+# which move a slope fitted over a finite range of widths. The rule separates that from a wrong exponent. For the
+# exact laws — prediction 1, and prediction 8 with the inner widths fixed — a missed interval cannot be a
+# correction: it is sampling noise (a 95% interval misses one time in twenty, and percentile intervals from few
+# seeds tend to be too narrow).
 #
 # ## 8.4 Status in this build: the MNIST runs
 #
@@ -167,15 +170,19 @@ plt.show()
 # - **Prediction 4** is derived for the squared loss. Under cross-entropy the logits grow, and with them the
 #   spread between seeds (§7.4).
 # - **Prediction 8** concerns the paper's limit, in which the inner widths grow as well. With a fixed inner width
-#   it is exact at initialization, and prediction 13 says why it cannot survive training.
+#   it is exact at initialization, and the conjecture of prediction 13 says why it is not expected to survive
+#   training.
 #
 # ## 8.5 Where the book and the papers disagree
 #
-# Two disagreements are real and worth stating plainly. The shallow paper's abstract says that both bias and
-# variance decrease as the number of hidden units grows. To leading order the bias does not depend on $N$ at all
-# (the limit $h_t$ does not), and chapter 4 shows what happens beyond leading order. And the papers' MNIST ordering
+# Two points we cannot reconcile from the papers' abstracts, stated plainly (we could not read the theorems, so
+# they may be a matter of reading). The shallow paper's abstract says that both bias and variance decrease as the
+# number of hidden units grows. To leading order the bias does not depend on $N$ at all (the limit $h_t$ does not);
+# beyond it the bias moves with $N$ through a cross term whose sign the theory does not fix, and chapter 4 measures
+# what it does on one problem. And the papers' MNIST ordering
 # is a finding at their budget and their learning rate. Chapter 6 checks it row by row at a CPU budget, and where
-# the innermost $\gamma$ falls behind there, §5.4 gives the mechanism: a slow start, not a worse limit.
+# the innermost $\gamma$ falls behind there, §5.4 gives a mechanism for a slow start; that it is a slow start
+# rather than a worse limit is our expectation, which these budgets cannot show.
 #
 # ## Further reading
 #

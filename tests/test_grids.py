@@ -13,6 +13,7 @@ from gammanet.grids import (
     final_rows,
     main_effects,
     ordering,
+    paired_by_block,
     paired_difference,
     plateau_epochs,
 )
@@ -103,6 +104,33 @@ def test_paired_difference_pairs_seeds_within_blocks():
     )
     d = paired_difference(final_rows(h), 0.5, 1.0)
     assert d["seeds"] == 6 and d["mean"] == pytest.approx(0.03) and d["wins"] == 6
+
+
+def test_paired_by_block_gives_one_interval_per_width():
+    """Pooling the widths mixes two gains (0.02 and 0.04); per block each is exact, with zero spread."""
+    noise = {0: 0.0, 1: 0.004, 2: -0.002}
+    h = pd.concat(
+        [
+            history(lambda g, s, e: 0.6 + 0.1 * s + (0.02 + noise[s] if g == (1.0,) else 0.0), [(0.5,), (1.0,)]).assign(
+                widths="100"
+            ),
+            history(lambda g, s, e: 0.3 + 0.1 * s + (0.04 if g == (1.0,) else 0.0), [(0.5,), (1.0,)]).assign(
+                widths="1000"
+            ),
+        ]
+    )
+    final = final_rows(h)
+    table = paired_by_block(final, 0.5, 1.0)
+    assert list(table.widths) == ["100", "1000"] and list(table.seeds) == [3, 3]
+    assert table["mean"].tolist() == pytest.approx([0.02 + 0.002 / 3, 0.04])
+    first = paired_difference(final[final.widths == "100"], 0.5, 1.0)
+    assert table.iloc[0].ci_low == pytest.approx(first["ci_low"]) and table.iloc[0].ci_high == pytest.approx(
+        first["ci_high"]
+    )
+    assert table.iloc[1].ci_low == pytest.approx(0.04) == table.iloc[1].ci_high  # no spread: a zero-width interval
+    # without block columns it is the one pooled interval
+    single = paired_by_block(final[final.widths == "100"].drop(columns="widths"), 0.5, 1.0)
+    assert len(single) == 1 and single.iloc[0]["mean"] == pytest.approx(first["mean"])
 
 
 def test_ordering_per_seed():

@@ -336,8 +336,8 @@ Q_6_5 = Choice(
     "the plateau with trained biases",
     {
         "a": "the learning rates at γ = 1 are too small for the network to move",
-        "b": "the unscaled O(1) biases, trained at large rates, move faster than the O(N^{1/2-γ}) input-dependent part "
-        "of the pre-activations, and push the units to an input-independent state",
+        "b": "the biases, which carry no N^{-γ} factor and are trained at large rates, move the pre-activations faster "
+        "than their O(N^{1/2-γ}) input-dependent part grows, and push the units to an input-independent state",
         "c": "the tanh units saturate because the weights are drawn too large",
         "d": "the readout is not centred",
     },
