@@ -191,10 +191,11 @@ def budget(history):
 
 
 fast_steps, authors_steps = budget(shallow), budget(authors)
-steps_text = ", ".join(f"{authors_steps[n]:,} at N = {n}" for n in authors_steps.index)
+steps_text = ", ".join(f"{authors_steps[n]:,} steps at N = {n}" for n in authors_steps.index)
 glue("ch6_authors_steps", steps_text)
 glue("ch6_budget_compare", "the same number as the fast preset above" if fast_steps.equals(authors_steps) else
-     "against " + ", ".join(f"{fast_steps[n]:,} at N = {n}" for n in fast_steps.index) + " for the fast preset above")
+     "against " + ", ".join(f"{fast_steps[n]:,} steps at N = {n}" for n in fast_steps.index)
+     + " for the fast preset above")
 fig, ax = plt.subplots(figsize=(5.2, 3.6))
 accuracy_vs_gamma(both, hue="preset", ax=ax)
 ax.set_title("shallow: the fast preset vs the authors' setting")
@@ -207,7 +208,7 @@ plt.show()
 # $\gamma$: {glue:text}`ch6_fast_peak:.3f`), $\gamma = 1$ reaches {glue:text}`ch6_authors_gamma1:.3f`, and the rank
 # correlation between $\gamma$ and accuracy, averaged over the seeds, is {glue:text}`ch6_authors_rho:+.2f` ($+1$:
 # the papers' order in every seed). {glue:text}`ch6_says_authors_behind` A $\gamma = 1$ below the peak would still be
-# in its slow start. The papers trained 1.5 million steps; this run trained {glue:text}`ch6_authors_steps` steps
+# in its slow start. The papers trained 1.5 million steps; this run trained {glue:text}`ch6_authors_steps`
 # ({glue:text}`ch6_budget_compare`). `docs/presets.md` §5 has the authors' setting with α = 10 instead of 1: after
 # 4,000 steps γ = 1 leads γ = 1/2 by about 13 points, while at α = 1 it is still below γ = 0.7–0.9. The `fast` preset does not change the theory, which fixes only how each rate scales with
 # $N$ and $\gamma$. It changes what the theory leaves open: the activation, the input scale, the readout's
@@ -423,7 +424,7 @@ widths_note = ", ".join(f"N = {w}: γ = 1/2 → 1: {p.sort_values('gamma_1')['me
 print(f"\nshallow, fast preset ({widths_note}); paired gain γ = 1 vs 1/2: " + "; ".join(
       f"N = {g.widths}: {g.mean:+.3f} [{g.ci_low:+.3f}, {g.ci_high:+.3f}], better in {g.wins} of {g.seeds} seeds"
       for g in gains.itertuples()))
-print(f"shallow, authors' setting ({steps_text} steps): {authors_summary['mean'].min():.3f} … "
+print(f"shallow, authors' setting ({steps_text}): {authors_summary['mean'].min():.3f} … "
       f"{authors_summary['mean'].max():.3f}")
 
 # %% [markdown]
