@@ -13,9 +13,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
-from .feedback import RAISED, NotAttempted, call, close, exponent_hint, kind, number, run, start
+from .feedback import RAISED, NotAttempted, as_floats, call, close, exponent_hint, kind, number, run, start
 from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
@@ -133,16 +132,6 @@ def effective_time(step, learning_rate, width, gamma, alpha):
         * np.power(np.asarray(width, dtype=float), 1.0 - 2.0 * np.asarray(gamma, dtype=float))
         / alpha
     )
-
-
-def as_floats(value):
-    """A numpy float array of the student's array answer, or None."""
-    try:
-        if isinstance(value, torch.Tensor):
-            value = value.detach().cpu().numpy()
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return None
 
 
 @exercise("2.3", functions=("effective_time",))

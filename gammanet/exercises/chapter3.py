@@ -14,7 +14,7 @@ import functools
 import numpy as np
 import torch
 
-from .feedback import NotAttempted, call, kind, start
+from .feedback import NotAttempted, as_vector, call, kind, start
 from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
@@ -62,17 +62,6 @@ def flow_cases() -> list:
             )
         )
     return cases
-
-
-def as_vector(value, m: int):
-    """The student's answer as a float64 numpy vector of length m, or None."""
-    try:
-        if isinstance(value, torch.Tensor):
-            value = value.detach().cpu().double().numpy()
-        arr = np.asarray(value, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        return None
-    return arr if arr.shape == (m,) else None
 
 
 @exercise("3.1", functions=("my_kernel_flow",))

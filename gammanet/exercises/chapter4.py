@@ -23,7 +23,7 @@ from fractions import Fraction
 import numpy as np
 import torch
 
-from .feedback import NotAttempted, call, close, kind, number, pair, start
+from .feedback import NotAttempted, as_vector, call, close, kind, number, pair, start
 from .questions import Choice, Hint, ask
 from .registry import exercise
 
@@ -87,17 +87,6 @@ def fluctuation_cases() -> list:
         )
     )
     return cases
-
-
-def as_vector(value, n: int):
-    """The student's answer as a float64 numpy vector of length n, or None."""
-    try:
-        if isinstance(value, torch.Tensor):
-            value = value.detach().cpu().double().numpy()
-        arr = np.asarray(value, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        return None
-    return arr if arr.shape == (n,) else None
 
 
 @exercise("4.1", functions=("my_fluctuation_variance",))

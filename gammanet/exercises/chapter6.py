@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..columns import gamma_columns
 from ..grids import paired_difference
-from .feedback import RAISED, NotAttempted, call, close, run, start
+from .feedback import RAISED, NotAttempted, call, close, kind, run, start
 from .questions import Choice, Hint, Number, ask
 from .registry import exercise
 
@@ -135,11 +135,13 @@ def paired_cases() -> list:
 
 def _pair(got):
     """``got`` as two finite floats, or None."""
-    if isinstance(got, (str, bytes, dict)) or not hasattr(got, "__len__") or len(got) != 2:
+    if isinstance(got, (str, bytes, dict)):
         return None
     try:
+        if len(got) != 2:  # TypeError for a number or a 0-d array: not a pair
+            return None
         a, b = float(got[0]), float(got[1])
-    except (TypeError, ValueError, KeyError, IndexError):
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError):
         return None
     return (a, b) if math.isfinite(a) and math.isfinite(b) else None
 
@@ -161,8 +163,7 @@ def check_paired_interval(fn, verbose: bool = True):
             pair = _pair(got)
             if pair is None:
                 report.fail(
-                    f"{label}: returned {type(got).__name__}"
-                    + (f" of length {len(got)}" if hasattr(got, "__len__") and not isinstance(got, str) else ""),
+                    f"{label}: returned {kind(got)}",
                     "return a pair of numbers: (mean, half_width)",
                 )
                 continue
@@ -299,7 +300,7 @@ def check_breaking_point(fn, verbose: bool = True):
                         f"{label}: you returned {got!r}, but γ = 1 stays ahead at every α",
                         "return None when the ordering never reverses",
                     )
-            elif isinstance(got, (int, float)) and not isinstance(got, bool) and math.isclose(got, expected):
+            elif isinstance(got, (int, float)) and not isinstance(got, bool) and close(got, expected):
                 report.ok(f"{label}: right")
             else:
                 hint = (

@@ -151,7 +151,7 @@ def close(a: Any, b: float, rel: float = 1e-9) -> bool:
     """a ≈ b within the relative tolerance; False (not an error) for anything that is not a finite number."""
     try:
         a = float(a)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float, e.g. 10**400
         return False
     return math.isfinite(a) and math.isclose(a, float(b), rel_tol=rel, abs_tol=0.0)
 
@@ -161,7 +161,9 @@ def exponent_hint(got: float, expected: float, width: int, name: str = "N") -> s
     one or a sign, and saying by how much the power of N is off teaches without giving the formula away."""
     try:
         power = math.log(float(got) / float(expected)) / math.log(width)
-    except (ValueError, ZeroDivisionError, TypeError):
+    except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+        return ""
+    if not math.isfinite(power):  # a ratio that overflowed: no exponent to name
         return ""
     if abs(power - round(power * 2) / 2) < 1e-6 and abs(power) > 1e-9:
         return (
@@ -203,7 +205,7 @@ def scalar(value: Any) -> Optional[float]:
         return None
     try:
         out = float(value.item() if hasattr(value, "item") else value)
-    except (TypeError, ValueError, RuntimeError):
+    except (TypeError, ValueError, RuntimeError, OverflowError):
         return None
     return out if math.isfinite(out) else None
 
@@ -238,8 +240,32 @@ def _not_finite(value: Any) -> bool:
         return False
     try:
         return not math.isfinite(float(value.item() if hasattr(value, "item") else value))
+    except OverflowError:  # an int beyond the float range is not finite as a float
+        return True
     except (TypeError, ValueError, RuntimeError):
         return False
+
+
+def as_floats(value: Any) -> Optional[np.ndarray]:
+    """The student's array answer (list, numpy array, torch tensor, ...) as a float64 numpy array, or None when it
+    is not one (a string, a dict, an int beyond the float range, ...)."""
+    try:
+        if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor (not imported here)
+            value = value.detach().cpu().numpy()
+        if np.iscomplexobj(value):  # casting would drop the imaginary part silently
+            return None
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError, RuntimeError):
+        return None
+
+
+def as_vector(value: Any, n: int) -> Optional[np.ndarray]:
+    """The student's answer as a float64 numpy vector of length ``n``, or None."""
+    arr = as_floats(value)
+    if arr is None:
+        return None
+    arr = arr.reshape(-1)
+    return arr if arr.shape == (n,) else None
 
 
 def pair(report: Report, where: str, raw: Any, names: Sequence[str] = ("first", "second")) -> Optional[tuple]:

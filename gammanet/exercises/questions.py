@@ -104,7 +104,7 @@ def _number(got) -> Optional[float]:
         return None
     try:
         value = float(got)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return value if math.isfinite(value) else None
 
