@@ -127,7 +127,42 @@ def submissions() -> dict:
         ),
         "ch2_instructor": instructor(2),
         "ch2_student": student(2),
+        # right answers in unusual forms: graded as the interactive check judges them
+        "ch1_prints_a_lot": add_code(instructor(1), "variance_law", PRINTS_A_LOT),
+        "ch1_other_number_types": add_code(
+            add_code(instructor(1), "variance_law", AS_DECIMAL), registry.get("1.5").functions[0], AS_FLOAT_SUBCLASS
+        ),
+        "ch1_name_cell": with_name_cell(instructor(1)),
+        "ch1_cell_magic": add_code(instructor(1), "variance_law", "%%time", before=True),
     }
+
+
+#: The right variance law, after 300 printed lines (more outputs than the grader keeps per cell).
+PRINTS_A_LOT = """_right_law = variance_law
+def variance_law(x, width, gamma):
+    for _i in range(300):
+        print(_i)
+    return _right_law(x, width, gamma)"""
+
+#: The right variance law, as a decimal.Decimal.
+AS_DECIMAL = """from decimal import Decimal
+_right_law = variance_law
+def variance_law(x, width, gamma):
+    return Decimal(repr(float(_right_law(x, width, gamma))))"""
+
+#: The right answer of question 1.5, as an instance of a float subclass.
+AS_FLOAT_SUBCLASS = f"""class _Float(float):
+    pass
+_right_answer = {registry.get("1.5").functions[0]}
+def {registry.get("1.5").functions[0]}():
+    return _Float(_right_answer())"""
+
+
+def with_name_cell(nb):
+    """The notebook with a first Markdown cell where the student wrote their name (above the chapter heading)."""
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("**Name:** Carol Smith, student ID 12345"))
+    return nb
 
 
 def hanging_submissions() -> dict:
@@ -229,6 +264,11 @@ def test_the_student_edition_is_not_attempted_with_zero_points(graded, chapter):
     assert "not attempted yet" in (graded["out"] / "feedback" / f"{name}.md").read_text()
 
 
+@pytest.mark.parametrize("name", ["ch1_prints_a_lot", "ch1_other_number_types", "ch1_name_cell", "ch1_cell_magic"])
+def test_right_answers_in_unusual_forms_pass(graded, name):
+    assert set(statuses(graded, name).values()) == {"passed"}, statuses(graded, name)
+
+
 def test_one_wrong_solution_fails_that_exercise_only_with_partial_points(graded):
     assert statuses(graded, "ch1_wrong") == expect(1, x1_1="failed")
     row = graded["table"][("ch1_wrong", "1.1")]
@@ -249,6 +289,24 @@ def test_a_kernel_that_dies_or_ignores_the_interrupt_is_replaced_and_grading_goe
     assert statuses(graded_hangs, "ch2_crash_and_hang") == expect(2, x2_1="error", x2_3="timeout")
     feedback = (graded_hangs["out"] / "feedback" / "ch2_crash_and_hang.md").read_text()
     assert "kernel died" in feedback and "restarted 2 time" in feedback
+
+
+def test_a_submission_that_kills_the_grader_is_recorded_on_the_next_run_and_the_rest_is_graded(tmp_path):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    killer = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"  # the kernel's parent: the grader
+    nbformat.write(with_solution(instructor(1), "variance_law", killer), folder / "aaa.ipynb")
+    nbformat.write(student(1), folder / "bob.ipynb")
+    first = run_cli("grade", str(folder), "--out", str(out))
+    assert first.returncode != 0 and not (out / "grades.csv").exists()
+    second = run_cli("grade", str(folder), "--out", str(out))
+    assert second.returncode == 0, second.stdout + second.stderr
+    book = gradebook(out, folder)
+    assert set(statuses(book, "aaa").values()) == {"error"}
+    assert set(statuses(book, "bob").values()) == {"not attempted"}
+    assert "died while grading this submission" in (out / "feedback" / "aaa.md").read_text()
+    third = run_cli("grade", str(folder), "--out", str(out))  # recorded: not tried again without --regrade
+    assert third.returncode == 0 and "aaa (chapter 1): 0 / " in third.stdout and "graded earlier" in third.stdout
 
 
 def test_the_overall_time_limit_stops_a_submission():
@@ -339,16 +397,27 @@ def test_bad_submissions_are_refused_before_anything_is_graded(tmp_path, capsys,
 def test_bad_options_and_paths(tmp_path, capsys):
     good = str(tmp_path / "a.ipynb")
     nbformat.write(instructor(2), good)
+    (tmp_path / "afile").write_text("x")
+    broken = instructor(2)
+    broken.cells[-1]["source"] = 5  # valid JSON, not a valid notebook: refused before anything is graded
+    (tmp_path / "broken.ipynb").write_text(json.dumps(broken))
     for args, words in [
-        ([good, "--timeout", "0"], "--timeout 0"),
+        ([good, "--timeout", "0"], "--timeout=0.0 is not allowed"),
+        ([good, "--timeout", "inf"], "--timeout=inf is not allowed"),
+        ([good, "--total-timeout", "nan"], "--total-timeout=nan is not allowed"),
+        ([good, "--out", str(tmp_path / "afile")], "is a file, not a folder"),
+        ([good, "--out", str(tmp_path / "afile" / "sub")], "is a file, not a folder"),
+        ([str(tmp_path / "broken.ipynb")], "not a readable Jupyter notebook"),
         ([good, "--chapter", "42"], "--chapter 42"),
         ([str(tmp_path / "missing.ipynb")], "no such file"),
         ([str(tmp_path / "x.txt")], "not a notebook"),
         ([good, "--kernel", "nosuch"], "could not start the Jupyter kernel 'nosuch'"),
     ]:
+        out = [] if "--out" in args else ["--out", str(tmp_path / "out")]
         with pytest.raises(SystemExit) as exit_:
-            main(["grade", *args, "--out", str(tmp_path / "out")])
-        assert exit_.value.code == 2 and words in capsys.readouterr().err
+            main(["grade", *args, *out])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and words in err and "Traceback" not in err, err
 
 
 # -------------------------------------------------------------------------------------- interrupted runs

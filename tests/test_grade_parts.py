@@ -169,9 +169,20 @@ def notebook(heading, source="import gammanet", **metadata):
 def test_the_chapter_comes_from_the_metadata_or_the_first_heading():
     chapters = registry.chapters()
     assert infer_chapter(notebook("# 2. Learning rates (student edition)\n\ntext"), Path("a.ipynb"), chapters) == 2
-    assert infer_chapter(notebook("# 2. Learning rates", gammanet={"chapter": 1}), Path("a.ipynb"), chapters) == 1
+    assert infer_chapter(notebook("# 2. Learning rates", gammanet={"chapter": 2}), Path("a.ipynb"), chapters) == 2
+    assert infer_chapter(notebook("My notes", gammanet={"chapter": 1}), Path("a.ipynb"), chapters) == 1
+    # a student's name cell above the heading is not a reason to refuse the notebook
+    named = notebook("**Name:** Carol Smith, student ID 12345")
+    named.cells.insert(1, md("(ch-learning-rates)=\n# 2. Learning rates (student edition)"))
+    assert infer_chapter(named, Path("a.ipynb"), chapters) == 2
     for nb, words in [
         (notebook("Some notes"), "heading"),
+        (notebook("# Notes\n\n# 2. Learning rates"), "heading"),  # the first level-1 heading decides
+        # metadata and heading disagree: said, not decided silently
+        (
+            notebook("# 2. Learning rates", gammanet={"chapter": 1}),
+            "metadata says chapter 1 but its heading says chapter 2",
+        ),
         (notebook("# 1. Intro", "import numpy"), "imports gammanet"),
         (notebook("# 99. Later"), "chapter 99 has no graded exercises"),
         (notebook("# 1. X", gammanet={"chapter": "one"}), "not a chapter number"),
@@ -207,3 +218,15 @@ def test_feedback_shows_verdicts_and_hints_in_markdown():
     assert "- ✓ γ = 0.5: right" in text and "- ✗ γ = 1: |a\\*b| wrong\n  - hint: \\<try\\> a" in text
     assert "| 1.1 a \\| slope | failed | 1 / 2 | 3 / 6 |" in text
     assert "## Notes from the grader" in text and "\n\n\n" not in text
+
+
+def test_a_name_error_tells_what_the_grader_runs():
+    from gammanet.exercises.feedback import run as run_student
+
+    def uses_a_helper_cell():
+        return HELPER  # noqa: F821 — defined in another cell of the notebook, which the grader does not run
+
+    report = start("Exercise 9.2: a test", verbose=False)
+    run_student(report, uses_a_helper_cell)
+    (line,) = report.failures()
+    assert "NameError" in line and "only imports, function definitions and constants" in line

@@ -123,6 +123,14 @@ def start(exercise: str, verbose: bool = True) -> Report:
 RAISED = object()
 
 
+#: The hint for a NameError: in the notebook every cell has run, but the grader runs only what the exercises need.
+NAME_ERROR_HINT = (
+    "a name your function uses is not defined where it runs; when your notebook is graded, only imports, function "
+    "definitions and constants with literal values (x = 0.25, not x = 1/4) run outside the exercise cells: define "
+    "what your function uses inside it, or as such a constant"
+)
+
+
 def run(report: Report, fn: Callable, *args, **kwargs) -> Any:
     """Call the student's ``fn``: its result (``None`` included); NotImplementedError → NotAttempted; any other
     error → a failed line and :data:`RAISED`.  For checks where ``None`` is a possible answer."""
@@ -131,7 +139,10 @@ def run(report: Report, fn: Callable, *args, **kwargs) -> Any:
     except NotImplementedError as err:
         raise NotAttempted from err
     except Exception as err:  # a student's bug is feedback, not a crash of the check
-        report.fail(f"calling {getattr(fn, '__name__', 'your function')}{args} raised {type(err).__name__}: {err}")
+        hint = NAME_ERROR_HINT if type(err).__name__ == "NameError" else ""
+        report.fail(
+            f"calling {getattr(fn, '__name__', 'your function')}{args} raised {type(err).__name__}: {err}", hint
+        )
         return RAISED
 
 

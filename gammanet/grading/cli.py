@@ -35,7 +35,7 @@ def add_parser(subparsers) -> None:
         "--chapter",
         type=int,
         default=None,
-        help="grade every submission as this chapter (default: from each notebook's first heading)",
+        help="grade every submission as this chapter (default: from each notebook's first heading or metadata)",
     )
     p.add_argument(
         "--kernel", default="", help="Jupyter kernel to run submissions in (default: the Python running the grader)"
@@ -96,9 +96,11 @@ def cmd_grade(args) -> int:
     from .kernel import KernelStartError
     from .notebook import infer_chapter, read
 
+    from ..validation import check_output_dir, check_positive_float
+
     for flag, value in (("--timeout", args.timeout), ("--total-timeout", args.total_timeout)):
-        if not value > 0:
-            raise ValueError(f"{flag} {value:g} is not allowed; give a positive number of seconds")
+        check_positive_float(flag, value)  # inf too is refused: a limit must be a number of seconds
+    check_output_dir("--out", args.out)
     chapters = registry.chapters()
     if args.chapter is not None and args.chapter not in chapters:
         raise ValueError(
@@ -131,7 +133,18 @@ def cmd_grade(args) -> int:
             key = fingerprint(path.read_bytes(), settings, version)
             result = None if args.regrade else book.load(path.stem, key)
             reused = result is not None
-            if result is None:
+            if result is None and not args.regrade and book.started(path.stem, key):
+                # An earlier run began this very submission and never finished it: the grader process died in it
+                # (a submission's code can kill the process that runs it). Record that, so that it cannot stop
+                # the rest of the class again; --regrade tries it once more.
+                result = failed_submission(
+                    path.stem,
+                    chapter,
+                    RuntimeError("the grading process died while grading this submission in an earlier run"),
+                )
+                book.save(result, key)
+            elif result is None:
+                book.mark_started(path.stem, key)
                 try:
                     result = grade_submission(
                         nb,
@@ -142,10 +155,12 @@ def cmd_grade(args) -> int:
                         kernel_name=args.kernel,
                     )
                 except KernelStartError as err:
+                    book.forget_started(path.stem)
                     raise ValueError(
                         f"{err}; {done} of {len(submissions)} submissions are graded and saved in {book.out}"
                     ) from None
                 except KeyboardInterrupt:
+                    book.forget_started(path.stem)  # interrupted by the user, not killed by the submission
                     print(
                         f"interrupted: {done} of {len(submissions)} submissions are graded and saved in "
                         f"{book.out}; run the same command again to resume",
@@ -153,6 +168,7 @@ def cmd_grade(args) -> int:
                     )
                     return 130
                 except Exception as err:  # the grader's own failure on this notebook: record it, go on
+                    book.forget_started(path.stem)
                     result = failed_submission(path.stem, chapter, err)
                 else:
                     book.save(result, key)  # a failure of the grader is not saved: the next run tries again

@@ -81,6 +81,24 @@ class Gradebook:
             self.record_path(result.submission),
             json.dumps({"fingerprint": key, "result": result.to_dict()}, ensure_ascii=False, indent=1),
         )
+        self.forget_started(result.submission)
+
+    def forget_started(self, name: str) -> None:
+        self.started_path(name).unlink(missing_ok=True)
+
+    def started_path(self, name: str) -> Path:
+        return self.out / RECORDS / f"{name}.started"
+
+    def mark_started(self, name: str, key: str) -> None:
+        """Note that grading ``name`` (with fingerprint ``key``) has begun; :meth:`save` removes the note."""
+        atomic_write(self.started_path(name), key)
+
+    def started(self, name: str, key: str) -> bool:
+        """Did an earlier run begin grading ``name`` with this fingerprint and never save a result?"""
+        try:
+            return self.started_path(name).read_text(encoding="utf-8") == key
+        except OSError:
+            return False
 
     def write(self, results: list) -> None:
         rows, summary = [], []

@@ -23,6 +23,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
+from .transport import MIME
+
 TIMEOUT_ENAME = "GradingTimeout"
 #: The kernel name that means "the Python running the grader" (the default).
 THIS_PYTHON = "gammanet-grading"
@@ -66,7 +68,10 @@ class _Client(NotebookClient):
         self.workdir = Path(workdir)
 
     def output(self, outs, msg, display_id, cell_index):
-        if len(outs) >= MAX_OUTPUTS and msg["msg_type"] in ("stream", "display_data", "execute_result"):
+        # The cap is for the student's prints and displays; the grader's own result message is always kept (a
+        # correct function that prints 300 lines must still return its answer).
+        ours = msg["msg_type"] == "display_data" and MIME in msg.get("content", {}).get("data", {})
+        if len(outs) >= MAX_OUTPUTS and msg["msg_type"] in ("stream", "display_data", "execute_result") and not ours:
             return None
         return super().output(outs, msg, display_id, cell_index)
 

@@ -45,7 +45,11 @@ class Step:
 def read(path: Path) -> nbformat.NotebookNode:
     """The submission as an nbformat-4 notebook; a clear error for a file that is not one."""
     try:
-        return nbformat.read(str(path), as_version=4)
+        nb = nbformat.read(str(path), as_version=4)
+        # nbformat.read only warns on a schema error; a cell whose source is a number or whose tags are not a list
+        # would then break the grader halfway through a batch, so validate here and refuse it in one line
+        nbformat.validate(nb)
+        return nb
     except FileNotFoundError:
         raise ValueError(f"{path}: no such file") from None
     except Exception as err:  # JSON, schema and encoding errors alike
@@ -60,13 +64,16 @@ TARGET = re.compile(r"^\([\w:-]+\)=$")
 
 
 def first_heading(nb: nbformat.NotebookNode):
-    """``(N, title)`` from the first markdown cell's first line ``# N. Title``, or None."""
+    """``(N, title)`` from the notebook's first level-1 Markdown heading when it reads ``# N. Title``, else None.
+    Markdown above it without a level-1 heading (a cell where a student wrote their name) does not matter."""
     for cell in nb.cells:
-        # The first line that is not a MyST target such as ``(ch-limit)=`` (a chapter's label above its heading).
-        lines = [line for line in cell.source.splitlines() if line.strip() and not TARGET.match(line.strip())]
-        if cell.cell_type == "markdown" and lines:
-            m = HEADING.match(lines[0].strip())
-            return (int(m.group(1)), m.group(2)) if m else None
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            line = line.strip()
+            if line.startswith("# "):
+                m = HEADING.match(line)
+                return (int(m.group(1)), m.group(2)) if m else None
     return None
 
 
@@ -90,16 +97,21 @@ def infer_chapter(nb: nbformat.NotebookNode, path: Path, chapters: list) -> int:
     course, or a chapter without graded exercises."""
     meta = nb.metadata.get("gammanet", {})
     chapter = meta.get("chapter") if isinstance(meta, dict) else None
+    heading = first_heading(nb)
     if chapter is None:
-        heading = first_heading(nb)
         if heading is None:
             raise ValueError(
-                f"{path}: not a chapter of the gammanet course (its first markdown cell does not start "
-                f"with a heading '# N. Title'); give --chapter N to grade it anyway"
+                f"{path}: not a chapter of the gammanet course (it has no level-1 heading '# N. Title'); "
+                f"give --chapter N to grade it anyway"
             )
         chapter = heading[0]
     if not isinstance(chapter, int) or isinstance(chapter, bool):
         raise ValueError(f"{path}: metadata gammanet.chapter is {chapter!r}, not a chapter number")
+    if heading is not None and heading[0] != chapter:
+        raise ValueError(
+            f"{path}: its metadata says chapter {chapter} but its heading says chapter {heading[0]}; "
+            f"give --chapter N to say which it is"
+        )
     if not imports_gammanet(nb):
         raise ValueError(
             f"{path}: not a chapter of the gammanet course (no code cell imports gammanet); "
@@ -114,10 +126,16 @@ def infer_chapter(nb: nbformat.NotebookNode, path: Path, chapters: list) -> int:
 
 
 # ------------------------------------------------------------------------------------------ which code runs
+#: Cell magics whose body is Python run in the notebook's namespace: for the analysis the body is the cell (the
+#: kernel still runs the cell with its magic), so that ``%%time`` above a solution does not hide its ``def``.
+PYTHON_BODY_MAGIC = re.compile(r"^\s*%%(time|capture)\b[^\n]*\n")
+
+
 def python_source(source: str) -> str:
     """A cell's source with IPython syntax (``%magic``, ``!shell``) turned into plain Python calls."""
     from IPython.core.inputtransformer2 import TransformerManager
 
+    source = PYTHON_BODY_MAGIC.sub("", source, count=1)
     try:
         return TransformerManager().transform_cell(source)
     except Exception:  # the kernel will report what is wrong with the cell
