@@ -101,6 +101,10 @@ def cmd_train(args) -> int:
         seed=args.seed,
         bias=not args.no_bias,
     )
+    try:  # made now, not after training: a folder that cannot be made must not cost the run
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"--out {str(out)!r} cannot be created ({err.strerror or type(err).__name__})") from None
     data = load_mnist(args.data, root=args.data_root, device=args.device, n_train=args.n_train, n_test=args.n_test)
     print(data.describe(), file=sys.stderr)
     history = fit(
@@ -210,7 +214,24 @@ def add_experiment_parsers(sub) -> None:
 def _store_root(args):
     from .course import store_dir
 
-    return Path(args.store).expanduser() if args.store else store_dir()
+    if args.store is None:
+        return store_dir()
+    if not str(args.store).strip():
+        raise ValueError("--store '' is not allowed; give the path of a folder (or leave --store out)")
+    return Path(args.store).expanduser()
+
+
+def _existing_store(args, missing_ok: bool = False) -> Path:
+    """The store root that show/verify read: a folder; for verify it must exist, so that a typo does not pass as
+    'nothing to verify' (show says 'nothing stored under <path>', which names the typo)."""
+    root = _store_root(args)
+    if args.store is None:  # the default store: not there yet is "nothing stored"
+        return root
+    if not root.exists() and not missing_ok:
+        raise ValueError(f"--store {str(root)!r} does not exist")
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"--store {str(root)!r} is a file, not a folder")
+    return root
 
 
 def cmd_configs(args) -> int:
@@ -264,17 +285,25 @@ def cmd_run(args) -> int:
 def cmd_show(args) -> int:
     import pandas as pd
 
+    from .experiments.records import StoreError
+
     from .experiments.catalog import load_experiment
     from .experiments.report import configuration_table, mean_sd, unit_table
     from .experiments.results import load_results
     from .experiments.store import locate
 
     experiment = load_experiment(args.name)
-    root = _store_root(args)
+    root = _existing_store(args, missing_ok=True)
     store = locate(root, experiment, args.data)
     if store is None:
         print(f"{experiment.name}: nothing stored under {root} (0/{len(experiment.units())} units)")
         return 0
+    from .experiments.store import read_json
+
+    try:  # the description is not needed to read the units (each carries its store key), but damage is said
+        store.check_description(read_json(store.folder / "experiment.json"), store.folder / "experiment.json")
+    except StoreError as err:
+        print(f"damaged (`python -m gammanet run {args.name}` writes it again): {err}", file=sys.stderr)
     units = unit_table(experiment, store)
     done = int((units.state == "done").sum())
     print(
@@ -308,7 +337,7 @@ def cmd_verify(args) -> int:
     from .experiments.store import locate
 
     experiment = load_experiment(args.name)
-    root = _store_root(args)
+    root = _existing_store(args)
     store = locate(root, experiment, args.data)
     if store is None:
         print(f"{experiment.name}: nothing stored under {root} (0/{len(experiment.units())} units); nothing to verify")
@@ -340,6 +369,14 @@ def cmd_plot(args) -> int:
 
     experiment = load_experiment(args.name)
     out = check_output_file("--out", args.out)
+    from matplotlib.figure import Figure
+
+    formats = Figure().canvas.get_supported_filetypes()
+    if out.suffix.lstrip(".").lower() not in formats:
+        raise ValueError(
+            f"--out {str(out)!r} is not allowed: give a file name ending in one of "
+            f"{', '.join('.' + f for f in sorted(formats))}"
+        )
     results = load_results(experiment, _store_root(args), source=args.data, partial=True, on_damage="skip")
     _print_damage(results.summary.damaged, args.name)
     if results.history.empty:
@@ -381,6 +418,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.exit(2, f"error: {_one_line(err)}\n")
     except StoreError as err:  # a damaged store file: named, one line
         parser.exit(1, f"error: {_one_line(err)}\n")
+    except KeyboardInterrupt:  # Ctrl-C: what was written is whole (every write is atomic); say how to go on
+        parser.exit(
+            130,
+            "interrupted: every file written so far is complete; for `run`, the same command resumes from the last "
+            "checkpoint\n",
+        )
     except BrokenPipeError:  # output piped into `head` and the pipe closed: not an error of ours
         import os
 

@@ -284,3 +284,43 @@ def test_run_quiet_still_prints_the_data_fallback_note(tmp_path, monkeypatch, ca
     assert "gammanet: torchvision MNIST is not available" in captured.err and "no network" in captured.err
     assert "using the 5,000 embedded digits" in captured.err and "step" not in captured.err  # no progress bars
     assert "cli_err: 1/1 units finished" in captured.out
+
+
+# --------------------------------------------------------------------------------- a hostile user's cases
+def test_show_and_verify_refuse_a_store_that_is_not_there(capsys, tmp_path):
+    path = experiment_file(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    one_line_error(capsys, ["verify", path, "--store", tmp_path / "typo"], "does not exist")
+    for command in ("show", "verify"):
+        one_line_error(capsys, [command, path, "--store", tmp_path / "afile"], "is a file, not a folder")
+        one_line_error(capsys, [command, path, "--store", ""], "--store '' is not allowed")
+    one_line_error(capsys, ["run", path, "--store", ""], "--store '' is not allowed")
+
+
+def test_plot_refuses_an_output_name_without_an_image_format(capsys, tmp_path):
+    path = experiment_file(tmp_path)
+    one_line_error(capsys, ["plot", path, "--store", tmp_path, "--out", tmp_path / "noext"], "ending in one of")
+    one_line_error(capsys, ["plot", path, "--store", tmp_path, "--out", tmp_path / "p.xyz"], ".png")
+
+
+def test_absurd_epochs_long_names_and_duplicate_keys_are_refused_before_any_work(capsys, tmp_path):
+    block = dict(widths=[6], gamma_grid=[[0.5]], seeds=[0], epochs=10**30)
+    one_line_error(capsys, ["run", experiment_file(tmp_path, blocks=[block])], "epochs=", "[1, 1000000]")
+    one_line_error(capsys, ["run", experiment_file(tmp_path, name="n" * 300)], "at most 100")
+    dup = tmp_path / "dup.json"
+    dup.write_text(experiment_file(tmp_path).read_text()[:-1] + ', "n_train": 200}')
+    one_line_error(capsys, ["run", dup], "'n_train' appears twice")
+    assert not list(tmp_path.glob("*/experiment.json"))  # nothing was created
+
+
+def test_ctrl_c_is_one_line_and_exit_130(capsys, monkeypatch):
+    import gammanet.cli as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_configs", interrupted)
+    with pytest.raises(SystemExit) as info:
+        main(["configs"])
+    err = capsys.readouterr().err
+    assert info.value.code == 130 and "interrupted" in err and "Traceback" not in err

@@ -242,7 +242,7 @@ def test_a_garbage_experiment_json_is_named_then_rewritten(clean, mnist, tmp_pat
 
     folder = stored(mnist, tmp_path)
     (folder / "experiment.json").write_text("\x00\x01 not json")
-    with pytest.raises(StoreError, match=r"experiment.json: is not valid JSON.*`python -m gammanet run resume`"):
+    with pytest.raises(StoreError, match=r"experiment.json: is not valid JSON.*`python -m gammanet run` with the same"):
         load_results(small(), tmp_path)
     res = run_experiment(small(), store=tmp_path, data=mnist, progress=False)
     assert res.summary["reused"] == 2 and "set aside as experiment.json.damaged-" in res.summary["set_aside"][0]
@@ -312,3 +312,97 @@ def test_store_files_follow_the_umask(mnist, tmp_path, monkeypatch):
     files = [p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(".lock")]
     assert {p.name for p in files} >= {"experiment.json", "result.pt", "done.json", "history.csv"}
     assert {os.stat(p).st_mode & 0o777 for p in files} == {0o664} and set(modes) == {0o664}
+
+
+# ------------------------------------------------------------------------ damage a hostile user found
+def test_a_unit_copied_from_another_configurations_store_is_refused_and_recomputed(clean, mnist, tmp_path):
+    """Its checksum is right, but it belongs to another store key (here: α = 2): set aside, recomputed."""
+    from gammanet.experiments import StoreError
+
+    folder = stored(mnist, tmp_path)
+    other_root = tmp_path / "other"
+    run_experiment(small(alpha=2.0), store=other_root, data=mnist, progress=False)
+    other = next(other_root.glob("resume-*"))
+    import shutil
+
+    shutil.rmtree(folder / "units" / "u000-b0")
+    shutil.copytree(other / "units" / "u000-b0", folder / "units" / "u000-b0")
+    with pytest.raises(StoreError, match="copied from another configuration"):
+        load_results(small(), tmp_path)
+    recompute(clean, mnist, tmp_path)
+
+
+def test_a_checkpoint_from_another_configuration_or_beyond_the_epochs_is_set_aside(clean, mnist, tmp_path):
+    from gammanet.experiments.records import Checkpoint
+
+    root = tmp_path / "s"
+    exp = small()
+    store = Store(root, exp, {"source": "embedded", "n_train": 200, "n_test": 100})
+    store.ensure()
+    unit = exp.units()[0]
+    foreign = Checkpoint(unit=unit.id, experiment="0" * 12, epoch=1, state={}, rows=[], probe={}, probe_steps={})
+    with pytest.raises(ValueError, match="given for unit"):
+        store.save_checkpoint(unit, foreign)
+    beyond = Checkpoint(unit=unit.id, experiment=store.key, epoch=7, state={}, rows=[], probe={}, probe_steps={})
+    store.save_checkpoint(unit, beyond)  # epoch 7 of a 3-epoch unit: written (by a hand), refused on reading
+    found, problems = store.load_checkpoint(unit)
+    assert found is None and "trains for 3" in problems[0]
+
+
+@pytest.mark.parametrize(
+    "edit, words",
+    [
+        (lambda d: d.update(result_sha256=5), "result_sha256 = 5 is not of type str"),
+        (lambda d: d.update(epoch=999), "trained to epoch 999"),
+        (lambda d: d.update(members=-7), "members = -7 is negative"),
+        (lambda d: d.update(experiment="abc"), "copied from another configuration"),
+    ],
+)
+def test_a_hand_edited_done_json_is_damage_named_in_one_line(clean, mnist, tmp_path, edit, words):
+    from gammanet.experiments import StoreError
+
+    folder = stored(mnist, tmp_path)
+    path = folder / "units" / "u000-b0" / "done.json"
+    record = json.loads(path.read_text())
+    edit(record)
+    path.write_text(json.dumps(record))
+    with pytest.raises(StoreError, match=words):
+        load_results(small(), tmp_path)
+    recompute(clean, mnist, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["done.json", "result.pt"])
+def test_a_folder_where_a_store_file_should_be_is_damage_not_a_traceback(clean, mnist, tmp_path, name):
+    from gammanet.experiments import StoreError
+
+    folder = stored(mnist, tmp_path)
+    path = folder / "units" / "u000-b0" / name
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(StoreError, match=f"{name}: (cannot be read|is missing)"):
+        load_results(small(), tmp_path)
+    recompute(clean, mnist, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["no data", "deleted", "another configuration"])
+def test_a_damaged_or_missing_experiment_json_is_named_then_written_again(clean, mnist, tmp_path, damage):
+    from gammanet.experiments import StoreError
+
+    folder = stored(mnist, tmp_path)
+    path = folder / "experiment.json"
+    desc = json.loads(path.read_text())
+    if damage == "no data":
+        del desc["data"]
+        path.write_text(json.dumps(desc))
+    elif damage == "deleted":
+        path.unlink()
+    else:
+        desc["identity"]["preset"] = "something else"
+        path.write_text(json.dumps(desc))
+    if damage != "another configuration":  # the data identity is unknown without it: named, not ignored
+        with pytest.raises(StoreError, match="experiment.json: (is not an experiment description|is missing)"):
+            load_results(small(), tmp_path)
+    res = run_experiment(small(), store=tmp_path, data=mnist, progress=False)
+    assert res.summary["reused"] == 2 and res.summary["finished_now"] == 0
+    assert json.loads(path.read_text())["data"]["n_train"] == 200
+    assert_same(load_results(small(), tmp_path), clean)

@@ -56,10 +56,20 @@ def load_experiment(name_or_path) -> Experiment:
     if text.endswith(".json") or path.is_file():
         if not path.is_file():
             raise ValueError(f"experiment file {text!r} does not exist")
+
+        def no_duplicates(pairs):
+            keys = [k for k, _ in pairs]
+            twice = sorted({k for k in keys if keys.count(k) > 1})
+            if twice:
+                raise ValueError(f"key {twice[0]!r} appears twice")
+            return dict(pairs)
+
         try:
-            d = json.loads(path.read_text())
+            d = json.loads(path.read_text(), object_pairs_hook=no_duplicates)
         except ValueError as err:
             raise ValueError(f"experiment file {text!r} is not valid JSON: {err}") from None
+        except OSError as err:
+            raise ValueError(f"experiment file {text!r} cannot be read: {err.strerror}") from None
         return Experiment.from_dict(d)
     return get_experiment(text)
 

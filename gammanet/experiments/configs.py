@@ -47,6 +47,10 @@ from ..validation import (
 
 PROBE_EPOCHS = ("ends", "all")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: The longest experiment name: it names a folder, with the 13 characters of "-<key>" added.
+MAX_NAME = 100
+#: The most epochs a block may train (a million epochs of MNIST is billions of steps: a typo, not an experiment).
+MAX_EPOCHS = 1_000_000
 #: Bumped when the meaning of a stored result changes, so old store folders are not reused by mistake.
 FORMAT_VERSION = 1
 
@@ -70,7 +74,7 @@ class Block:
         object.__setattr__(self, "gamma_grid", tuple(check_gamma_grid("gamma_grid", self.gamma_grid, len(widths))))
         object.__setattr__(self, "widths", widths)
         object.__setattr__(self, "seeds", tuple(check_seeds("seeds", self.seeds)))
-        object.__setattr__(self, "epochs", check_int("epochs", self.epochs, 1))
+        object.__setattr__(self, "epochs", check_int("epochs", self.epochs, 1, MAX_EPOCHS))
 
     @property
     def depth(self) -> int:
@@ -158,10 +162,10 @@ class Experiment:
     members_per_unit: int = 64
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not NAME_PATTERN.match(self.name):
+        if not isinstance(self.name, str) or not NAME_PATTERN.match(self.name) or len(self.name) > MAX_NAME:
             raise ValueError(
-                f"experiment name {self.name!r} is not allowed; use letters, digits, '_', '-' and '.', "
-                "starting with a letter or digit (it names a folder)"
+                f"experiment name {self.name!r:.80} is not allowed; use at most {MAX_NAME} letters, digits, '_', '-' "
+                "and '.', starting with a letter or digit (it names a folder)"
             )
         if not isinstance(self.description, str):
             raise ValueError(f"description={self.description!r} is not allowed; it must be a string")

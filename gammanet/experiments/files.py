@@ -151,6 +151,10 @@ def lock_unit(path: Path, wait: bool = False):
     from filelock import FileLock, Timeout
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():  # damage in the store, not a file system without locks: say so rather than train unlocked
+        from .records import StoreError
+
+        raise StoreError(path, "is a folder, not a lock file; move it away")
     # No soft (file-exists) fallback: such a lock would outlive a killed process.
     lock = FileLock(str(path), fallback_to_soft=False, thread_local=False)
     try:

@@ -8,15 +8,18 @@ a record of the expected kind, of this format, for the expected unit:
 ============================  ===================  ===============================================================
 file                          dataclass            fields
 ============================  ===================  ===============================================================
-``result.pt``                 :class:`UnitResult`  unit, rows, probe, probe_steps, probe_labels
-``checkpoint-e<E>-<sha>.pt``  :class:`Checkpoint`  unit, epoch, state (``Ensemble.state_dict()``), rows, probe,
-                                                   probe_steps
-``done.json``                 :class:`DoneRecord`  unit, epoch, members, diverged_unit_members, device, seconds,
-                                                   resumed_from_epoch, result_sha256, result_bytes, finished
+``result.pt``                 :class:`UnitResult`  unit, experiment, rows, probe, probe_steps, probe_labels
+``checkpoint-e<E>-<sha>.pt``  :class:`Checkpoint`  unit, experiment, epoch, state (``Ensemble.state_dict()``), rows,
+                                                   probe, probe_steps
+``done.json``                 :class:`DoneRecord`  unit, experiment, epoch, members, diverged_unit_members, device,
+                                                   seconds, resumed_from_epoch, result_sha256, result_bytes,
+                                                   finished
 ``checkpoint.json``           :class:`CheckpointNote`  unit, epoch, file, saved
 ============================  ===================  ===============================================================
 
-``rows`` are train_grid's history rows (dicts); ``probe`` maps an epoch to the probe logits (members, probe,
+``experiment`` is the store key of the configuration and data the record belongs to (a unit folder or a checkpoint
+copied from another configuration's store is refused, although its checksum is right).  ``rows`` are
+train_grid's history rows (dicts); ``probe`` maps an epoch to the probe logits (members, probe,
 classes) float32 of that epoch and ``probe_steps`` to the SGD steps taken by then.
 """
 
@@ -27,7 +30,7 @@ from pathlib import Path
 from typing import ClassVar, Optional, Union
 
 #: The version of the unit files; a file of another version is named as such, set aside by `run` and recomputed.
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 
 
 class StoreError(Exception):
@@ -44,6 +47,7 @@ class UnitResult:
     """A finished unit: its history rows and probe records (``result.pt``)."""
 
     unit: str
+    experiment: str
     rows: list
     probe: dict
     probe_steps: dict
@@ -56,6 +60,7 @@ class Checkpoint:
     """The state of a unit after epoch ``epoch`` (``checkpoint-e<epoch>-<sha256>.pt``)."""
 
     unit: str
+    experiment: str
     epoch: int
     state: dict
     rows: list
@@ -69,6 +74,7 @@ class DoneRecord:
     """``done.json``, written last: the unit is finished, its ``result.pt`` has this sha256 and size."""
 
     unit: str
+    experiment: str
     epoch: int
     members: int
     diverged_unit_members: list
@@ -101,9 +107,45 @@ def to_record(obj: Record) -> dict:
     return dict(format=STORE_FORMAT, kind=obj.kind, **{f.name: getattr(obj, f.name) for f in fields(obj)})
 
 
-def from_record(cls, value, path: Union[str, Path], unit: Optional[str] = None):
+#: The type of every field of a record, checked on reading (a hand-edited ``done.json`` is a damaged file, not a
+#: traceback later): one type or a tuple of them; bools are never ints.
+FIELD_TYPES: dict = dict(
+    unit=str,
+    experiment=str,
+    epoch=int,
+    members=int,
+    diverged_unit_members=list,
+    device=str,
+    seconds=(int, float),
+    resumed_from_epoch=(int, type(None)),
+    result_sha256=str,
+    result_bytes=int,
+    finished=str,
+    file=str,
+    saved=str,
+    rows=list,
+    probe=dict,
+    probe_steps=dict,
+    probe_labels=list,
+    state=dict,
+)
+
+
+def _type_problem(name: str, value) -> Optional[str]:
+    wanted = FIELD_TYPES.get(name)
+    if wanted is not None and (isinstance(value, bool) or not isinstance(value, wanted)):
+        return f"{name} = {value!r:.60} is not of type {getattr(wanted, '__name__', wanted)}"
+    if name in ("epoch", "members", "result_bytes") and value < 0:
+        return f"{name} = {value!r} is negative"
+    if name == "result_sha256" and not (len(value) == 64 and all(c in "0123456789abcdef" for c in value)):
+        return f"{name} = {value!r:.70} is not a sha256 (64 hex digits)"
+    return None
+
+
+def from_record(cls, value, path: Union[str, Path], unit: Optional[str] = None, experiment: Optional[str] = None):
     """``cls`` from what was read from ``path``; :class:`StoreError` unless it is a record of that kind, of this
-    format, with exactly its fields, and (given ``unit``) of that unit."""
+    format, with exactly its fields, each of its type, and (given ``unit``, ``experiment``) of that unit of that
+    experiment (its store key)."""
     if not isinstance(value, dict) or "format" not in value or "kind" not in value:
         raise StoreError(
             path,
@@ -124,7 +166,17 @@ def from_record(cls, value, path: Union[str, Path], unit: Optional[str] = None):
             f"not a valid {cls.kind}: "
             + "; ".join(([f"missing {missing}"] if missing else []) + ([f"unexpected {extra}"] if extra else [])),
         )
+    for n in names:
+        problem = _type_problem(n, value[n])
+        if problem:
+            raise StoreError(path, f"not a valid {cls.kind}: {problem}")
     obj = cls(**{n: value[n] for n in names})
+    if experiment is not None and obj.experiment != experiment:
+        raise StoreError(
+            path,
+            f"belongs to the store folder of key {obj.experiment!r}, not {experiment!r} (copied from another "
+            "configuration's store?)",
+        )
     if unit is not None and obj.unit != unit:
         raise StoreError(path, f"belongs to unit {obj.unit!r}, not {unit!r} (copied from another unit?)")
     return obj

@@ -99,10 +99,24 @@ def read_json(path: Union[str, Path]):
         text = Path(path).read_text()
     except UnicodeDecodeError:
         raise StoreError(path, "is not valid JSON (not even text)") from None
+    except FileNotFoundError:
+        raise
+    except OSError as err:  # a folder where a file should be, a file where a folder should be, no permission
+        raise StoreError(path, f"cannot be read ({err.strerror or type(err).__name__})") from None
     try:
         return json.loads(text)
     except ValueError as err:
         raise StoreError(path, f"is not valid JSON ({err})") from None
+
+
+def read_bytes(path: Path) -> bytes:
+    """A store file's bytes; FileNotFoundError as it is, any other OSError a :class:`StoreError` naming it."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise StoreError(path, f"cannot be read ({err.strerror or type(err).__name__})") from None
 
 
 def stamp() -> str:
@@ -168,25 +182,35 @@ class Store:
         ``experiment.json`` is set aside (``experiment.json.damaged-<time>``) and written again — the folder's name
         holds the key, so it is known what it described; returns a line saying so, or nothing."""
         path = self.folder / "experiment.json"
-        if path.exists():
+        try:
+            (self.folder / "units").mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            why = err.strerror or type(err).__name__
+            raise StoreError(self.folder / "units", f"cannot be created ({why})") from None
+        if path.exists() or path.is_symlink():
             try:
-                found = read_json(path)
-                if not isinstance(found, dict) or "identity" not in found:
-                    raise StoreError(path, "is not an experiment description (no identity field)")
+                self.check_description(read_json(path), path)
             except StoreError as err:
+                # The folder's name holds the key, and every unit record carries it: what the file described is
+                # known, so the damaged one is kept aside and a right one written.
                 aside = path.with_name(f"experiment.json.damaged-{stamp()}")
                 os.replace(path, aside)
                 atomic_write_json(path, self.describe(note, probe_labels))
                 return [f"{err}; set aside as {aside.name} and written again"]
-            if canonical_json(found["identity"]) != canonical_json(self.experiment.identity(self.data_identity)):
-                raise ValueError(
-                    f"{path} describes another configuration than {self.experiment.name!r} (key "
-                    f"{self.key}); move that folder away"
-                )
             return []
-        (self.folder / "units").mkdir(parents=True, exist_ok=True)
         atomic_write_json(path, self.describe(note, probe_labels))
         return []
+
+    def check_description(self, found, path: Path) -> None:
+        """:class:`StoreError` unless ``found`` (what ``experiment.json`` holds) describes this configuration and
+        data."""
+        if not isinstance(found, dict) or "identity" not in found:
+            raise StoreError(path, "is not an experiment description (no identity field)")
+        data = found.get("data")
+        if not isinstance(data, dict) or any(k not in data for k in ("source", "n_train", "n_test")):
+            raise StoreError(path, "is not an experiment description (no data source, n_train, n_test)")
+        if canonical_json(found["identity"]) != canonical_json(self.experiment.identity(self.data_identity)):
+            raise StoreError(path, f"describes another configuration than {self.experiment.name!r} (key {self.key})")
 
     # ------------------------------------------------------------------------------------------ unit files
     def unit_dir(self, unit: Unit) -> Path:
@@ -212,7 +236,15 @@ class Store:
             value = read_json(path)
         except FileNotFoundError:
             return None
-        return from_record(DoneRecord, value, path, unit.id)
+        done = from_record(DoneRecord, value, path, unit.id, self.key)
+        epochs = self.experiment.blocks[unit.block].epochs
+        if done.epoch != epochs or done.members != unit.n_members:
+            raise StoreError(
+                path,
+                f"says {done.members} members trained to epoch {done.epoch}; unit {unit.id} has {unit.n_members} "
+                f"members trained for {epochs} epochs",
+            )
+        return done
 
     def load_result(self, unit: Unit) -> UnitResult:
         """The finished unit's result, verified against ``done.json`` (sha256, size, unit id); a
@@ -222,7 +254,7 @@ class Store:
         if done is None:
             raise StoreError(self.unit_dir(unit) / "done.json", "is missing: the unit is not finished")
         try:
-            data = path.read_bytes()
+            data = read_bytes(path)
         except FileNotFoundError:
             raise StoreError(path, "is missing, although done.json says the unit is finished") from None
         if len(data) != done.result_bytes or sha256_hex(data) != done.result_sha256:
@@ -232,7 +264,7 @@ class Store:
                 f"recorded {done.result_bytes} bytes, sha256 {done.result_sha256[:12]}…): "
                 "damaged or replaced",
             )
-        return from_record(UnitResult, torch_load(path, data), path, unit.id)
+        return from_record(UnitResult, torch_load(path, data), path, unit.id, self.key)
 
     def unit_status(self, unit: Unit) -> dict:
         """``{"state": "done" | "running" | "missing" | "damaged", "epoch": ..., "problem": ...}``; a finished unit is
@@ -266,12 +298,16 @@ class Store:
 
     def read_checkpoint(self, unit: Unit, epoch: int, sha: str, path: Path) -> Checkpoint:
         """One checkpoint file, verified (its sha256, its unit, its epoch); :class:`StoreError` otherwise."""
-        data = path.read_bytes()
+        data = read_bytes(path)
         if sha256_hex(data) != sha:
             raise StoreError(path, f"does not match the sha256 in its name (it has {sha256_hex(data)[:12]}…): damaged")
-        ck = from_record(Checkpoint, torch_load(path, data), path, unit.id)
+        ck = from_record(Checkpoint, torch_load(path, data), path, unit.id, self.key)
         if ck.epoch != epoch:
             raise StoreError(path, f"holds epoch {ck.epoch}, not the epoch {epoch} of its name")
+        if ck.epoch >= self.experiment.blocks[unit.block].epochs:  # saved only before the last epoch
+            raise StoreError(
+                path, f"holds epoch {ck.epoch}; unit {unit.id} trains for {self.experiment.blocks[unit.block].epochs}"
+            )
         return ck
 
     def load_checkpoint(self, unit: Unit, set_aside: bool = False) -> tuple[Optional[Checkpoint], list[str]]:
@@ -296,8 +332,11 @@ class Store:
     def save_checkpoint(self, unit: Unit, checkpoint: Checkpoint) -> None:
         """Write the checkpoint file (its sha256 in its name), then ``checkpoint.json``, then remove all but the
         latest :data:`KEEP_CHECKPOINTS` checkpoints: at every moment an intact checkpoint exists."""
-        if checkpoint.unit != unit.id:
-            raise ValueError(f"checkpoint of unit {checkpoint.unit!r} given for unit {unit.id!r}")
+        if checkpoint.unit != unit.id or checkpoint.experiment != self.key:
+            raise ValueError(
+                f"checkpoint of unit {checkpoint.unit!r} ({checkpoint.experiment}) given for unit {unit.id!r} "
+                f"({self.key})"
+            )
         d = self.unit_dir(unit)
         data = serialize(to_record(checkpoint))
         sha = sha256_hex(data)
@@ -320,14 +359,17 @@ class Store:
         finished from then on), then remove the checkpoints.  ``info``: the other fields of :class:`DoneRecord`."""
         import pandas as pd
 
-        if result.unit != unit.id:
-            raise ValueError(f"result of unit {result.unit!r} given for unit {unit.id!r}")
+        if result.unit != unit.id or result.experiment != self.key:
+            raise ValueError(
+                f"result of unit {result.unit!r} ({result.experiment}) given for unit {unit.id!r} ({self.key})"
+            )
         d = self.unit_dir(unit)
         data = serialize(to_record(result))
         atomic_write_bytes(d / "result.pt", data)
         atomic_write_text(d / "history.csv", pd.DataFrame(result.rows).to_csv(index=False))
         done = DoneRecord(
             unit=unit.id,
+            experiment=self.key,
             result_sha256=sha256_hex(data),
             result_bytes=len(data),
             finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -342,7 +384,12 @@ class Store:
         """Move the unit's folder to ``units/<id>.damaged-<time>/`` (kept, never deleted; only under the unit's
         lock); returns a line saying what and why."""
         aside = self.unit_dir(unit).with_name(f"{unit.id}.damaged-{stamp()}")
-        os.replace(self.unit_dir(unit), aside)
+        try:
+            os.replace(self.unit_dir(unit), aside)
+        except OSError as err:
+            raise StoreError(
+                self.unit_dir(unit), f"{problem}; and it cannot be set aside ({err.strerror or type(err).__name__})"
+            ) from None
         return f"{problem}; unit {unit.id} set aside as {aside.relative_to(self.folder)} and recomputed"
 
     def clean_temporaries(self, unit: Optional[Unit] = None) -> int:
@@ -361,11 +408,7 @@ class Store:
         units, problems = {}, []
         desc = self.folder / "experiment.json"
         try:
-            found = read_json(desc)
-            if not isinstance(found, dict) or "identity" not in found:
-                raise StoreError(desc, "is not an experiment description (no identity field)")
-            if canonical_json(found["identity"]) != canonical_json(self.experiment.identity(self.data_identity)):
-                raise StoreError(desc, f"describes another configuration than {self.experiment.name!r}")
+            self.check_description(read_json(desc), desc)
         except FileNotFoundError:
             problems.append(f"{desc}: is missing")
         except StoreError as err:
@@ -379,7 +422,14 @@ class Store:
             except StoreError as err:
                 problems.append(str(err))
                 state = "damaged"
-            if state == "missing":
+            note = self.unit_dir(unit) / "checkpoint.json"
+            if state == "missing" and (note.exists() or note.is_symlink()):
+                try:
+                    from_record(CheckpointNote, read_json(note), note, unit.id)
+                except (StoreError, FileNotFoundError) as err:
+                    problems.append(str(err))
+                    state = "damaged"
+            if state in ("missing", "damaged") and not (self.unit_dir(unit) / "done.json").exists():
                 for epoch, sha, path in self.checkpoint_files(unit):
                     try:
                         self.read_checkpoint(unit, epoch, sha, path)
@@ -426,9 +476,14 @@ def locate(root: Union[str, Path], experiment: Experiment, source: Optional[str]
     root = Path(root).expanduser()
     found, damaged = [], []
     pattern = re.compile(FOLDER_PATTERN.format(name=re.escape(experiment.name)))
-    for path in sorted(root.glob(f"{experiment.name}-*/experiment.json")):
-        if not pattern.fullmatch(path.parent.name):
+    for folder in sorted(root.glob(f"{experiment.name}-*")):
+        if not pattern.fullmatch(folder.name) or not folder.is_dir():
             continue  # another experiment whose name starts with this one's
+        path = folder / "experiment.json"
+        if not path.exists() and not path.is_symlink():
+            if (folder / "units").is_dir() and any((folder / "units").iterdir()):
+                damaged.append(StoreError(path, "is missing, but the folder holds units"))
+            continue
         try:
             desc = read_json(path)
             identity = {k: desc["data"][k] for k in ("source", "n_train", "n_test")}
@@ -439,6 +494,8 @@ def locate(root: Union[str, Path], experiment: Experiment, source: Optional[str]
         except (KeyError, TypeError, ValueError):
             damaged.append(StoreError(path, "is not an experiment description (no data source, n_train, n_test)"))
             continue
+        except FileNotFoundError:
+            continue
         if store.folder == path.parent:
             found.append(store)
     if source is not None:
@@ -446,7 +503,9 @@ def locate(root: Union[str, Path], experiment: Experiment, source: Optional[str]
     if not found and damaged:
         first = damaged[0]
         raise StoreError(
-            first.path, f"{first.problem}; `python -m gammanet run {experiment.name}` sets it aside and writes it again"
+            first.path,
+            f"{first.problem}; running the experiment again (`python -m gammanet run` with the same name or JSON "
+            "file) sets it aside and writes it again",
         )
     if len(found) > 1:
         env = os.environ.get("GAMMANET_DATA", "")

@@ -111,6 +111,7 @@ def train_unit(
 
     With a ``store``, checkpoints go there (the caller holds the unit's lock)."""
     block = experiment.blocks[unit.block]
+    key = store.key if store is not None else experiment.key(data_identity(data))  # what its records belong to
     probe_epochs = set(experiment.probe_epoch_list(unit.block))
     x_probe = data.x_test[: experiment.probe].to(device)
     start = int(checkpoint.epoch) if checkpoint else 0
@@ -136,6 +137,7 @@ def train_unit(
                 unit,
                 Checkpoint(
                     unit=unit.id,
+                    experiment=key,
                     epoch=epoch,
                     state=ensemble.state_dict(),
                     rows=list(rows),
@@ -163,6 +165,7 @@ def train_unit(
         )
     return UnitResult(
         unit=unit.id,
+        experiment=key,
         rows=rows,
         probe=probe,
         probe_steps=probe_steps,

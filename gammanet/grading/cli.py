@@ -54,10 +54,12 @@ def find_submissions(paths) -> list:
             if not inside:
                 raise ValueError(f"{path}: no .ipynb notebooks in this folder")
             found += inside
+        elif not path.exists():
+            raise ValueError(f"{path}: no such file or folder")
         elif path.suffix != ".ipynb":
             raise ValueError(f"{path}: not a notebook; give .ipynb files or folders of them")
         elif not path.is_file():
-            raise ValueError(f"{path}: no such file")
+            raise ValueError(f"{path}: not a file")
         else:
             found.append(path)
     names: dict[str, Path] = {}
