@@ -398,6 +398,7 @@ def test_bad_options_and_paths(tmp_path, capsys):
     good = str(tmp_path / "a.ipynb")
     nbformat.write(instructor(2), good)
     (tmp_path / "afile").write_text("x")
+    (tmp_path / "x.txt").write_text("not a notebook")
     broken = instructor(2)
     broken.cells[-1]["source"] = 5  # valid JSON, not a valid notebook: refused before anything is graded
     (tmp_path / "broken.ipynb").write_text(json.dumps(broken))
@@ -411,6 +412,7 @@ def test_bad_options_and_paths(tmp_path, capsys):
         ([good, "--chapter", "42"], "--chapter 42"),
         ([str(tmp_path / "missing.ipynb")], "no such file"),
         ([str(tmp_path / "x.txt")], "not a notebook"),
+        ([str(tmp_path / "nothere.txt")], "no such file or folder"),
         ([good, "--kernel", "nosuch"], "could not start the Jupyter kernel 'nosuch'"),
     ]:
         out = [] if "--out" in args else ["--out", str(tmp_path / "out")]
