@@ -89,6 +89,11 @@ def cmd_train(args) -> int:
 
     check_positive_int("epochs", args.epochs)  # everything checked before the data and the training
     check_positive_int("batch_size", args.batch_size)
+    if args.n_train is not None and check_positive_int("n_train", args.n_train) < args.batch_size:
+        # the same rule fit applies, said before the data is loaded (and its note printed)
+        raise ValueError(
+            f"batch_size={args.batch_size} is not allowed; it exceeds the {args.n_train} training examples"
+        )
     check_positive_float("alpha", args.alpha)
     check_device(args.device)
     out = check_output_dir("--out", args.out)

@@ -324,3 +324,10 @@ def test_ctrl_c_is_one_line_and_exit_130(capsys, monkeypatch):
         main(["configs"])
     err = capsys.readouterr().err
     assert info.value.code == 130 and "interrupted" in err and "Traceback" not in err
+
+
+def test_a_batch_larger_than_the_training_set_is_refused_before_the_data_is_loaded(capsys, tmp_path, no_training):
+    err = one_line_error(
+        capsys, [*TRAIN, "--batch-size", "1000", "--out", tmp_path / "o"], "batch_size=1000", "100 training examples"
+    )
+    assert "embedded" not in err  # one line: no data note before it
