@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -307,6 +308,29 @@ def test_a_submission_that_kills_the_grader_is_recorded_on_the_next_run_and_the_
     assert "died while grading this submission" in (out / "feedback" / "aaa.md").read_text()
     third = run_cli("grade", str(folder), "--out", str(out))  # recorded: not tried again without --regrade
     assert third.returncode == 0 and "aaa (chapter 1): 0 / " in third.stdout and "graded earlier" in third.stdout
+
+
+HANGS_EVERY_LATER_CELL = """import signal
+def _hang(*a, **k):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        pass
+get_ipython().events.register("pre_run_cell", _hang)"""
+
+
+def test_a_notebook_that_hangs_every_later_cell_times_out_within_the_overall_limit():
+    """A hook that hangs every cell run after it (the grader's own set-up included): every exercise is a timeout,
+    the overall limit holds, and the feedback shows nothing of the grader's internals."""
+    from gammanet.grading.grade import grade_submission
+    from gammanet.grading.gradebook import feedback_markdown
+
+    nb = add_code(instructor(1), "variance_law", HANGS_EVERY_LATER_CELL)
+    began = time.monotonic()
+    result = grade_submission(nb, "hook", 1, timeout=2, total_timeout=12)
+    assert time.monotonic() - began < 12 + 30  # the limit, plus starting and replacing kernels
+    assert {e.status for e in result.exercises} <= {"timeout", "error"}
+    assert all(e.points == 0 for e in result.exercises)
+    assert "_gammanet_grading" not in feedback_markdown(result)
 
 
 def test_the_overall_time_limit_stops_a_submission():
